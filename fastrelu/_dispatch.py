@@ -1,0 +1,229 @@
+"""The kernel registry and the choice among its rows.
+
+KERNELS lists every compiled kernel (op x dtype x accuracy x backend x ISA).
+At import the ISA ladder (best level the CPU has and the user has not
+disabled, FASTRELU_DISABLE_CPU_FEATURES) fills the table the ufunc loops read;
+use_isa() swaps the table for tests and benchmarks.  Accuracy mode and thread
+count are knobs on the same table (kernels/loops.h).
+"""
+import contextlib
+import os
+import threading
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _ufuncs
+
+OPS = _ufuncs.OPS
+ACCURACIES = _ufuncs.ACCURACIES
+
+Kernel = namedtuple("Kernel", "op dtype accuracy backend isa name index")
+# accuracy None: the op is exact, one kernel serves both modes.
+KERNELS = tuple(Kernel(op, dtype, acc, "cython", isa, name, index)
+                for isa, index, name, op, dtype, acc in _ufuncs.kernel_rows())
+ISA_LEVELS = tuple(_ufuncs.isa_levels())        # [(name, required features)], best first
+_SLOTS = sorted({(k.op, k.dtype) for k in KERNELS})
+_lock = threading.RLock()
+_active_isas = ()                                # the ladder the table was filled from
+
+
+def disabled_cpu_features():
+    env = os.environ.get("FASTRELU_DISABLE_CPU_FEATURES", "")
+    return frozenset(f.strip().upper() for f in env.split(",") if f.strip())
+
+
+def cpu_features():
+    """The features the ladder asks about, as this CPU reports them."""
+    feats = sorted({f for _, req in ISA_LEVELS for f in req} | {"SSE2"})
+    return {f: _ufuncs.cpu_has(f) for f in feats}
+
+
+def available_isas():
+    """Compiled ISA levels this CPU can run and the user has not disabled, best first."""
+    off = disabled_cpu_features()
+    return [name for name, req in ISA_LEVELS
+            if all(_ufuncs.cpu_has(f) and f not in off for f in req)]
+
+
+def _best(op, dtype, accuracy, isas):
+    for isa in isas:
+        for k in KERNELS:
+            if (k.op, k.dtype, k.isa) == (op, dtype, isa) and k.accuracy in (accuracy, None):
+                return k
+    raise LookupError(f"no kernel for {op} {dtype} {accuracy} among {isas}")
+
+
+def _install(isas):
+    global _active_isas
+    with _lock:
+        for acc in ACCURACIES:
+            for op, dtype in _SLOTS:
+                k = _best(op, dtype, acc, isas)
+                _ufuncs.install(acc, op, dtype, k.isa, k.index)
+        _active_isas = tuple(isas)
+
+
+def chosen_kernel(op, dtype, accuracy=None):
+    """The registry row the table holds for op x dtype x accuracy (default: current)."""
+    acc = accuracy or get_accuracy()
+    name = _ufuncs.installed(acc, op, dtype)
+    return next(k for k in KERNELS if k.name == name)
+
+
+@contextlib.contextmanager
+def use_isa(isa):
+    """Force one ISA level for every op (process-wide; for tests and benchmarks)."""
+    if isa not in available_isas():
+        raise ValueError(f"ISA level {isa!r} is not available here: {available_isas()}")
+    with _lock:
+        prev = _active_isas
+        _install([isa])
+        try:
+            yield isa
+        finally:
+            _install(prev)
+
+
+# ---- accuracy --------------------------------------------------------------
+def _check_mode(mode):
+    if mode not in ACCURACIES:
+        raise ValueError(f"accuracy must be one of {ACCURACIES}, got {mode!r}")
+    return mode
+
+
+def set_accuracy(mode):
+    """Set the process-wide accuracy mode: "fast" (default) or "exact"."""
+    _ufuncs.set_default_accuracy(_check_mode(mode))
+
+
+def get_accuracy():
+    """The accuracy mode calls on this thread use now."""
+    return _ufuncs.current_accuracy()
+
+
+@contextlib.contextmanager
+def accuracy(mode):
+    """Use `mode` for calls made on this thread inside the block."""
+    prev = _ufuncs.swap_thread_accuracy(_check_mode(mode))
+    try:
+        yield mode
+    finally:
+        _ufuncs.swap_thread_accuracy(prev)
+
+
+# ---- threads ---------------------------------------------------------------
+def _cores_available():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def set_num_threads(n):
+    """Threads used for large contiguous calls (1 = always the calling thread)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"num_threads must be an integer >= 1, got {n!r}")
+    _ufuncs.set_threads(int(n) if _ufuncs.have_openmp() else 1)
+
+
+def get_num_threads():
+    return _ufuncs.get_threads()
+
+
+def _threads_from_env():
+    env = os.environ.get("FASTRELU_NUM_THREADS")
+    if env is None:
+        return _cores_available()
+    try:
+        return max(1, int(env))
+    except ValueError:
+        raise ValueError(f"FASTRELU_NUM_THREADS must be an integer, got {env!r}") from None
+
+
+# ---- explain / show_config -------------------------------------------------
+@dataclass(frozen=True)
+class Explanation:
+    op: str
+    dtype: str
+    accuracy: str
+    backend: str
+    isa: str
+    kernel: str
+    threads: int
+    chunk: int
+    path: str
+    why: str
+
+    def __str__(self):
+        return (f"{self.op}({self.dtype}, accuracy={self.accuracy}): {self.kernel} "
+                f"[{self.backend}/{self.isa}], {self.threads} thread(s), chunk {self.chunk}, "
+                f"{self.path}; {self.why}")
+
+
+_UFUNC_DTYPE = {"e": "float16", "f": "float32", "d": "float64"}
+
+
+def explain(op, x):
+    """Which kernel, ISA, thread count and path a call op(x) would use, and why."""
+    if op not in OPS:
+        raise ValueError(f"op must be one of {OPS}, got {op!r}")
+    uf = getattr(_ufuncs, op)
+    x = np.asarray(x)
+    dtype = uf.resolve_dtypes((x.dtype,) * uf.nin + (None,))[0]
+    acc = get_accuracy()
+    if dtype.kind in "u":
+        return Explanation(op, str(dtype), acc, "cython", "-", "identity copy", 1, x.size,
+                           "memmove", "relu of an unsigned integer is the identity")
+    compute = "float32" if dtype == np.float16 else str(dtype)
+    kacc = "exact" if (dtype == np.float16 and op == "sigmoid") else acc
+    k = chosen_kernel(op, compute, kacc)
+    contiguous = x.flags.c_contiguous or x.flags.f_contiguous
+    threshold = _ufuncs.get_parallel_min(op)
+    if dtype == np.float16:
+        threads, path = 1, "float16 widened to float32 in blocks of 1024, rounded once"
+    elif not contiguous:
+        threads, path = 1, "strided: blocks of 1024 copied in and out"
+    else:
+        threads = 1 if (x.size < threshold or _ufuncs.is_serial_only()) else get_num_threads()
+        path = "contiguous"
+    chunk = -(-x.size // threads) if threads else 0
+    why = (f"best ISA level available {available_isas()} "
+           f"(disabled: {sorted(disabled_cpu_features()) or 'none'}); "
+           f"threads: n={x.size} vs threshold {threshold}, pool {get_num_threads()}")
+    if _ufuncs.is_serial_only():
+        why += "; forked child: serial"
+    return Explanation(op, str(dtype), acc, k.backend, k.isa, k.name, threads, chunk, path, why)
+
+
+def show_config(file=None):
+    """Print version, compiler build, CPU features, ISA levels and the chosen kernels."""
+    import platform
+    import sys
+
+    from ._version import __version__
+    w = lambda s="": print(s, file=file or sys.stdout)
+    w(f"fastrelu {__version__}  (numpy {np.__version__}, Python {platform.python_version()})")
+    w(f"machine: {platform.machine()} {platform.processor() or ''}".rstrip())
+    w("cpu features: " + ", ".join(f"{f}={'yes' if v else 'no'}" for f, v in cpu_features().items()))
+    w(f"compiled ISA levels (best first): {[n for n, _ in ISA_LEVELS]}")
+    w(f"available: {available_isas()}  disabled by env: {sorted(disabled_cpu_features()) or 'none'}")
+    w(f"accuracy: {get_accuracy()}  threads: {get_num_threads()} "
+      f"(OpenMP {'yes' if _ufuncs.have_openmp() else 'no'})")
+    w("kernels:")
+    for acc in ACCURACIES:
+        for op, dtype in _SLOTS:
+            w(f"  {acc:5s} {op:16s} {dtype:8s} -> {_ufuncs.installed(acc, op, dtype)}"
+              f"  (threads from n >= {_ufuncs.get_parallel_min(op)})")
+
+
+def _init():
+    _install(available_isas())
+    set_num_threads(_threads_from_env())
+    set_accuracy(_check_mode(os.environ.get("FASTRELU_ACCURACY", "fast")))
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_ufuncs.after_fork_in_child)
+
+
+_init()

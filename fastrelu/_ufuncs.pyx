@@ -1,0 +1,251 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The four ufuncs, built on the kernel table of kernels/loops.h.
+
+The per-ISA kernels are compiled from kernels/kernels.c by setup.py and linked
+in; this module only creates the ufuncs, exposes the registry rows and the
+table to _dispatch.py, and carries the few knobs (accuracy, threads, fork).
+"""
+import numpy as np
+cimport numpy as cnp
+from numpy cimport PyUFuncGenericFunction, PyUFunc_FromFuncAndData, PyUFunc_None
+from libc.stdint cimport intptr_t
+
+cnp.import_array()
+cnp.import_ufunc()
+
+cdef extern from "kernels/loops.h" nogil:
+    ctypedef intptr_t fr_intp
+    ctypedef void (*fr_unary_fn)(const void *, void *, fr_intp)
+    ctypedef void (*fr_binary_fn)(const void *, const void *, void *, fr_intp)
+    ctypedef struct fr_kernel_row:
+        const char *name
+        int op, dtype, accuracy
+        fr_unary_fn unary
+        fr_binary_fn binary
+    ctypedef struct fr_isa_entry:
+        const char *name
+        const char *features
+        const fr_kernel_row *rows
+    enum:
+        FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD, FR_NOPS
+        FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES
+        FR_FAST, FR_EXACT, FR_NACCURACY
+    const fr_isa_entry fr_isas[]
+    const fr_kernel_row *fr_table[2][4][6]
+    int fr_default_accuracy, fr_thread_accuracy, fr_num_threads, fr_serial_only
+    fr_intp fr_parallel_min[4]
+    int fr_cpu_has(const char *)
+    int fr_have_openmp()
+    const fr_kernel_row *fr_current_kernel(int op, int dtype)
+    void fr_run_unary_contig(int, fr_unary_fn, char *, char *, fr_intp, size_t)
+    void fr_run_binary_contig(int, fr_binary_fn, char *, char *, char *, fr_intp, size_t)
+    void fr_roofline_f32(const void *, void *, fr_intp)
+    void fr_roofline_f64(const void *, void *, fr_intp)
+    void fr_roofline3_f32(const void *, const void *, void *, fr_intp)
+    void fr_roofline3_f64(const void *, const void *, void *, fr_intp)
+    void fr_loop_unary_f16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_binary_f16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_unary_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_unary_f64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_unary_i8(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_unary_i16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_unary_i32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_unary_i64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_binary_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_binary_f64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_copy(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+
+OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward")
+DTYPES = ("float32", "float64", "int8", "int16", "int32", "int64")
+ACCURACIES = ("fast", "exact")
+
+# ---- the ufuncs -------------------------------------------------------------
+# numpy keeps pointers to these arrays for the life of the process.
+cdef enum:
+    MAXLOOPS = 16
+cdef PyUFuncGenericFunction _funcs[4][MAXLOOPS]
+cdef void *_data[4][MAXLOOPS]
+cdef char _types[4][MAXLOOPS * 3]
+
+_keep = []
+
+cdef PyUFuncGenericFunction _signed_loop(int itemsize):
+    if itemsize == 1: return <PyUFuncGenericFunction>fr_loop_unary_i8
+    if itemsize == 2: return <PyUFuncGenericFunction>fr_loop_unary_i16
+    if itemsize == 4: return <PyUFuncGenericFunction>fr_loop_unary_i32
+    return <PyUFuncGenericFunction>fr_loop_unary_i64
+
+cdef object _make_ufunc(int op, str name, int nin, list loops, str doc):
+    """loops: (PyUFuncGenericFunction address, data, type char) in resolution order."""
+    cdef int i, j
+    for i, (fn, data, tc) in enumerate(loops):
+        _funcs[op][i] = <PyUFuncGenericFunction><intptr_t>fn
+        _data[op][i] = <void *><intptr_t>data
+        for j in range(nin + 1):
+            _types[op][i * (nin + 1) + j] = <char>np.dtype(tc).num
+    cdef bytes bname = name.encode(), bdoc = doc.encode()
+    _keep.append((bname, bdoc))     # numpy keeps the name/doc pointers
+    return PyUFunc_FromFuncAndData(_funcs[op], _data[op], _types[op], len(loops), nin, 1,
+                                   PyUFunc_None, bname, bdoc, 0)
+
+cdef intptr_t _addr(PyUFuncGenericFunction f):
+    return <intptr_t>f
+
+def _float_loops(int op, int nin):
+    if nin == 1:
+        return [(_addr(<PyUFuncGenericFunction>fr_loop_unary_f16), op, "e"),
+                (_addr(<PyUFuncGenericFunction>fr_loop_unary_f32), op, "f"),
+                (_addr(<PyUFuncGenericFunction>fr_loop_unary_f64), op, "d")]
+    return [(_addr(<PyUFuncGenericFunction>fr_loop_binary_f16), op, "e"),
+            (_addr(<PyUFuncGenericFunction>fr_loop_binary_f32), op, "f"),
+            (_addr(<PyUFuncGenericFunction>fr_loop_binary_f64), op, "d")]
+
+def _relu_loops():
+    loops = []
+    for signed, unsigned in (("b", "B"), ("h", "H"), ("i", "I"), ("l", "L"), ("q", "Q")):
+        size = np.dtype(signed).itemsize
+        loops.append((_addr(_signed_loop(size)), FR_RELU, signed))
+        loops.append((_addr(<PyUFuncGenericFunction>fr_loop_copy), size, unsigned))
+    return loops + _float_loops(FR_RELU, 1)
+
+relu = _make_ufunc(FR_RELU, "relu", 1, _relu_loops(),
+    "relu(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
+    "Rectified linear unit: x where x > 0, else +0.0; NaN stays NaN.\n"
+    "Signed integers keep their type; unsigned integers are returned unchanged.")
+sigmoid = _make_ufunc(FR_SIGMOID, "sigmoid", 1, _float_loops(FR_SIGMOID, 1),
+    "sigmoid(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
+    "Logistic sigmoid 1 / (1 + exp(-x)), in [0, 1], without overflow warnings.\n"
+    "Accuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' correctly\n"
+    "rounded (float32) / <= 1 ulp (float64). Integers promote like np.exp.")
+relu_backward = _make_ufunc(FR_RELU_BWD, "relu_backward", 2, _float_loops(FR_RELU_BWD, 2),
+    "relu_backward(grad, y, /, out=None, *, where=True, ...)\n\n"
+    "Gradient of relu: grad where y > 0, +0.0 where y <= 0, NaN where y is NaN\n"
+    "(y may be relu's input or its output).")
+sigmoid_backward = _make_ufunc(FR_SIGMOID_BWD, "sigmoid_backward", 2,
+    _float_loops(FR_SIGMOID_BWD, 2),
+    "sigmoid_backward(grad, y, /, out=None, *, where=True, ...)\n\n"
+    "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype.")
+
+# ---- registry and table ----------------------------------------------------
+def isa_levels():
+    """[(isa name, required CPU features)], best first, as compiled."""
+    out = []
+    cdef int i = 0
+    while fr_isas[i].name != NULL:
+        feats = fr_isas[i].features.decode()
+        out.append((fr_isas[i].name.decode(), tuple(f for f in feats.split(",") if f)))
+        i += 1
+    return out
+
+def kernel_rows():
+    """Every compiled kernel: (isa, index in its registry, name, op, dtype, accuracy|None)."""
+    rows = []
+    cdef int i = 0, j
+    cdef const fr_kernel_row *r
+    while fr_isas[i].name != NULL:
+        j = 0
+        while fr_isas[i].rows[j].name != NULL:
+            r = &fr_isas[i].rows[j]
+            rows.append((fr_isas[i].name.decode(), j, r.name.decode(), OPS[r.op],
+                         DTYPES[r.dtype], ACCURACIES[r.accuracy] if r.accuracy >= 0 else None))
+            j += 1
+        i += 1
+    return rows
+
+def install(str accuracy, str op, str dtype, str isa, int index):
+    """Point the table slot accuracy x op x dtype at row `index` of `isa`."""
+    cdef int i = 0
+    while fr_isas[i].name != NULL and fr_isas[i].name.decode() != isa:
+        i += 1
+    if fr_isas[i].name == NULL:
+        raise ValueError(f"ISA {isa!r} is not compiled in")
+    fr_table[ACCURACIES.index(accuracy)][OPS.index(op)][DTYPES.index(dtype)] = &fr_isas[i].rows[index]
+
+def installed(str accuracy, str op, str dtype):
+    """Name of the kernel in a table slot (None if empty)."""
+    cdef const fr_kernel_row *r = fr_table[ACCURACIES.index(accuracy)][OPS.index(op)][DTYPES.index(dtype)]
+    return None if r == NULL else r.name.decode()
+
+def kernel_address(str op, str dtype):
+    """Address of the kernel the current accuracy mode would run for op x dtype."""
+    cdef const fr_kernel_row *r = fr_current_kernel(OPS.index(op), DTYPES.index(dtype))
+    return <intptr_t>r.unary if r.unary != NULL else <intptr_t>r.binary
+
+def cpu_has(str feature):
+    return bool(fr_cpu_has(feature.encode()))
+
+def have_openmp():
+    return bool(fr_have_openmp())
+
+# ---- knobs -----------------------------------------------------------------
+def set_default_accuracy(str mode):
+    global fr_default_accuracy
+    fr_default_accuracy = ACCURACIES.index(mode)
+
+def get_default_accuracy():
+    return ACCURACIES[fr_default_accuracy]
+
+def swap_thread_accuracy(mode):
+    """Set this thread's accuracy (None: follow the default); return the previous one."""
+    global fr_thread_accuracy
+    prev = None if fr_thread_accuracy < 0 else ACCURACIES[fr_thread_accuracy]
+    fr_thread_accuracy = -1 if mode is None else ACCURACIES.index(mode)
+    return prev
+
+def current_accuracy():
+    return ACCURACIES[fr_thread_accuracy if fr_thread_accuracy >= 0 else fr_default_accuracy]
+
+def set_threads(int n):
+    global fr_num_threads
+    fr_num_threads = n
+
+def get_threads():
+    return fr_num_threads
+
+def set_parallel_min(str op, fr_intp n):
+    fr_parallel_min[OPS.index(op)] = n
+
+def get_parallel_min(str op):
+    return fr_parallel_min[OPS.index(op)]
+
+def after_fork_in_child():
+    """A forked child must not touch the parent's OpenMP pool (libgomp hangs)."""
+    global fr_serial_only
+    fr_serial_only = 1
+
+def is_serial_only():
+    return bool(fr_serial_only)
+
+# ---- roofline --------------------------------------------------------------
+def _contig_float(x, name):
+    if not (isinstance(x, cnp.ndarray) and x.dtype.char in "fd" and x.flags.c_contiguous
+            and x.flags.writeable):
+        raise TypeError(f"{name} needs a writable C-contiguous float32/float64 array")
+
+def roofline_(x):
+    """x[i] = x[i] + 0 in place: the plain C loop fastrelu is measured against."""
+    _contig_float(x, "roofline_")
+    cdef cnp.ndarray a = x
+    cdef char *p = <char *>cnp.PyArray_DATA(a)
+    cdef fr_intp n = a.size
+    cdef size_t es = a.itemsize
+    cdef fr_unary_fn k = fr_roofline_f32 if es == 4 else fr_roofline_f64
+    with nogil:
+        fr_run_unary_contig(FR_RELU, k, p, p, n, es)
+    return x
+
+def roofline3_(a, b):
+    """a[i] = a[i] + b[i] in place: the 3-stream roofline of the backward ops."""
+    _contig_float(a, "roofline3_")
+    if not (isinstance(b, cnp.ndarray) and b.dtype == a.dtype and b.shape == a.shape
+            and b.flags.c_contiguous):
+        raise TypeError("roofline3_ needs b like a")
+    cdef cnp.ndarray aa = a, bb = b
+    cdef char *pa = <char *>cnp.PyArray_DATA(aa)
+    cdef char *pb = <char *>cnp.PyArray_DATA(bb)
+    cdef fr_intp n = aa.size
+    cdef size_t es = aa.itemsize
+    cdef fr_binary_fn k = fr_roofline3_f32 if es == 4 else fr_roofline3_f64
+    with nogil:
+        fr_run_binary_contig(FR_RELU_BWD, k, pa, pb, pa, n, es)
+    return a

@@ -1,0 +1,262 @@
+/* fastrelu: the active kernel table and the numpy ufunc inner loops.
+ *
+ * Included once, by _ufuncs.pyx.  The table maps accuracy x op x dtype to a
+ * registry row; _dispatch.py fills it at import (the ISA ladder) and swaps
+ * entries for use_isa()/backend().  A call reads one thread-local accuracy
+ * and one table slot: no other dispatch happens per call.
+ *
+ * The inner loops send contiguous data straight to the kernel, split into
+ * per-thread chunks above a size threshold; strided data goes through a
+ * stack buffer in blocks (copy in, kernel, copy out); float16 is computed
+ * through float32.
+ */
+#ifndef FASTRELU_LOOPS_H
+#define FASTRELU_LOOPS_H
+
+#include <Python.h>
+#include <string.h>
+#include "numpy/ndarraytypes.h"
+#include "numpy/halffloat.h"
+#include "kernels.h"
+#include "scalar.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(_MSC_VER)
+#define FR_TLS __declspec(thread)
+#else
+#define FR_TLS _Thread_local
+#endif
+
+#define FR_BLOCK 1024            /* elements per copy-in/copy-out block */
+
+/* The compiled ISA levels, best first: the ladder _dispatch.py walks. */
+typedef struct {
+    const char *name;
+    const char *features;            /* all must be present, comma separated */
+    const fr_kernel_row *rows;
+} fr_isa_entry;
+
+static const fr_isa_entry fr_isas[] = {
+#ifdef FR_HAVE_AVX512F
+    {"avx512f", "AVX512F,AVX2,FMA", fr_kernels__avx512f},
+#endif
+#ifdef FR_HAVE_AVX2
+    {"avx2", "AVX2,FMA", fr_kernels__avx2},
+#endif
+    {"baseline", "", fr_kernels__baseline},
+    {0, 0, 0},
+};
+
+static const fr_kernel_row *fr_table[FR_NACCURACY][FR_NOPS][FR_NDTYPES];
+static int fr_default_accuracy = FR_FAST;
+static FR_TLS int fr_thread_accuracy = -1;        /* -1: use the default */
+static int fr_num_threads = 1;
+static fr_intp fr_parallel_min[FR_NOPS] = {1 << 18, 1 << 15, 1 << 18, 1 << 18};
+static int fr_serial_only = 0;                    /* set in a forked child */
+
+static int fr_current_accuracy(void) {
+    return fr_thread_accuracy >= 0 ? fr_thread_accuracy : fr_default_accuracy;
+}
+
+static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
+    return fr_table[fr_current_accuracy()][op][dtype];
+}
+
+static int fr_threads_for(int op, fr_intp n) {
+    if (fr_serial_only || fr_num_threads <= 1 || n < fr_parallel_min[op]) return 1;
+    return fr_num_threads;
+}
+
+/* Chunk t of T over n elements, boundaries on 64-byte multiples of 16 elements. */
+static void fr_chunk(fr_intp n, int t, int T, fr_intp *lo, fr_intp *hi) {
+    fr_intp per = ((n / T) + 15) & ~(fr_intp)15;
+    *lo = per * t < n ? per * t : n;
+    *hi = per * (t + 1) < n ? per * (t + 1) : n;
+    if (t == T - 1) *hi = n;
+}
+
+static void fr_run_unary_contig(int op, fr_unary_fn k, char *in, char *out,
+                                fr_intp n, size_t es) {
+    int nt = fr_threads_for(op, n);
+    if (nt <= 1) { k(in, out, n); return; }
+#ifdef _OPENMP
+    #pragma omp parallel num_threads(nt)
+    {
+        fr_intp lo, hi;
+        fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
+        if (hi > lo) k(in + lo * es, out + lo * es, hi - lo);
+    }
+#else
+    k(in, out, n);
+#endif
+}
+
+static void fr_run_binary_contig(int op, fr_binary_fn k, char *g, char *y,
+                                 char *out, fr_intp n, size_t es) {
+    int nt = fr_threads_for(op, n);
+    if (nt <= 1) { k(g, y, out, n); return; }
+#ifdef _OPENMP
+    #pragma omp parallel num_threads(nt)
+    {
+        fr_intp lo, hi;
+        fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
+        if (hi > lo) k(g + lo * es, y + lo * es, out + lo * es, hi - lo);
+    }
+#else
+    k(g, y, out, n);
+#endif
+}
+
+/* Strided <-> contiguous copies for one block. */
+static void fr_gather(char *dst, const char *src, fr_intp step, fr_intp m, size_t es) {
+    for (fr_intp i = 0; i < m; i++) memcpy(dst + i * es, src + i * step, es);
+}
+static void fr_scatter(char *dst, fr_intp step, const char *src, fr_intp m, size_t es) {
+    for (fr_intp i = 0; i < m; i++) memcpy(dst + i * step, src + i * es, es);
+}
+
+static void fr_run_unary(int op, int dtype, size_t es, char **args,
+                         npy_intp const *dims, npy_intp const *steps) {
+    fr_unary_fn k = fr_current_kernel(op, dtype)->unary;
+    char *in = args[0], *out = args[1];
+    fr_intp n = dims[0];
+    if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es) {
+        fr_run_unary_contig(op, k, in, out, n, es);
+        return;
+    }
+    double buf[FR_BLOCK];   /* double: aligned for every dtype */
+    for (fr_intp i = 0; i < n; i += FR_BLOCK) {
+        fr_intp m = n - i < FR_BLOCK ? n - i : FR_BLOCK;
+        fr_gather((char *)buf, in + i * steps[0], steps[0], m, es);
+        k(buf, buf, m);
+        fr_scatter(out + i * steps[1], steps[1], (char *)buf, m, es);
+    }
+}
+
+static void fr_run_binary(int op, int dtype, size_t es, char **args,
+                          npy_intp const *dims, npy_intp const *steps) {
+    fr_binary_fn k = fr_current_kernel(op, dtype)->binary;
+    char *g = args[0], *y = args[1], *out = args[2];
+    fr_intp n = dims[0];
+    if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es && steps[2] == (npy_intp)es) {
+        fr_run_binary_contig(op, k, g, y, out, n, es);
+        return;
+    }
+    double gbuf[FR_BLOCK], ybuf[FR_BLOCK];
+    for (fr_intp i = 0; i < n; i += FR_BLOCK) {
+        fr_intp m = n - i < FR_BLOCK ? n - i : FR_BLOCK;
+        fr_gather((char *)gbuf, g + i * steps[0], steps[0], m, es);
+        fr_gather((char *)ybuf, y + i * steps[1], steps[1], m, es);
+        k(gbuf, ybuf, gbuf, m);
+        fr_scatter(out + i * steps[2], steps[2], (char *)gbuf, m, es);
+    }
+}
+
+/* float16: widen a block to float32, run the float32 kernel, round once.
+ * sigmoid always takes the exact float32 kernel here: its correctly rounded
+ * float32 result rounds to the correctly rounded float16 (but for ties). */
+static const fr_kernel_row *fr_f16_kernel(int op) {
+    int acc = op == FR_SIGMOID ? FR_EXACT : fr_current_accuracy();
+    return fr_table[acc][op][FR_F32];
+}
+
+static void fr_half_to_float_block(float *dst, const char *src, fr_intp step, fr_intp m) {
+    for (fr_intp i = 0; i < m; i++) dst[i] = npy_half_to_float(*(const npy_half *)(src + i * step));
+}
+static void fr_float_to_half_block(char *dst, fr_intp step, const float *src, fr_intp m) {
+    for (fr_intp i = 0; i < m; i++) *(npy_half *)(dst + i * step) = npy_float_to_half(src[i]);
+}
+
+static void fr_loop_unary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    int op = (int)(intptr_t)data;
+    fr_unary_fn k = fr_f16_kernel(op)->unary;
+    float buf[FR_BLOCK];
+    for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
+        fr_intp m = dims[0] - i < FR_BLOCK ? dims[0] - i : FR_BLOCK;
+        fr_half_to_float_block(buf, args[0] + i * steps[0], steps[0], m);
+        k(buf, buf, m);
+        fr_float_to_half_block(args[1] + i * steps[1], steps[1], buf, m);
+    }
+}
+
+static void fr_loop_binary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    int op = (int)(intptr_t)data;
+    fr_binary_fn k = fr_f16_kernel(op)->binary;
+    float gbuf[FR_BLOCK], ybuf[FR_BLOCK];
+    for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
+        fr_intp m = dims[0] - i < FR_BLOCK ? dims[0] - i : FR_BLOCK;
+        fr_half_to_float_block(gbuf, args[0] + i * steps[0], steps[0], m);
+        fr_half_to_float_block(ybuf, args[1] + i * steps[1], steps[1], m);
+        k(gbuf, ybuf, gbuf, m);
+        fr_float_to_half_block(args[2] + i * steps[2], steps[2], gbuf, m);
+    }
+}
+
+/* One inner loop per (arity, dtype); the ufunc's data slot carries the op. */
+#define FR_LOOP(name, run, dtype, T)                                          \
+    static void name(char **args, npy_intp const *dims, npy_intp const *steps, void *data) { \
+        run((int)(intptr_t)data, dtype, sizeof(T), args, dims, steps);        \
+    }
+FR_LOOP(fr_loop_unary_f32, fr_run_unary, FR_F32, float)
+FR_LOOP(fr_loop_unary_f64, fr_run_unary, FR_F64, double)
+FR_LOOP(fr_loop_unary_i8, fr_run_unary, FR_I8, int8_t)
+FR_LOOP(fr_loop_unary_i16, fr_run_unary, FR_I16, int16_t)
+FR_LOOP(fr_loop_unary_i32, fr_run_unary, FR_I32, int32_t)
+FR_LOOP(fr_loop_unary_i64, fr_run_unary, FR_I64, int64_t)
+FR_LOOP(fr_loop_binary_f32, fr_run_binary, FR_F32, float)
+FR_LOOP(fr_loop_binary_f64, fr_run_binary, FR_F64, double)
+
+/* relu of an unsigned integer is the identity. */
+static void fr_loop_copy(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    size_t es = (size_t)(intptr_t)data;
+    if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es) {
+        if (args[0] != args[1]) memmove(args[1], args[0], dims[0] * es);
+        return;
+    }
+    for (fr_intp i = 0; i < dims[0]; i++)
+        memmove(args[1] + i * steps[1], args[0] + i * steps[0], es);
+}
+
+/* The C roofline the benchmarks compare against: the plainest in-place loops
+ * over the same bytes, threaded like the kernels.  (+0 keeps the store.) */
+static void fr_roofline_f32(const void *in_, void *out_, fr_intp n) {
+    const float *in = (const float *)in_; float *out = (float *)out_;
+    for (fr_intp i = 0; i < n; i++) out[i] = in[i] + 0.0f;
+}
+static void fr_roofline_f64(const void *in_, void *out_, fr_intp n) {
+    const double *in = (const double *)in_; double *out = (double *)out_;
+    for (fr_intp i = 0; i < n; i++) out[i] = in[i] + 0.0;
+}
+static void fr_roofline3_f32(const void *a_, const void *b_, void *out_, fr_intp n) {
+    const float *a = (const float *)a_, *b = (const float *)b_; float *out = (float *)out_;
+    for (fr_intp i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+static void fr_roofline3_f64(const void *a_, const void *b_, void *out_, fr_intp n) {
+    const double *a = (const double *)a_, *b = (const double *)b_; double *out = (double *)out_;
+    for (fr_intp i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+/* CPU features the ladder asks about. */
+static int fr_cpu_has(const char *feature) {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (!strcmp(feature, "AVX2")) return __builtin_cpu_supports("avx2");
+    if (!strcmp(feature, "FMA")) return __builtin_cpu_supports("fma");
+    if (!strcmp(feature, "AVX512F")) return __builtin_cpu_supports("avx512f");
+    if (!strcmp(feature, "SSE2")) return __builtin_cpu_supports("sse2");
+#endif
+    (void)feature;
+    return 0;
+}
+
+static int fr_have_openmp(void) {
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+#endif /* FASTRELU_LOOPS_H */

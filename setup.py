@@ -1,0 +1,90 @@
+"""Build fastrelu's extension.
+
+kernels/kernels.c is compiled once per ISA level with that level's flags and
+linked into fastrelu._ufuncs beside the Cython module; _dispatch.py picks the
+best level the CPU has at import.  Set FASTRELU_VEC_REPORT=1 to see gcc's
+vectorization report (-fopt-info-vec) for every kernel loop.
+"""
+import os
+import platform
+import sys
+import tempfile
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+from setuptools.errors import CompileError, LinkError
+
+KERNEL_SOURCE = os.path.join("fastrelu", "kernels", "kernels.c")
+# Never -ffast-math: it drops NaN/inf handling.  -ffp-contract=off keeps every
+# ISA level bit-identical (no FMA contraction); -fno-trapping-math lets gcc
+# if-convert the selects.
+GCC_FLAGS = ["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-math-errno"]
+MSVC_FLAGS = ["/O2", "/fp:precise"]
+# Best first is decided at run time (kernels/loops.h); here: what to compile.
+ISA_LEVELS = [
+    ("baseline", []),
+    ("avx2", ["-mavx2", "-mfma"]),
+    ("avx512f", ["-mavx512f", "-mavx2", "-mfma"]),
+]
+IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
+NUMPY_LIB = os.path.join(os.path.dirname(np.get_include()), "lib")
+
+
+class BuildExt(build_ext):
+    def _flags_work(self, flags, link=False):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "probe.c")
+            with open(src, "w") as f:
+                f.write("#include <math.h>\nint main(void) { return (int)fabs(-0.0); }\n")
+            try:
+                objs = self.compiler.compile([src], output_dir=tmp, extra_postargs=flags)
+                if link:
+                    self.compiler.link_executable(objs, os.path.join(tmp, "probe"),
+                                                  extra_postargs=flags)
+            except (CompileError, LinkError):
+                return False
+        return True
+
+    def build_extension(self, ext):
+        msvc = self.compiler.compiler_type == "msvc"
+        base = MSVC_FLAGS if msvc else GCC_FLAGS
+        if os.environ.get("FASTRELU_VEC_REPORT") and not msvc:
+            base = base + ["-fopt-info-vec-optimized"]
+        objects, macros = [], []
+        for isa, flags in ISA_LEVELS:
+            if flags and (msvc or not IS_X86 or not self._flags_work(flags)):
+                continue
+            objects += self.compiler.compile(
+                [KERNEL_SOURCE], output_dir=os.path.join(self.build_temp, isa),
+                macros=[("FR_ISA", isa)], extra_postargs=base + flags)
+            macros.append(("FR_HAVE_" + isa.upper(), "1"))
+        openmp = [] if msvc else ["-fopenmp"]
+        if openmp and not self._flags_work(openmp, link=True):
+            print("fastrelu: no OpenMP, building single-threaded", file=sys.stderr)
+            openmp = []
+        ext.extra_objects = objects + list(ext.extra_objects)
+        ext.define_macros = list(ext.define_macros) + macros
+        ext.extra_compile_args = list(ext.extra_compile_args) + base + openmp
+        ext.extra_link_args = list(ext.extra_link_args) + openmp
+        super().build_extension(ext)
+
+
+extensions = [
+    Extension(
+        "fastrelu._ufuncs",
+        sources=[os.path.join("fastrelu", "_ufuncs.pyx")],
+        include_dirs=[np.get_include(), "fastrelu"],
+        library_dirs=[NUMPY_LIB],
+        libraries=["npymath"] + ([] if sys.platform == "win32" else ["m"]),
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+        depends=[os.path.join("fastrelu", "kernels", f)
+                 for f in ("kernels.c", "kernels.h", "loops.h", "scalar.h")],
+    )
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives={"language_level": 3}),
+    cmdclass={"build_ext": BuildExt},
+)

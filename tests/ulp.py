@@ -1,0 +1,48 @@
+"""ulp_error: how far results are from an exact reference, in units in the last
+place of the result dtype.  A helper for the accuracy tests and
+tools/accuracy.py, not a test module.
+"""
+
+import numpy as np
+
+__all__ = ["ulp_error"]
+
+
+def ulp_error(got, ref_exact):
+    """|got - ref| / ulp(ref), elementwise, as float64.
+
+    `got` is a float16/32/64 array (the result dtype T); `ref_exact` the exact
+    value in a wider type W (more mantissa bits and at least T's exponent
+    range): float64 for float16/float32 results, np.longdouble (or, for
+    float16, float32/float64) for float64 results.
+
+    ulp(ref) is the spacing of T in the binade of the *exact* value,
+    2**(max(floor(log2|ref|), emin_T) - nmant_T): so just below a power of two
+    the smaller ulp counts even if ref rounds up to it, and below the smallest
+    normal it is the subnormal spacing (2**-24, 2**-149, 2**-1074).
+    Correctly rounded results score <= 0.5.
+
+    Exact arithmetic: got is widened exactly, got - ref is exact in W whenever
+    the two are within a factor of two of each other (Sterbenz; otherwise the
+    error is huge anyway), and the division is an exact power-of-two ldexp.
+
+    Specials: equal infinities or NaN against NaN -> 0; any other pairing
+    involving an infinity or NaN -> inf.
+    """
+    got = np.asarray(got)
+    ref = np.asarray(ref_exact)
+    t = np.finfo(got.dtype)
+    w = np.finfo(ref.dtype)
+    if w.nmant <= t.nmant or w.minexp > t.minexp - t.nmant:
+        raise TypeError(f"reference dtype {ref.dtype} is not wider than {got.dtype}")
+    g = got.astype(ref.dtype)
+    with np.errstate(all="ignore"):
+        _, e = np.frexp(ref)                      # |ref| = m * 2**e, 0.5 <= m < 1
+        e = np.where(ref == 0, t.minexp + 1, e)   # zero lies in the subnormal range
+        ue = np.maximum(e - 1, t.minexp) - t.nmant
+        err = np.ldexp(np.abs(g - ref), -ue).astype(np.float64)
+        special = ~(np.isfinite(g) & np.isfinite(ref))
+        if special.any():
+            same = (g == ref) | (np.isnan(g) & np.isnan(ref))
+            err = np.where(special, np.where(same, 0.0, np.inf), err)
+    return err
