@@ -176,13 +176,14 @@ def explain(op, x):
     if dtype.kind in "u":
         return Explanation(op, str(dtype), acc, "cython", "-", "identity copy", 1, x.size,
                            "memmove", "relu of an unsigned integer is the identity")
-    compute = "float32" if dtype == np.float16 else str(dtype)
-    kacc = "exact" if (dtype == np.float16 and op == "sigmoid") else acc
+    half = dtype == np.float16
+    compute = ("float64" if uf.nin == 1 else "float32") if half else str(dtype)
+    kacc = "exact" if (half and op == "sigmoid") else acc
     k = chosen_kernel(op, compute, kacc)
     contiguous = x.flags.c_contiguous or x.flags.f_contiguous
     threshold = _ufuncs.get_parallel_min(op)
-    if dtype == np.float16:
-        threads, path = 1, "float16 widened to float32 in blocks of 1024, rounded once"
+    if half:
+        threads, path = 1, f"float16 widened to {compute} in blocks of 1024, rounded once"
     elif not contiguous:
         threads, path = 1, "strided: blocks of 1024 copied in and out"
     else:

@@ -23,6 +23,26 @@
 #include <omp.h>
 #endif
 
+/* Floating-point flags: intermediate over/underflow inside the kernels is an
+ * implementation detail, so every loop restores the caller's flags and numpy
+ * reports no warning (np.maximum(nan, 0) does not warn either). */
+#include <fenv.h>
+/* every flag, x87 included: npymath's float16 conversions raise through it */
+typedef fexcept_t fr_fpstate_all;
+static fr_fpstate_all fr_fp_save_all(void) { fexcept_t f; fegetexceptflag(&f, FE_ALL_EXCEPT); return f; }
+static void fr_fp_restore_all(fr_fpstate_all s) { fesetexceptflag(&s, FE_ALL_EXCEPT); }
+/* the kernels themselves only touch SSE/AVX state: MXCSR is enough, and cheap */
+#if defined(__SSE2__) || defined(_M_X64)
+#include <xmmintrin.h>
+typedef unsigned int fr_fpstate;
+static fr_fpstate fr_fp_save(void) { return _mm_getcsr(); }
+static void fr_fp_restore(fr_fpstate s) { _mm_setcsr(s); }
+#else
+typedef fr_fpstate_all fr_fpstate;
+#define fr_fp_save fr_fp_save_all
+#define fr_fp_restore fr_fp_restore_all
+#endif
+
 #if defined(_MSC_VER)
 #define FR_TLS __declspec(thread)
 #else
@@ -154,14 +174,11 @@ static void fr_run_binary(int op, int dtype, size_t es, char **args,
     }
 }
 
-/* float16: widen a block to float32, run the float32 kernel, round once.
- * sigmoid always takes the exact float32 kernel here: its correctly rounded
- * float32 result rounds to the correctly rounded float16 (but for ties). */
-static const fr_kernel_row *fr_f16_kernel(int op) {
-    int acc = op == FR_SIGMOID ? FR_EXACT : fr_current_accuracy();
-    return fr_table[acc][op][FR_F32];
-}
-
+/* float16: widen a block, run a wider kernel, round once.  Unary ops go
+ * through float64 (sigmoid through the exact float64 kernel, whose result
+ * rounds to the correctly rounded float16: rounding via a correctly rounded
+ * float32 would double-round, e.g. at x = 0.01074); the backward ops through
+ * float32 (DESIGN: grad * y * (1 - y) in float32, rounded once). */
 static void fr_half_to_float_block(float *dst, const char *src, fr_intp step, fr_intp m) {
     for (fr_intp i = 0; i < m; i++) dst[i] = npy_half_to_float(*(const npy_half *)(src + i * step));
 }
@@ -171,20 +188,26 @@ static void fr_float_to_half_block(char *dst, fr_intp step, const float *src, fr
 
 static void fr_loop_unary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
     int op = (int)(intptr_t)data;
-    fr_unary_fn k = fr_f16_kernel(op)->unary;
-    float buf[FR_BLOCK];
+    int acc = op == FR_SIGMOID ? FR_EXACT : fr_current_accuracy();
+    fr_unary_fn k = fr_table[acc][op][FR_F64]->unary;
+    double buf[FR_BLOCK];
+    fr_fpstate_all fp = fr_fp_save_all();
     for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
         fr_intp m = dims[0] - i < FR_BLOCK ? dims[0] - i : FR_BLOCK;
-        fr_half_to_float_block(buf, args[0] + i * steps[0], steps[0], m);
+        for (fr_intp j = 0; j < m; j++)
+            buf[j] = npy_half_to_double(*(const npy_half *)(args[0] + (i + j) * steps[0]));
         k(buf, buf, m);
-        fr_float_to_half_block(args[1] + i * steps[1], steps[1], buf, m);
+        for (fr_intp j = 0; j < m; j++)
+            *(npy_half *)(args[1] + (i + j) * steps[1]) = npy_double_to_half(buf[j]);
     }
+    fr_fp_restore_all(fp);
 }
 
 static void fr_loop_binary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
     int op = (int)(intptr_t)data;
-    fr_binary_fn k = fr_f16_kernel(op)->binary;
+    fr_binary_fn k = fr_current_kernel(op, FR_F32)->binary;
     float gbuf[FR_BLOCK], ybuf[FR_BLOCK];
+    fr_fpstate_all fp = fr_fp_save_all();
     for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
         fr_intp m = dims[0] - i < FR_BLOCK ? dims[0] - i : FR_BLOCK;
         fr_half_to_float_block(gbuf, args[0] + i * steps[0], steps[0], m);
@@ -192,12 +215,15 @@ static void fr_loop_binary_f16(char **args, npy_intp const *dims, npy_intp const
         k(gbuf, ybuf, gbuf, m);
         fr_float_to_half_block(args[2] + i * steps[2], steps[2], gbuf, m);
     }
+    fr_fp_restore_all(fp);
 }
 
 /* One inner loop per (arity, dtype); the ufunc's data slot carries the op. */
 #define FR_LOOP(name, run, dtype, T)                                          \
     static void name(char **args, npy_intp const *dims, npy_intp const *steps, void *data) { \
+        fr_fpstate fp = fr_fp_save();                                         \
         run((int)(intptr_t)data, dtype, sizeof(T), args, dims, steps);        \
+        fr_fp_restore(fp);                                                    \
     }
 FR_LOOP(fr_loop_unary_f32, fr_run_unary, FR_F32, float)
 FR_LOOP(fr_loop_unary_f64, fr_run_unary, FR_F64, double)

@@ -3,12 +3,16 @@
  * The SIMD loops (kernels.c), the C/Cython embedding API and the Numba twin
  * all compute exactly these expressions.  Every function is branch-free
  * (selects, not jumps) so that gcc if-converts and vectorizes the loops that
- * call them.  The build uses -ffp-contract=off: no a*b+c is fused, so the
- * scalar tail, the SSE2 body and the AVX2 body give the same bits.
+ * call them.  The build uses -ffp-contract=off, so the compiler never fuses
+ * a*b+c on its own: the scalar tail computes what the vector body computes.
+ * Fast-mode sigmoid fuses explicitly (FR_MA) where the ISA level has FMA;
+ * exact mode never does, so it gives the same bits on every level.
  *
- * sigmoid(x) for z = -|x| uses e = exp(z) = p(t) * 2^n (Cody-Waite reduction,
- * |t| <= ln2/2) and returns (x > 0 ? 1 : e) / (1 + e).  2^n is applied in two
- * normal steps so that subnormal results are rounded once, not flushed.
+ * sigmoid(x), z = -|x|: e = exp(z) = p(t) 2^n with n = round(z / ln2),
+ * t = z - n ln2 (Cody-Waite, two constants), then (x > 0 ? 1 : e) / (1 + e).
+ * 2^n is applied as 2^(n + K) (a normal number built from the bits of the
+ * rounding constant) times the constant 2^-K, so a subnormal e is rounded
+ * once, not flushed.
  */
 #ifndef FASTRELU_SCALAR_H
 #define FASTRELU_SCALAR_H
@@ -19,8 +23,10 @@
 
 #if defined(_MSC_VER)
 #define FR_INLINE static __inline
+#define FR_UNROLL
 #else
 #define FR_INLINE static inline __attribute__((always_inline))
+#define FR_UNROLL _Pragma("GCC unroll 16")
 #endif
 
 FR_INLINE float fr_f32_from_bits(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
@@ -28,18 +34,59 @@ FR_INLINE uint32_t fr_bits_f32(float f) { uint32_t u; memcpy(&u, &f, sizeof u); 
 FR_INLINE double fr_f64_from_bits(uint64_t u) { double f; memcpy(&f, &u, sizeof f); return f; }
 FR_INLINE uint64_t fr_bits_f64(double f) { uint64_t u; memcpy(&u, &f, sizeof u); return u; }
 
-/* Round to the nearest integer by adding 1.5 * 2^(mantissa bits). */
-#define FR_MAGIC_F32 0x1.8p23f
-#define FR_MAGIC_F64 0x1.8p52
+/* a*b + c: one rounding where the ISA level has FMA (fast mode only), two elsewhere. */
+#define FR_MA_PLAIN(a, b, c) ((a) * (b) + (c))
+#if defined(__FMA__) || defined(__AVX512F__)
+#define FR_MA_F32(a, b, c) fmaf(a, b, c)
+#define FR_MA_F64(a, b, c) fma(a, b, c)
+#else
+#define FR_MA_F32 FR_MA_PLAIN
+#define FR_MA_F64 FR_MA_PLAIN
+#endif
 
-/* 2^k for an integral k in [-126, 127] (float) / [-1022, 1023] (double):
- * the low bits of k + magic hold k; shift k + bias into the exponent field. */
-FR_INLINE float fr_pow2i_f32(float k) {
-    return fr_f32_from_bits((fr_bits_f32(k + FR_MAGIC_F32) + 127u) << 23);
-}
-FR_INLINE double fr_pow2i_f64(double k) {
-    return fr_f64_from_bits((fr_bits_f64(k + FR_MAGIC_F64) + 1023u) << 52);
-}
+/* Range reduction constants.  z * log2e + MAGIC rounds to n + MAGIC (MAGIC is
+ * 1.5 * 2^mantissa_bits plus the exponent bias plus K), so the low bits of
+ * its representation are n + K + bias: shifted into the exponent field they
+ * give 2^(n + K).  K = 64 (float, n >= -152), 600 (double, n >= -1083). */
+#define FR_LOG2E_F32 0x1.715476p+0f
+#define FR_MAGIC_F32 (0x1.8p23f + 191.0f)
+#define FR_DOWN_F32 0x1p-64f
+#define FR_LN2_HI_F32 0x1.62e400p-1f         /* n * LN2_HI exact for |n| < 2^9 */
+#define FR_LN2_LO_F32 0x1.7f7d1cp-20f
+#define FR_LOG2E_F64 0x1.71547652b82fep+0
+#define FR_MAGIC_F64 (0x1.8p52 + 1623.0)
+#define FR_DOWN_F64 0x1p-600
+#define FR_LN2_HI_F64 0x1.62e42fee00000p-1   /* n * LN2_HI exact for |n| < 2^21 */
+#define FR_LN2_LO_F64 0x1.a39ef35793c76p-33
+
+FR_INLINE float fr_scale_F32(float nm) { return fr_f32_from_bits(fr_bits_f32(nm) << 23); }
+FR_INLINE double fr_scale_F64(double nm) { return fr_f64_from_bits(fr_bits_f64(nm) << 52); }
+
+/* Declares nm, n, t for z; T the C type, S its suffix (F32/F64), MA the mul-add. */
+#define FR_REDUCE(T, S, MA, z, nm, n, t)                                       \
+    T nm = MA(z, FR_LOG2E_##S, FR_MAGIC_##S);                                  \
+    T n = nm - FR_MAGIC_##S;                                                   \
+    T t = MA(n, -FR_LN2_HI_##S, z);                                            \
+    t = MA(n, -FR_LN2_LO_##S, t)
+
+/* 1/k!, k = 0..14, correctly rounded */
+static const double fr_inv_fact_f64[15] = {
+    1.0, 1.0, 0x1p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5,
+    0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13,
+    0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, 0x1.27e4fb7789f5cp-22,
+    0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33,
+    0x1.93974a8c07c9dp-37};
+
+/* sum_{k=lo..hi} t^(k-lo) / k!  (Horner; constant bounds unroll fully) */
+#define FR_DEFINE_TAYLOR_TAIL(NAME, MA)                                        \
+    FR_INLINE double NAME(double t, int lo, int hi) {                          \
+        double p = fr_inv_fact_f64[hi];                                        \
+        FR_UNROLL                                                              \
+        for (int k = hi - 1; k >= lo; k--) p = MA(p, t, fr_inv_fact_f64[k]);   \
+        return p;                                                              \
+    }
+FR_DEFINE_TAYLOR_TAIL(fr_taylor_exp_tail_f64, FR_MA_PLAIN)
+FR_DEFINE_TAYLOR_TAIL(fr_taylor_exp_tail_fma_f64, FR_MA_F64)
 
 /* ---- relu ------------------------------------------------------------- */
 /* "x <= 0" is false for NaN, so NaN passes through; -0.0 <= 0 maps to +0.0. */
@@ -56,65 +103,58 @@ FR_INLINE double fr_relu_bwd_f64(double g, double y) { return FR_RELU_BWD(g, y);
 FR_INLINE float fr_sigmoid_bwd_f32(float g, float y) { return FR_SIGMOID_BWD(g, y); }
 FR_INLINE double fr_sigmoid_bwd_f64(double g, double y) { return FR_SIGMOID_BWD(g, y); }
 
-/* ---- sigmoid, fast, float32 lanes (<= 2 ulp) ---------------------------- */
-FR_INLINE float fr_sigmoid_fast_f32(float x) {
-    /* ln2 split so that n * LN2_HI is exact for |n| < 2^9. */
-    const float LOG2E = 0x1.715476p+0f, LN2_HI = 0x1.62e400p-1f, LN2_LO = 0x1.7f7d1cp-20f;
-    float z = -fabsf(x);
-    z = z < -105.0f ? -105.0f : z;            /* sigmoid(-105) < 2^-150 rounds to 0; keeps NaN */
-    float n = (z * LOG2E + FR_MAGIC_F32) - FR_MAGIC_F32;
-    float t = (z - n * LN2_HI) - n * LN2_LO;
-    /* exp(t), Taylor to degree 7: truncation < 0.05 ulp on |t| <= 0.35 */
-    float p = 0x1.a01a02p-13f;
-    p = p * t + 0x1.6c16c2p-10f;
-    p = p * t + 0x1.111112p-7f;
-    p = p * t + 0x1.555556p-5f;
-    p = p * t + 0x1.555556p-3f;
-    p = p * t + 0.5f;
-    p = p * t + 1.0f;
-    p = p * t + 1.0f;
-    float n1 = (n * 0.5f + FR_MAGIC_F32) - FR_MAGIC_F32;   /* n = n1 + n2, both >= -76 */
-    float e = (p * fr_pow2i_f32(n1)) * fr_pow2i_f32(n - n1);
-    return (x > 0.0f ? 1.0f : e) / (1.0f + e);
+/* ---- sigmoid, fast (<= 2 ulp), one template for float32 and float64 ----
+ * e = (1 + u) 2^n with u = t + t^2 h(t), h(t) = (e^t - 1 - t) / t^2.
+ * Rounding 1 + u and 1 + e each costs up to 1 ulp of the result (when e and
+ * the result straddle a binade), so both errors are kept exactly (el, dl)
+ * and folded back: (N + nl) / (d + dl) ~ q + (nl - q dl) / d, where 1/d
+ * needs only a few bits: 1/(1 + e) ~ 0.9571 - e/2 on [0, 1] (4%).
+ * No second division: the correction costs a handful of mul/adds. */
+#define FR_DEFINE_SIGMOID_FAST(NAME, T, S, ABS, ZMIN, MA, H)                   \
+    FR_INLINE T NAME(T x) {                                                    \
+        T z = -ABS(x);                                                         \
+        z = z < (T)(ZMIN) ? (T)(ZMIN) : z;       /* keeps NaN */               \
+        FR_REDUCE(T, S, MA, z, nm, n, t);                                      \
+        T u = MA(t * t, H(t), t);                                              \
+        T p = (T)1 + u;                                                        \
+        T pl = u - (p - (T)1);                   /* exact */                   \
+        T s = fr_scale_##S(nm);                                                \
+        T e = (p * s) * FR_DOWN_##S;                                           \
+        T el = (pl * s) * FR_DOWN_##S;                                         \
+        T d = (T)1 + e;                                                        \
+        T dl = (e - (d - (T)1)) + el;                                          \
+        int pos = x > (T)0;                                                    \
+        T q = (pos ? (T)1 : e) / d;                                            \
+        T nl = pos ? (T)0 : el;                                                \
+        return MA(MA(-q, dl, nl), MA((T)-0.5, e, (T)0.9571), q);               \
+    }
+
+/* h(t): Taylor to t^7 (float32), t^13 (float64): truncation < 0.05 ulp on |t| <= 0.35 */
+FR_INLINE float fr_expm1_tail_f32(float t) {
+    float h = 0x1.a01a02p-13f;
+    h = FR_MA_F32(h, t, 0x1.6c16c2p-10f);
+    h = FR_MA_F32(h, t, 0x1.111112p-7f);
+    h = FR_MA_F32(h, t, 0x1.555556p-5f);
+    h = FR_MA_F32(h, t, 0x1.555556p-3f);
+    return FR_MA_F32(h, t, 0.5f);
 }
+FR_INLINE double fr_expm1_tail_f64(double t) { return fr_taylor_exp_tail_fma_f64(t, 2, 13); }
 
-/* ---- sigmoid in float64 lanes, Taylor degree DEG ------------------------
- * DEG 13: truncation < 2^-57 (fast float64, <= 2 ulp).
- * DEG 10: truncation < 2^-42 relative, used for exact float32: the float64
- * result is then within 2^-17 float32 ulp of the true value, so rounding it
- * to float32 is correct but for double-rounding ties. */
-#define FR_LOG2E_F64 0x1.71547652b82fep+0
-#define FR_LN2_HI_F64 0x1.62e42fee00000p-1   /* n * LN2_HI exact for |n| < 2^21 */
-#define FR_LN2_LO_F64 0x1.a39ef35793c76p-33
+/* sigmoid(-105f) < 2^-150 and sigmoid(-750) < 2^-1075 round to 0 */
+FR_DEFINE_SIGMOID_FAST(fr_sigmoid_fast_f32, float, F32, fabsf, -105.0f, FR_MA_F32, fr_expm1_tail_f32)
+FR_DEFINE_SIGMOID_FAST(fr_sigmoid_fast_f64, double, F64, fabs, -750.0, FR_MA_F64, fr_expm1_tail_f64)
 
-/* 1/k!, k = 0..14, correctly rounded */
-static const double fr_inv_fact_f64[15] = {
-    1.0, 1.0, 0x1p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5,
-    0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13,
-    0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, 0x1.27e4fb7789f5cp-22,
-    0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33,
-    0x1.93974a8c07c9dp-37};
-
-/* sum_{k=lo..hi} t^(k-lo) / k!  (Horner; constant bounds unroll fully) */
-FR_INLINE double fr_taylor_exp_tail_f64(double t, int lo, int hi) {
-    double p = fr_inv_fact_f64[hi];
-    for (int k = hi - 1; k >= lo; k--) p = p * t + fr_inv_fact_f64[k];
-    return p;
+/* ---- sigmoid, exact, float32: float64 lanes (<= 0.5 ulp + 2^-17) --------
+ * exp to degree 10 (truncation < 2^-42 relative): the float64 result is
+ * within 2^-17 float32 ulp of the true value, so rounding it to float32 is
+ * correct but for double-rounding ties. */
+FR_INLINE float fr_sigmoid_exact_f32(float xf) {
+    double x = xf, z = -fabs(x);
+    z = z < -105.0 ? -105.0 : z;
+    FR_REDUCE(double, F64, FR_MA_PLAIN, z, nm, n, t);
+    double e = (fr_taylor_exp_tail_f64(t, 0, 10) * fr_scale_F64(nm)) * FR_DOWN_F64;
+    return (float)((x > 0.0 ? 1.0 : e) / (1.0 + e));
 }
-
-FR_INLINE double fr_sigmoid_f64_deg(double x, int deg) {
-    double z = -fabs(x);
-    z = z < -750.0 ? -750.0 : z;              /* sigmoid(-750) < 2^-1075 rounds to 0 */
-    double n = (z * FR_LOG2E_F64 + FR_MAGIC_F64) - FR_MAGIC_F64;
-    double t = (z - n * FR_LN2_HI_F64) - n * FR_LN2_LO_F64;
-    double p = fr_taylor_exp_tail_f64(t, 0, deg);
-    double n1 = (n * 0.5 + FR_MAGIC_F64) - FR_MAGIC_F64;   /* both halves >= -542 */
-    double e = (p * fr_pow2i_f64(n1)) * fr_pow2i_f64(n - n1);
-    return (x > 0.0 ? 1.0 : e) / (1.0 + e);
-}
-
-FR_INLINE double fr_sigmoid_fast_f64(double x) { return fr_sigmoid_f64_deg(x, 13); }
-FR_INLINE float fr_sigmoid_exact_f32(float x) { return (float)fr_sigmoid_f64_deg((double)x, 10); }
 
 /* ---- sigmoid, exact, float64 (<= 1 ulp): double-double ------------------ */
 /* Error-free transformations; exact because contraction is off. */
@@ -138,7 +178,7 @@ FR_INLINE void fr_two_prod_f64(double a, double b, double *p, double *e) {
 FR_INLINE double fr_sigmoid_exact_f64(double x) {
     double z = -fabs(x);
     z = z < -750.0 ? -750.0 : z;
-    double n = (z * FR_LOG2E_F64 + FR_MAGIC_F64) - FR_MAGIC_F64;
+    double nm = z * FR_LOG2E_F64 + FR_MAGIC_F64, n = nm - FR_MAGIC_F64;
     /* t = z - n ln2 as th + tl; z - n*LN2_HI is exact */
     double a = z - n * FR_LN2_HI_F64, b = n * FR_LN2_LO_F64;
     double th = a - b, tl = (a - th) - b;
@@ -151,9 +191,8 @@ FR_INLINE double fr_sigmoid_exact_f64(double x) {
     double lo = ul + sl + 0.5 * sql + (sqh * th) * q3 + tl * sh;
     FR_FAST_TWO_SUM(uh, lo, Eh, El);
     /* e = E 2^n; D = 1 + e (e <= 1) */
-    double n1 = (n * 0.5 + FR_MAGIC_F64) - FR_MAGIC_F64;
-    double s1 = fr_pow2i_f64(n1), s2 = fr_pow2i_f64(n - n1);
-    double eh = (Eh * s1) * s2, el = (El * s1) * s2;
+    double s = fr_scale_F64(nm);
+    double eh = (Eh * s) * FR_DOWN_F64, el = (El * s) * FR_DOWN_F64;
     double Dh, Dl;
     FR_FAST_TWO_SUM(1.0, eh, Dh, Dl);
     Dl += el;
@@ -164,7 +203,7 @@ FR_INLINE double fr_sigmoid_exact_f64(double x) {
     fr_two_prod_f64(q0, Dh, &ph, &pl);
     double r = (((Nh - ph) - pl) + Nl) - q0 * Dl;
     double Q = q0 + r * inv;
-    return pos ? Q : (Q * s1) * s2;
+    return pos ? Q : (Q * s) * FR_DOWN_F64;
 }
 
 #endif /* FASTRELU_SCALAR_H */

@@ -1,0 +1,147 @@
+"""Every op x dtype on every ISA level and accuracy mode, against its slow twin,
+for sizes around every vector width and threading threshold, in every layout."""
+import numpy as np
+import pytest
+
+import fastrelu as fr
+from fastrelu import _slow
+from layouts import SIZES, layouts, special_values, values
+from ulp import ulp_error
+
+FLOATS = ("float16", "float32", "float64")
+INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+CASES = ([("relu", dt) for dt in FLOATS + INTS]
+         + [(op, dt) for op in ("sigmoid", "relu_backward", "sigmoid_backward") for dt in FLOATS])
+SIGMOID_BOUND = {("float16", "fast"): 0.5, ("float16", "exact"): 0.5,
+                 ("float32", "fast"): 2.0, ("float32", "exact"): 0.51,
+                 ("float64", "fast"): 2.0, ("float64", "exact"): 1.0}
+BIG = 65537     # larger sizes only in the layouts that change the code path
+
+
+def wide(dtype):
+    return np.longdouble if np.dtype(dtype) == np.float64 else np.float64
+
+
+def check(op, dtype, mode, got, args):
+    assert got.dtype == np.dtype(dtype)
+    if got.size == 0:
+        assert got.shape == np.broadcast_shapes(*(a.shape for a in args))
+        return
+    if op == "sigmoid":
+        x = args[0]
+        ref = _slow.sigmoid(x.astype(wide(dtype)))         # unrounded reference
+        err = ulp_error(got, ref)
+        bound = SIGMOID_BOUND[dtype, mode]
+        assert err.max() <= bound, (x[err.argmax()], got[err.argmax()], err.max())
+        return
+    ref = _slow.SLOW[op](*args)
+    if op == "sigmoid_backward":
+        err = ulp_error(got, ref.astype(wide(dtype)))
+        assert err.max() <= 1.0, (args[0][err.argmax()], args[1][err.argmax()], err.max())
+        return
+    # relu and relu_backward are exact: same values, same NaNs, +0.0 never -0.0
+    assert np.array_equal(got, ref, equal_nan=got.dtype.kind == "f")
+    if got.dtype.kind == "f":
+        assert not np.signbit(got[got == 0]).any()
+
+
+@pytest.mark.parametrize("op,dtype", CASES, ids=[f"{o}-{d}" for o, d in CASES])
+def test_matches_slow_twin(isa, mode, op, dtype):
+    ufunc = getattr(fr, op)
+    for n in SIZES:
+        args = [values(dtype, n, seed=n + k) for k in range(ufunc.nin)]
+        views = list(zip(*(layouts(a) for a in args)))
+        for per_arg in views:
+            name = per_arg[0][0]
+            if n > BIG and name not in ("contiguous", "every-other"):
+                continue
+            arrays = [v for _, v in per_arg]
+            got = ufunc(*arrays)
+            check(op, dtype, mode, got.ravel(order="K") if got.ndim > 1 else got,
+                  [a.ravel(order="K") if a.ndim > 1 else a for a in arrays])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_relu_special_values(isa, dtype):
+    x = special_values(dtype)
+    y = fr.relu(x)
+    assert np.isnan(y[np.isnan(x)]).all()
+    assert (y[x == np.inf] == np.inf).all() and (y[x == -np.inf] == 0).all()
+    assert not np.signbit(fr.relu(np.array(-0.0, dtype))).item()
+    assert np.signbit(np.array(-0.0, dtype)).item()      # the input really was -0.0
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_relu_backward_subgradient(isa, dtype):
+    g = np.array([5, 5, 5, 5, 5, np.nan, np.nan], dtype)
+    y = np.array([1, 0, -0.0, -1, np.nan, 1, -1], dtype)
+    out = fr.relu_backward(g, y)
+    np.testing.assert_array_equal(out[:4], [5, 0, 0, 0])  # 0 at y == 0, as PyTorch
+    assert np.isnan(out[4]) and np.isnan(out[5]) and out[6] == 0
+    assert not np.signbit(out[1:4]).any()
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_sigmoid_special_values(isa, mode, dtype):
+    x = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0], dtype)
+    y = fr.sigmoid(x)
+    assert y[0] == 1 and y[1] == 0 and np.isnan(y[2]) and y[3] == 0.5 and y[4] == 0.5
+    big = np.array([np.finfo(dtype).max, -np.finfo(dtype).max], dtype)
+    np.testing.assert_array_equal(fr.sigmoid(big), [1, 0])
+
+
+def test_sigmoid_subnormal_outputs_not_flushed(isa, mode):
+    x32 = np.linspace(-103, -88, 1001, dtype=np.float32)
+    y32 = fr.sigmoid(x32)
+    assert (y32 > 0).all() and (y32 < np.finfo(np.float32).tiny).any()
+    x64 = np.linspace(-744, -709, 1001)
+    y64 = fr.sigmoid(x64)
+    assert (y64 > 0).all() and (y64 < np.finfo(np.float64).tiny).any()
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+@pytest.mark.parametrize("op", ("relu", "sigmoid", "relu_backward", "sigmoid_backward"))
+def test_same_bits_whatever_size_stride_threads(isa, mode, op, dtype):
+    """Reproducibility (DESIGN §1): one value, one result, however it is called."""
+    ufunc = getattr(fr, op)
+    n = 2**18 + 3
+    args = [values(dtype, n, seed=k) for k in range(ufunc.nin)]
+    whole = ufunc(*args)
+    prev = fr.get_num_threads()
+    try:
+        fr.set_num_threads(1)
+        serial = ufunc(*args)
+    finally:
+        fr.set_num_threads(prev)
+    pieces = np.concatenate([ufunc(*(a[i:i + 7] for a in args)) for i in range(0, 700, 7)])
+    strided = ufunc(*(np.repeat(a, 2)[::2] for a in args))
+    scalars = np.array([ufunc(*(a[i] for a in args)) for i in range(0, n, 997)], dtype)
+    bits = lambda a: a.view(f"u{a.itemsize}")
+    np.testing.assert_array_equal(bits(whole), bits(serial))
+    np.testing.assert_array_equal(bits(whole[:700]), bits(pieces))
+    np.testing.assert_array_equal(bits(whole), bits(strided))
+    np.testing.assert_array_equal(bits(whole[::997]), bits(scalars))
+
+
+def test_exact_mode_same_bits_on_every_isa():
+    from fastrelu import _dispatch
+    x32 = values("float32", 100_003, seed=3)
+    x64 = values("float64", 100_003, seed=4)
+    results = []
+    with fr.accuracy("exact"):
+        for isa in _dispatch.available_isas():
+            with _dispatch.use_isa(isa):
+                results.append((fr.sigmoid(x32).view(np.uint32), fr.sigmoid(x64).view(np.uint64)))
+    for r32, r64 in results[1:]:
+        np.testing.assert_array_equal(r32, results[0][0])
+        np.testing.assert_array_equal(r64, results[0][1])
+
+
+def test_accuracy_modes_really_differ():
+    """The mode switch reaches the kernels: the two modes disagree somewhere."""
+    x = values("float32", 200_000, seed=5)
+    with fr.accuracy("fast"):
+        fast = fr.sigmoid(x)
+    with fr.accuracy("exact"):
+        exact = fr.sigmoid(x)
+    assert (fast.view(np.uint32) != exact.view(np.uint32)).any()
