@@ -1,0 +1,163 @@
+"""The kernel table and its knobs: ISA ladder, accuracy, threads, fork, explain."""
+import io
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import fastrelu as fr
+from fastrelu import _dispatch
+
+
+def run_py(code, **env):
+    e = dict(os.environ, **env)
+    return subprocess.run([sys.executable, "-c", code], env=e, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_registry_rows_have_names_that_say_what_they_are():
+    names = {k.name for k in _dispatch.KERNELS}
+    assert len(names) == len(_dispatch.KERNELS)
+    for k in _dispatch.KERNELS:
+        short = {"float32": "f32", "float64": "f64"}.get(k.dtype, k.dtype.replace("int", "i"))
+        assert k.name.startswith(short + "_") and k.name.endswith("__" + k.isa)
+    for isa, _ in _dispatch.ISA_LEVELS:                   # every level has every slot
+        assert {(k.op, k.dtype, k.accuracy) for k in _dispatch.KERNELS if k.isa == isa} == \
+               {(k.op, k.dtype, k.accuracy) for k in _dispatch.KERNELS if k.isa == "baseline"}
+
+
+def test_ladder_picks_best_available_level():
+    best = _dispatch.available_isas()[0]
+    assert _dispatch.chosen_kernel("sigmoid", "float32").isa == best
+    if _dispatch.cpu_features().get("AVX2"):
+        assert best in ("avx2", "avx512f")
+
+
+def test_use_isa_really_switches_kernels():
+    for isa in _dispatch.available_isas():
+        with _dispatch.use_isa(isa):
+            assert fr.explain("relu", np.ones(10, np.float32)).isa == isa
+            assert _dispatch.chosen_kernel("relu", "float32").name == f"f32_relu__{isa}"
+    with pytest.raises(ValueError):
+        with _dispatch.use_isa("no-such-isa"):
+            pass
+
+
+def test_disable_cpu_features_env_caps_the_level():
+    r = run_py("from fastrelu import _dispatch as d; print(d.available_isas()[0]);"
+               "print(d.chosen_kernel('sigmoid','float64').name)",
+               FASTRELU_DISABLE_CPU_FEATURES="AVX512F,AVX2")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["baseline", "f64_sigmoid_fast__baseline"]
+
+
+def test_accuracy_modes_and_context():
+    assert fr.get_accuracy() == "fast"
+    with fr.accuracy("exact"):
+        assert fr.get_accuracy() == "exact"
+        assert fr.explain("sigmoid", np.ones(4)).kernel.startswith("f64_sigmoid_exact")
+    assert fr.get_accuracy() == "fast"
+    with pytest.raises(ValueError, match="accuracy"):
+        fr.set_accuracy("sloppy")
+    with pytest.raises(ValueError):
+        with fr.accuracy("medium"):
+            pass
+    fr.set_accuracy("exact")
+    try:
+        assert fr.get_accuracy() == "exact"
+    finally:
+        fr.set_accuracy("fast")
+
+
+def test_accuracy_context_is_thread_local():
+    seen = {}
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other():
+        inside.wait(5)
+        seen["other"] = fr.get_accuracy()
+        release.set()
+
+    t = threading.Thread(target=other)
+    t.start()
+    with fr.accuracy("exact"):
+        inside.set()
+        release.wait(5)
+        seen["main"] = fr.get_accuracy()
+    t.join()
+    assert seen == {"main": "exact", "other": "fast"}
+
+
+def test_accuracy_env():
+    r = run_py("import fastrelu as fr; print(fr.get_accuracy())", FASTRELU_ACCURACY="exact")
+    assert r.stdout.strip() == "exact", r.stderr
+
+
+def test_threads_knob_and_env():
+    prev = fr.get_num_threads()
+    try:
+        fr.set_num_threads(1)
+        assert fr.get_num_threads() == 1
+        assert fr.explain("relu", np.ones(2**20, np.float32)).threads == 1
+        for bad in (0, -1, 1.5, "2", True):
+            with pytest.raises(ValueError):
+                fr.set_num_threads(bad)
+    finally:
+        fr.set_num_threads(prev)
+    r = run_py("import fastrelu as fr; print(fr.get_num_threads())", FASTRELU_NUM_THREADS="1")
+    assert r.stdout.strip() == "1", r.stderr
+
+
+def test_small_work_stays_on_calling_thread():
+    if not _dispatch._ufuncs.have_openmp() or fr.get_num_threads() < 2:
+        pytest.skip("needs OpenMP and 2 threads")
+    threshold = _dispatch._ufuncs.get_parallel_min("relu")
+    assert fr.explain("relu", np.ones(threshold - 1, np.float32)).threads == 1
+    assert fr.explain("relu", np.ones(threshold, np.float32)).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones((threshold, 2))[:, 0]).threads == 1   # strided: blocks
+
+
+def test_explain_and_show_config():
+    e = fr.explain("sigmoid", np.ones(10, np.float32))
+    assert e.op == "sigmoid" and e.dtype == "float32" and e.backend == "cython"
+    assert e.kernel.startswith("f32_sigmoid_fast__") and "threshold" in e.why
+    assert "f32_sigmoid_fast" in str(e)
+    assert fr.explain("sigmoid", np.ones(3, np.int16)).dtype == "float32"
+    assert fr.explain("relu", np.ones(3, np.float16)).path.startswith("float16")
+    with pytest.raises(ValueError):
+        fr.explain("tanh", np.ones(3))
+    buf = io.StringIO()
+    fr.show_config(file=buf)
+    text = buf.getvalue()
+    for needle in ("fastrelu " + fr.__version__, "cpu features", "compiled ISA levels",
+                   "accuracy", "threads", "f32_relu__"):
+        assert needle in text
+
+
+def test_import_is_light():
+    r = run_py("import sys, fastrelu; bad = [m for m in ('numba', 'torch', 'mpmath', 'scipy')"
+               " if m in sys.modules]; print(bad)")
+    assert r.stdout.strip() == "[]", r.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_fork_child_runs_every_op_without_hanging():
+    code = """
+import os, sys, numpy as np, fastrelu as fr
+x = np.linspace(-5, 5, 2**21).astype(np.float32)
+fr.set_num_threads(2)
+fr.sigmoid(x); fr.relu(x)              # the parent's OpenMP pool now exists
+pid = os.fork()
+if pid == 0:
+    y = fr.sigmoid(x); g = fr.relu_backward(x, x); fr.sigmoid_backward_(g, y); fr.relu_(x)
+    ok = fr.explain('relu', x).threads == 1 and np.isfinite(y).all()
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+    r = run_py(code)
+    assert r.returncode == 0, r.stderr
