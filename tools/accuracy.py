@@ -197,7 +197,8 @@ def main(argv=None):
     ap.add_argument("--mode", help="comma list of fast,exact (default: both)")
     ap.add_argument("--json", metavar="FILE", help="write the results as JSON")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--block-bits", type=int, default=24, help="2^B patterns per task")
+    ap.add_argument("--block-bits", type=int, default=21,
+                    help="2^B patterns per task (bigger blocks page-fault more)")
     ap.add_argument("--no-f16", action="store_true")
     ap.add_argument("--no-f32", action="store_true")
     args = ap.parse_args(argv)

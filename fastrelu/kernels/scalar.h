@@ -3,7 +3,8 @@
  * The SIMD loops (kernels.c), the C/Cython embedding API and the Numba twin
  * all compute exactly these expressions.  Every function is branch-free
  * (selects, not jumps) so that gcc if-converts and vectorizes the loops that
- * call them.  The build uses -ffp-contract=off, so the compiler never fuses
+ * call them (and -fno-thread-jumps keeps gcc from duplicating a division
+ * into both arms of a select).  The build uses -ffp-contract=off, so the compiler never fuses
  * a*b+c on its own: the scalar tail computes what the vector body computes.
  * Fast-mode sigmoid fuses explicitly (FR_MA) where the ISA level has FMA;
  * exact mode never does, so it gives the same bits on every level.
