@@ -86,6 +86,25 @@ def use_isa(isa):
             _install(prev)
 
 
+_C_TYPES = {"float32": "float", "float64": "double", "int8": "int8_t", "int16": "int16_t",
+            "int32": "int32_t", "int64": "int64_t"}
+
+
+def kernel_address(op, dtype):
+    """(address, C signature) of the serial kernel the current accuracy mode and
+    ISA level would run for op x dtype, for C/ctypes/cffi callers.  The kernel
+    is contiguous, serial and reentrant; it releases nothing and needs no GIL."""
+    if op not in OPS:
+        raise ValueError(f"op must be one of {OPS}, got {op!r}")
+    dtype = np.dtype(dtype).name
+    if (op, dtype) not in _SLOTS:
+        raise TypeError(f"no {op} kernel for dtype {dtype}")
+    t = _C_TYPES[dtype]
+    sig = (f"void (const {t} *in, {t} *out, intptr_t n)" if op in ("relu", "sigmoid") else
+           f"void (const {t} *grad, const {t} *y, {t} *out, intptr_t n)")
+    return _ufuncs.kernel_address(op, dtype), sig
+
+
 # ---- accuracy --------------------------------------------------------------
 def _check_mode(mode):
     if mode not in ACCURACIES:
@@ -133,13 +152,17 @@ def get_num_threads():
 
 
 def _threads_from_env():
-    env = os.environ.get("FASTRELU_NUM_THREADS")
-    if env is None:
-        return _cores_available()
-    try:
-        return max(1, int(env))
-    except ValueError:
-        raise ValueError(f"FASTRELU_NUM_THREADS must be an integer, got {env!r}") from None
+    """FASTRELU_NUM_THREADS, else OMP_NUM_THREADS (dask workers, job schedulers and
+    threadpool-aware launchers set it to the share of cores they give a process),
+    else the cores this process may run on."""
+    for var in ("FASTRELU_NUM_THREADS", "OMP_NUM_THREADS"):
+        env = os.environ.get(var)
+        if env:
+            try:
+                return max(1, int(env.split(",")[0]))
+            except ValueError:
+                raise ValueError(f"{var} must be an integer, got {env!r}") from None
+    return _cores_available()
 
 
 # ---- explain / show_config -------------------------------------------------
