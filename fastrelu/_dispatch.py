@@ -19,10 +19,13 @@ from . import _ufuncs
 OPS = _ufuncs.OPS
 ACCURACIES = _ufuncs.ACCURACIES
 
-Kernel = namedtuple("Kernel", "op dtype accuracy backend isa name index")
+BACKENDS = _ufuncs.TABLES                          # "auto", "cython", "numba", "numpy"
+
+Kernel = namedtuple("Kernel", "op dtype accuracy backend isa name source index")
 # accuracy None: the op is exact, one kernel serves both modes.
-KERNELS = tuple(Kernel(op, dtype, acc, "cython", isa, name, index)
-                for isa, index, name, op, dtype, acc in _ufuncs.kernel_rows())
+# source: the compiled ISA registry the row lives in, or "runtime" (numba, numpy).
+KERNELS = [Kernel(op, dtype, acc, "cython", isa, name, isa, index)
+           for isa, index, name, op, dtype, acc in _ufuncs.kernel_rows()]
 ISA_LEVELS = tuple(_ufuncs.isa_levels())        # [(name, required features)], best first
 _SLOTS = sorted({(k.op, k.dtype) for k in KERNELS})
 _lock = threading.RLock()
@@ -47,28 +50,96 @@ def available_isas():
             if all(_ufuncs.cpu_has(f) and f not in off for f in req)]
 
 
-def _best(op, dtype, accuracy, isas):
-    for isa in isas:
-        for k in KERNELS:
-            if (k.op, k.dtype, k.isa) == (op, dtype, isa) and k.accuracy in (accuracy, None):
-                return k
+def _best(op, dtype, accuracy, isas, backend="cython"):
+    """The first row of `backend` for the slot, walking `isas` in order; slots a
+    backend lacks (integer relu outside cython) take the best cython row."""
+    for be in (backend, "cython"):
+        for isa in isas:
+            for k in KERNELS:
+                if ((k.op, k.dtype, k.backend, k.isa) == (op, dtype, be, isa)
+                        and k.accuracy in (accuracy, None)):
+                    return k
     raise LookupError(f"no kernel for {op} {dtype} {accuracy} among {isas}")
+
+
+def _fill(table, isas, backend):
+    for acc in ACCURACIES:
+        for op, dtype in _SLOTS:
+            k = _best(op, dtype, acc, isas, backend)
+            _ufuncs.install(table, acc, op, dtype, k.source, k.index)
 
 
 def _install(isas):
     global _active_isas
     with _lock:
-        for acc in ACCURACIES:
-            for op, dtype in _SLOTS:
-                k = _best(op, dtype, acc, isas)
-                _ufuncs.install(acc, op, dtype, k.isa, k.index)
+        _fill("auto", isas, "cython")
+        _fill("cython", isas, "cython")
         _active_isas = tuple(isas)
 
 
-def chosen_kernel(op, dtype, accuracy=None):
-    """The registry row the table holds for op x dtype x accuracy (default: current)."""
+def _register_runtime(backend, isa, rows, serial=False):
+    """Add kernels compiled at run time: rows of (op, dtype, accuracy, name, address)."""
+    for op, dtype, acc, name, address in rows:
+        index = _ufuncs.add_row(name, op, dtype, acc, address, serial)
+        KERNELS.append(Kernel(op, dtype, acc, backend, isa, name, "runtime", index))
+
+
+def _numpy_formula(op):
+    from . import _slow
+    twin = _slow.SLOW[op]
+
+    def formula(*args, out):
+        np.copyto(out, twin(*args), casting="unsafe")
+    return formula
+
+
+def _init_numpy_backend():
+    _ufuncs.numpy_formulas.update({op: _numpy_formula(op) for op in OPS})
+    short = {"float32": "f32", "float64": "f64"}
+    _register_runtime("numpy", "numpy",
+                      [(op, dt, None, f"{short[dt]}_{op}__numpy", addr)
+                       for op, dt, addr in _ufuncs.numpy_kernels()], serial=True)
+    _fill("numpy", ["numpy"] + [n for n, _ in ISA_LEVELS], "numpy")
+
+
+_numba_loaded = False
+
+
+def _ensure_numba():
+    """Compile (or load from cache) the Numba kernels and fill their table."""
+    global _numba_loaded
+    with _lock:
+        if _numba_loaded:
+            return
+        try:
+            from . import _numba
+        except ImportError as e:
+            raise ImportError("backend('numba') needs numba: pip install 'fastrelu[numba]'") from e
+        _register_runtime("numba", "native", _numba.cfunc_rows())
+        _fill("numba", ["native"] + list(_active_isas), "numba")
+        _numba_loaded = True
+
+
+@contextlib.contextmanager
+def backend(name):
+    """Run this thread's calls inside the block on one backend: "cython" (the
+    compiled kernels, best ISA level), "numba", "numpy" (the plain numpy
+    formulas, to A/B against), or "auto" (the default choice)."""
+    if name not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")
+    if name == "numba":
+        _ensure_numba()
+    prev = _ufuncs.swap_thread_table(name)
+    try:
+        yield name
+    finally:
+        _ufuncs.swap_thread_table(prev)
+
+
+def chosen_kernel(op, dtype, accuracy=None, table=None):
+    """The registry row a table slot holds (default: this thread's table and mode)."""
     acc = accuracy or get_accuracy()
-    name = _ufuncs.installed(acc, op, dtype)
+    name = _ufuncs.installed(table or _ufuncs.current_table(), acc, op, dtype)
     return next(k for k in KERNELS if k.name == name)
 
 
@@ -210,10 +281,13 @@ def explain(op, x):
     elif not contiguous:
         threads, path = 1, "strided: blocks of 1024 copied in and out"
     else:
-        threads = 1 if (x.size < threshold or _ufuncs.is_serial_only()) else get_num_threads()
+        serial = x.size < threshold or _ufuncs.is_serial_only() or k.backend == "numpy"
+        threads = 1 if serial else get_num_threads()
         path = "contiguous"
     chunk = -(-x.size // threads) if threads else 0
-    why = (f"best ISA level available {available_isas()} "
+    table = _ufuncs.current_table()
+    why = (f"backend table '{table}'" + (" (set by backend())" if table != "auto" else "")
+           + f"; best ISA level available {available_isas()} "
            f"(disabled: {sorted(disabled_cpu_features()) or 'none'}); "
            f"threads: n={x.size} vs threshold {threshold}, pool {get_num_threads()}")
     if _ufuncs.is_serial_only():
@@ -238,12 +312,13 @@ def show_config(file=None):
     w("kernels:")
     for acc in ACCURACIES:
         for op, dtype in _SLOTS:
-            w(f"  {acc:5s} {op:16s} {dtype:8s} -> {_ufuncs.installed(acc, op, dtype)}"
+            w(f"  {acc:5s} {op:16s} {dtype:8s} -> {_ufuncs.installed('auto', acc, op, dtype)}"
               f"  (threads from n >= {_ufuncs.get_parallel_min(op)})")
 
 
 def _init():
     _install(available_isas())
+    _init_numpy_backend()
     set_num_threads(_threads_from_env())
     set_accuracy(_check_mode(os.environ.get("FASTRELU_ACCURACY", "fast")))
     if hasattr(os, "register_at_fork"):

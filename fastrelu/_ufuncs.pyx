@@ -22,6 +22,7 @@ cdef extern from "kernels/loops.h" nogil:
         int op, dtype, accuracy
         fr_unary_fn unary
         fr_binary_fn binary
+        int serial
     ctypedef struct fr_isa_entry:
         const char *name
         const char *features
@@ -30,19 +31,19 @@ cdef extern from "kernels/loops.h" nogil:
         FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD, FR_NOPS
         FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES
         FR_FAST, FR_EXACT, FR_NACCURACY
+        FR_TABLE_AUTO, FR_NTABLES
     const fr_isa_entry fr_isas[]
-    const fr_kernel_row *fr_table[2][4][6]
+    const fr_kernel_row *fr_tables[4][2][4][6]
+    fr_kernel_row fr_runtime_rows[128]
+    int fr_n_runtime_rows, fr_thread_table
+    const fr_kernel_row fr_roofline_rows[4]
     int fr_default_accuracy, fr_thread_accuracy, fr_num_threads, fr_serial_only
     fr_intp fr_parallel_min[4]
     int fr_cpu_has(const char *)
     int fr_have_openmp()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
-    void fr_run_unary_contig(int, fr_unary_fn, char *, char *, fr_intp, size_t)
-    void fr_run_binary_contig(int, fr_binary_fn, char *, char *, char *, fr_intp, size_t)
-    void fr_roofline_f32(const void *, void *, fr_intp)
-    void fr_roofline_f64(const void *, void *, fr_intp)
-    void fr_roofline3_f32(const void *, const void *, void *, fr_intp)
-    void fr_roofline3_f64(const void *, const void *, void *, fr_intp)
+    void fr_run_unary_contig(const fr_kernel_row *, char *, char *, fr_intp, size_t)
+    void fr_run_binary_contig(const fr_kernel_row *, char *, char *, char *, fr_intp, size_t)
     void fr_loop_unary_f16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_binary_f16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_unary_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
@@ -56,6 +57,7 @@ cdef extern from "kernels/loops.h" nogil:
     void fr_loop_copy(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
 
 OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward")
+TABLES = ("auto", "cython", "numba", "numpy")
 DTYPES = ("float32", "float64", "int8", "int16", "int32", "int64")
 ACCURACIES = ("fast", "exact")
 
@@ -152,22 +154,61 @@ def kernel_rows():
         i += 1
     return rows
 
-def install(str accuracy, str op, str dtype, str isa, int index):
-    """Point the table slot accuracy x op x dtype at row `index` of `isa`."""
+_runtime_names = []     # keeps the names of runtime rows alive
+
+def add_row(str name, str op, str dtype, accuracy, intptr_t address, bint serial=False):
+    """Register a kernel compiled at run time (a Numba cfunc, a numpy-formula
+    callback) with the serial signature of its op; returns its index."""
+    global fr_n_runtime_rows
+    if fr_n_runtime_rows >= 128:
+        raise RuntimeError("too many runtime kernels")
+    cdef fr_kernel_row *r = &fr_runtime_rows[fr_n_runtime_rows]
+    bname = name.encode()
+    _runtime_names.append(bname)
+    r.name = bname
+    r.op, r.dtype = OPS.index(op), DTYPES.index(dtype)
+    r.accuracy = -1 if accuracy is None else ACCURACIES.index(accuracy)
+    r.unary = <fr_unary_fn>address if r.op in (FR_RELU, FR_SIGMOID) else NULL
+    r.binary = <fr_binary_fn>address if r.op in (FR_RELU_BWD, FR_SIGMOID_BWD) else NULL
+    r.serial = serial
+    fr_n_runtime_rows += 1
+    return fr_n_runtime_rows - 1
+
+cdef const fr_kernel_row *_row(str source, int index) except NULL:
     cdef int i = 0
-    while fr_isas[i].name != NULL and fr_isas[i].name.decode() != isa:
+    if source == "runtime":
+        if not 0 <= index < fr_n_runtime_rows:
+            raise IndexError(index)
+        return &fr_runtime_rows[index]
+    while fr_isas[i].name != NULL and fr_isas[i].name.decode() != source:
         i += 1
     if fr_isas[i].name == NULL:
-        raise ValueError(f"ISA {isa!r} is not compiled in")
-    fr_table[ACCURACIES.index(accuracy)][OPS.index(op)][DTYPES.index(dtype)] = &fr_isas[i].rows[index]
+        raise ValueError(f"ISA {source!r} is not compiled in")
+    return &fr_isas[i].rows[index]
 
-def installed(str accuracy, str op, str dtype):
+def install(str table, str accuracy, str op, str dtype, str source, int index):
+    """Point a table slot at row `index` of `source` (an ISA level or "runtime")."""
+    fr_tables[TABLES.index(table)][ACCURACIES.index(accuracy)][OPS.index(op)][DTYPES.index(dtype)] = \
+        _row(source, index)
+
+def installed(str table, str accuracy, str op, str dtype):
     """Name of the kernel in a table slot (None if empty)."""
-    cdef const fr_kernel_row *r = fr_table[ACCURACIES.index(accuracy)][OPS.index(op)][DTYPES.index(dtype)]
+    cdef const fr_kernel_row *r = \
+        fr_tables[TABLES.index(table)][ACCURACIES.index(accuracy)][OPS.index(op)][DTYPES.index(dtype)]
     return None if r == NULL else r.name.decode()
 
+def swap_thread_table(str table):
+    """Make this thread's calls read `table`; return the previous one."""
+    global fr_thread_table
+    prev = TABLES[fr_thread_table]
+    fr_thread_table = TABLES.index(table)
+    return prev
+
+def current_table():
+    return TABLES[fr_thread_table]
+
 def kernel_address(str op, str dtype):
-    """Address of the kernel the current accuracy mode would run for op x dtype."""
+    """Address of the kernel this thread's table and accuracy mode hold for op x dtype."""
     cdef const fr_kernel_row *r = fr_current_kernel(OPS.index(op), DTYPES.index(dtype))
     return <intptr_t>r.unary if r.unary != NULL else <intptr_t>r.binary
 
@@ -229,9 +270,9 @@ def roofline_(x):
     cdef char *p = <char *>cnp.PyArray_DATA(a)
     cdef fr_intp n = a.size
     cdef size_t es = a.itemsize
-    cdef fr_unary_fn k = fr_roofline_f32 if es == 4 else fr_roofline_f64
+    cdef const fr_kernel_row *row = &fr_roofline_rows[0 if es == 4 else 1]
     with nogil:
-        fr_run_unary_contig(FR_RELU, k, p, p, n, es)
+        fr_run_unary_contig(row, p, p, n, es)
     return x
 
 def roofline3_(a, b):
@@ -245,7 +286,50 @@ def roofline3_(a, b):
     cdef char *pb = <char *>cnp.PyArray_DATA(bb)
     cdef fr_intp n = aa.size
     cdef size_t es = aa.itemsize
-    cdef fr_binary_fn k = fr_roofline3_f32 if es == 4 else fr_roofline3_f64
+    cdef const fr_kernel_row *row = &fr_roofline_rows[2 if es == 4 else 3]
     with nogil:
-        fr_run_binary_contig(FR_RELU_BWD, k, pa, pb, pa, n, es)
+        fr_run_binary_contig(row, pa, pb, pa, n, es)
     return a
+
+# ---- the numpy backend: plain numpy formulas behind the kernel signature ----
+# backend("numpy") lets users A/B fastrelu against numpy in one program; the
+# formulas are set by _dispatch (the slow twins).  They need the GIL, so their
+# rows are marked serial and never run on worker threads.
+numpy_formulas = {}
+
+cdef object _wrap(const void *p, fr_intp n, int typenum):
+    cdef cnp.npy_intp dim = n
+    return cnp.PyArray_SimpleNewFromData(1, &dim, typenum, <void *>p)
+
+cdef void _np_call(int op, int typenum, const void *a, const void *b, void *out,
+                   fr_intp n) noexcept nogil:
+    with gil:
+        args = (_wrap(a, n, typenum),) if b == NULL else (_wrap(a, n, typenum), _wrap(b, n, typenum))
+        numpy_formulas[OPS[op]](*args, out=_wrap(out, n, typenum))
+
+cdef void _np_relu_f32(const void *i, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_RELU, cnp.NPY_FLOAT32, i, NULL, o, n)
+cdef void _np_relu_f64(const void *i, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_RELU, cnp.NPY_FLOAT64, i, NULL, o, n)
+cdef void _np_sigmoid_f32(const void *i, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_SIGMOID, cnp.NPY_FLOAT32, i, NULL, o, n)
+cdef void _np_sigmoid_f64(const void *i, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_SIGMOID, cnp.NPY_FLOAT64, i, NULL, o, n)
+cdef void _np_relu_bwd_f32(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_RELU_BWD, cnp.NPY_FLOAT32, g, y, o, n)
+cdef void _np_relu_bwd_f64(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_RELU_BWD, cnp.NPY_FLOAT64, g, y, o, n)
+cdef void _np_sigmoid_bwd_f32(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_SIGMOID_BWD, cnp.NPY_FLOAT32, g, y, o, n)
+cdef void _np_sigmoid_bwd_f64(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
+    _np_call(FR_SIGMOID_BWD, cnp.NPY_FLOAT64, g, y, o, n)
+
+def numpy_kernels():
+    """[(op, dtype, address)] of the numpy-formula kernels."""
+    return [("relu", "float32", <intptr_t>_np_relu_f32), ("relu", "float64", <intptr_t>_np_relu_f64),
+            ("sigmoid", "float32", <intptr_t>_np_sigmoid_f32),
+            ("sigmoid", "float64", <intptr_t>_np_sigmoid_f64),
+            ("relu_backward", "float32", <intptr_t>_np_relu_bwd_f32),
+            ("relu_backward", "float64", <intptr_t>_np_relu_bwd_f64),
+            ("sigmoid_backward", "float32", <intptr_t>_np_sigmoid_bwd_f32),
+            ("sigmoid_backward", "float64", <intptr_t>_np_sigmoid_bwd_f64)]

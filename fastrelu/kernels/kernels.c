@@ -43,8 +43,8 @@ FR_BINARY(f64_relu_bwd, double, fr_relu_bwd_f64)
 FR_BINARY(f32_sigmoid_bwd, float, fr_sigmoid_bwd_f32)
 FR_BINARY(f64_sigmoid_bwd, double, fr_sigmoid_bwd_f64)
 
-#define FR_ROW1(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, FR_K(name), 0}
-#define FR_ROW2(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, FR_K(name)}
+#define FR_ROW1(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, FR_K(name), 0, 0}
+#define FR_ROW2(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, FR_K(name), 0}
 
 const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_ROW1(f32_relu, FR_RELU, FR_F32, FR_ANY_ACCURACY),
@@ -61,5 +61,5 @@ const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_ROW2(f64_relu_bwd, FR_RELU_BWD, FR_F64, FR_ANY_ACCURACY),
     FR_ROW2(f32_sigmoid_bwd, FR_SIGMOID_BWD, FR_F32, FR_ANY_ACCURACY),
     FR_ROW2(f64_sigmoid_bwd, FR_SIGMOID_BWD, FR_F64, FR_ANY_ACCURACY),
-    {0, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0},
 };

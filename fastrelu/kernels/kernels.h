@@ -26,6 +26,7 @@ typedef struct {
     int op, dtype, accuracy; /* accuracy FR_ANY_ACCURACY: exact in both modes */
     fr_unary_fn unary;       /* exactly one of unary / binary is set */
     fr_binary_fn binary;
+    int serial;              /* needs the GIL (numpy backend): never threaded */
 } fr_kernel_row;
 
 /* One registry per compiled ISA level, terminated by a row with name NULL. */

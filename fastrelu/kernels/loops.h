@@ -69,7 +69,16 @@ static const fr_isa_entry fr_isas[] = {
     {0, 0, 0},
 };
 
-static const fr_kernel_row *fr_table[FR_NACCURACY][FR_NOPS][FR_NDTYPES];
+/* Rows registered at run time (Numba cfuncs, numpy-formula callbacks). */
+#define FR_MAX_RUNTIME_ROWS 128
+static fr_kernel_row fr_runtime_rows[FR_MAX_RUNTIME_ROWS];
+static int fr_n_runtime_rows = 0;
+
+/* Table 0 is "auto" (the ladder, or tuned wisdom); the others hold one
+ * backend each, for backend() overrides, which are per thread. */
+enum { FR_TABLE_AUTO, FR_TABLE_CYTHON, FR_TABLE_NUMBA, FR_TABLE_NUMPY, FR_NTABLES };
+static const fr_kernel_row *fr_tables[FR_NTABLES][FR_NACCURACY][FR_NOPS][FR_NDTYPES];
+static FR_TLS int fr_thread_table = FR_TABLE_AUTO;
 static int fr_default_accuracy = FR_FAST;
 static FR_TLS int fr_thread_accuracy = -1;        /* -1: use the default */
 static int fr_num_threads = 1;
@@ -80,12 +89,17 @@ static int fr_current_accuracy(void) {
     return fr_thread_accuracy >= 0 ? fr_thread_accuracy : fr_default_accuracy;
 }
 
-static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
-    return fr_table[fr_current_accuracy()][op][dtype];
+static const fr_kernel_row *fr_kernel_for(int accuracy, int op, int dtype) {
+    return fr_tables[fr_thread_table][accuracy][op][dtype];
 }
 
-static int fr_threads_for(int op, fr_intp n) {
-    if (fr_serial_only || fr_num_threads <= 1 || n < fr_parallel_min[op]) return 1;
+static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
+    return fr_kernel_for(fr_current_accuracy(), op, dtype);
+}
+
+static int fr_threads_for(const fr_kernel_row *row, fr_intp n) {
+    if (fr_serial_only || row->serial || fr_num_threads <= 1 || n < fr_parallel_min[row->op])
+        return 1;
     return fr_num_threads;
 }
 
@@ -97,9 +111,10 @@ static void fr_chunk(fr_intp n, int t, int T, fr_intp *lo, fr_intp *hi) {
     if (t == T - 1) *hi = n;
 }
 
-static void fr_run_unary_contig(int op, fr_unary_fn k, char *in, char *out,
+static void fr_run_unary_contig(const fr_kernel_row *row, char *in, char *out,
                                 fr_intp n, size_t es) {
-    int nt = fr_threads_for(op, n);
+    fr_unary_fn k = row->unary;
+    int nt = fr_threads_for(row, n);
     if (nt <= 1) { k(in, out, n); return; }
 #ifdef _OPENMP
     #pragma omp parallel num_threads(nt)
@@ -113,9 +128,10 @@ static void fr_run_unary_contig(int op, fr_unary_fn k, char *in, char *out,
 #endif
 }
 
-static void fr_run_binary_contig(int op, fr_binary_fn k, char *g, char *y,
+static void fr_run_binary_contig(const fr_kernel_row *row, char *g, char *y,
                                  char *out, fr_intp n, size_t es) {
-    int nt = fr_threads_for(op, n);
+    fr_binary_fn k = row->binary;
+    int nt = fr_threads_for(row, n);
     if (nt <= 1) { k(g, y, out, n); return; }
 #ifdef _OPENMP
     #pragma omp parallel num_threads(nt)
@@ -139,11 +155,12 @@ static void fr_scatter(char *dst, fr_intp step, const char *src, fr_intp m, size
 
 static void fr_run_unary(int op, int dtype, size_t es, char **args,
                          npy_intp const *dims, npy_intp const *steps) {
-    fr_unary_fn k = fr_current_kernel(op, dtype)->unary;
+    const fr_kernel_row *row = fr_current_kernel(op, dtype);
+    fr_unary_fn k = row->unary;
     char *in = args[0], *out = args[1];
     fr_intp n = dims[0];
     if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es) {
-        fr_run_unary_contig(op, k, in, out, n, es);
+        fr_run_unary_contig(row, in, out, n, es);
         return;
     }
     double buf[FR_BLOCK];   /* double: aligned for every dtype */
@@ -157,11 +174,12 @@ static void fr_run_unary(int op, int dtype, size_t es, char **args,
 
 static void fr_run_binary(int op, int dtype, size_t es, char **args,
                           npy_intp const *dims, npy_intp const *steps) {
-    fr_binary_fn k = fr_current_kernel(op, dtype)->binary;
+    const fr_kernel_row *row = fr_current_kernel(op, dtype);
+    fr_binary_fn k = row->binary;
     char *g = args[0], *y = args[1], *out = args[2];
     fr_intp n = dims[0];
     if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es && steps[2] == (npy_intp)es) {
-        fr_run_binary_contig(op, k, g, y, out, n, es);
+        fr_run_binary_contig(row, g, y, out, n, es);
         return;
     }
     double gbuf[FR_BLOCK], ybuf[FR_BLOCK];
@@ -189,7 +207,7 @@ static void fr_float_to_half_block(char *dst, fr_intp step, const float *src, fr
 static void fr_loop_unary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
     int op = (int)(intptr_t)data;
     int acc = op == FR_SIGMOID ? FR_EXACT : fr_current_accuracy();
-    fr_unary_fn k = fr_table[acc][op][FR_F64]->unary;
+    fr_unary_fn k = fr_kernel_for(acc, op, FR_F64)->unary;
     double buf[FR_BLOCK];
     fr_fpstate_all fp = fr_fp_save_all();
     for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
@@ -263,6 +281,13 @@ static void fr_roofline3_f64(const void *a_, const void *b_, void *out_, fr_intp
     const double *a = (const double *)a_, *b = (const double *)b_; double *out = (double *)out_;
     for (fr_intp i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
+/* threaded from relu's threshold, like the memory-bound kernels */
+static const fr_kernel_row fr_roofline_rows[4] = {
+    {"f32_roofline", FR_RELU, FR_F32, FR_ANY_ACCURACY, fr_roofline_f32, 0, 0},
+    {"f64_roofline", FR_RELU, FR_F64, FR_ANY_ACCURACY, fr_roofline_f64, 0, 0},
+    {"f32_roofline3", FR_RELU_BWD, FR_F32, FR_ANY_ACCURACY, 0, fr_roofline3_f32, 0},
+    {"f64_roofline3", FR_RELU_BWD, FR_F64, FR_ANY_ACCURACY, 0, fr_roofline3_f64, 0},
+};
 
 /* CPU features the ladder asks about. */
 static int fr_cpu_has(const char *feature) {

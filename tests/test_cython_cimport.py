@@ -1,0 +1,165 @@
+"""`cimport fastrelu` from a user's module, built for real against the installed
+package (fastrelu/__init__.pxd + fastrelu/kernels/scalar.h via get_include()).
+
+One small extension is compiled per test session (a few seconds); its helpers
+must give the ufuncs' bits."""
+import importlib.util
+import sys
+import sysconfig
+import textwrap
+
+import numpy as np
+import pytest
+
+import fastrelu as fr
+from fastrelu import _dispatch
+from fastrelu._include import get_include
+
+USER_PYX = textwrap.dedent("""
+    # cython: language_level=3
+    import numpy as np
+    cimport fastrelu
+    from fastrelu cimport fr_sigmoid_exact_f64
+
+    def unary(str name, x):
+        cdef int k = ("relu", "sigmoid", "sigmoid_exact").index(name)
+        out = np.empty_like(x)
+        cdef float[::1] xf, of
+        cdef double[::1] xd, od
+        if x.dtype == np.float32:
+            xf = x; of = out
+            with nogil:
+                if k == 0: fastrelu.relu_f32(xf, of)
+                elif k == 1: fastrelu.sigmoid_f32(xf, of)
+                else: fastrelu.sigmoid_exact_f32(xf, of)
+        else:
+            xd = x; od = out
+            with nogil:
+                if k == 0: fastrelu.relu_f64(xd, od)
+                elif k == 1: fastrelu.sigmoid_f64(xd, od)
+                else: fastrelu.sigmoid_exact_f64(xd, od)
+        return out
+
+    def backward(str name, g, y):
+        cdef int k = ("relu_backward", "sigmoid_backward").index(name)
+        out = np.empty_like(g)
+        cdef float[::1] gf, yf, of
+        cdef double[::1] gd, yd, od
+        if g.dtype == np.float32:
+            gf = g; yf = y; of = out
+            with nogil:
+                if k == 0: fastrelu.relu_backward_f32(gf, yf, of)
+                else: fastrelu.sigmoid_backward_f32(gf, yf, of)
+        else:
+            gd = g; yd = y; od = out
+            with nogil:
+                if k == 0: fastrelu.relu_backward_f64(gd, yd, od)
+                else: fastrelu.sigmoid_backward_f64(gd, yd, od)
+        return out
+
+    def relu_inplace_f64(double[::1] x):
+        with nogil:
+            fastrelu.relu_f64(x, x)
+
+    def scalar_sigmoid_exact(double v):
+        cdef double r
+        with nogil:
+            r = fr_sigmoid_exact_f64(v)
+        return r
+""")
+
+
+@pytest.fixture(scope="session")
+def user_module(tmp_path_factory):
+    pytest.importorskip("Cython")
+    from Cython.Build import cythonize
+    from setuptools import Distribution, Extension
+
+    tmp = tmp_path_factory.mktemp("cimport_fastrelu")
+    pyx = tmp / "fr_user.pyx"
+    pyx.write_text(USER_PYX)
+    gcc_like = sysconfig.get_platform().startswith(("linux", "macosx"))
+    ext = Extension("fr_user", [str(pyx)], include_dirs=[get_include()],
+                    extra_compile_args=["-O2", "-ffp-contract=off"] if gcc_like else [])
+    exts = cythonize([ext], include_path=[get_include()], quiet=True,
+                     compiler_directives={"language_level": 3})
+    dist = Distribution({"ext_modules": exts, "script_name": "setup.py"})
+    cmd = dist.get_command_obj("build_ext")
+    cmd.build_lib = str(tmp / "lib")
+    cmd.build_temp = str(tmp / "build")
+    cmd.ensure_finalized()
+    cmd.run()
+    path = cmd.get_ext_fullpath("fr_user")
+    spec = importlib.util.spec_from_file_location("fr_user", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sys.modules["fr_user"] = mod
+    return mod
+
+
+def _inputs(dtype):
+    rng = np.random.default_rng(7)
+    specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 5e-324, 88.7, -87.3,
+                -103.9, -745.0, 20.0, -20.0, 1.0, -1.0]
+    x = np.concatenate([np.array(specials).astype(dtype),
+                        (rng.standard_normal(2000) * 30).astype(dtype)])
+    return np.ascontiguousarray(x)
+
+
+def _same_bits(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    # NaN payloads may differ (DESIGN: same payload not required)
+    nan = np.isnan(a)
+    np.testing.assert_array_equal(nan, np.isnan(b))
+    np.testing.assert_array_equal(a[~nan].view(f"u{a.itemsize}"), b[~nan].view(f"u{b.itemsize}"))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_matches_ufunc_bits(user_module, dtype):
+    x = _inputs(dtype)
+    _same_bits(user_module.unary("relu", x), fr.relu(x))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_exact_matches_ufunc_bits(user_module, dtype):
+    x = _inputs(dtype)
+    with fr.accuracy("exact"):
+        ref = fr.sigmoid(x)
+    _same_bits(user_module.unary("sigmoid_exact", x), ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_fast_matches_baseline_kernel_bits(user_module, dtype):
+    # the user module is built without FMA flags: it is the baseline ISA level's math
+    x = _inputs(dtype)
+    with _dispatch.use_isa("baseline"), fr.accuracy("fast"):
+        ref = fr.sigmoid(x)
+    _same_bits(user_module.unary("sigmoid", x), ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", ["relu_backward", "sigmoid_backward"])
+def test_backward_matches_ufunc_bits(user_module, op, dtype):
+    y = _inputs(dtype)
+    if op == "sigmoid_backward":
+        y = fr.sigmoid(y)
+    g = np.random.default_rng(3).standard_normal(y.size).astype(dtype)
+    _same_bits(user_module.backward(op, g, y), getattr(fr, op)(g, y))
+
+
+def test_in_place_scalar_and_errors(user_module):
+    x = _inputs("float64")
+    ref = fr.relu(x)
+    user_module.relu_inplace_f64(x)
+    _same_bits(x, ref)
+    with fr.accuracy("exact"):
+        assert user_module.scalar_sigmoid_exact(-3.0) == fr.sigmoid(-3.0)
+    with pytest.raises(ValueError, match="lengths differ"):
+        user_module.backward("relu_backward", np.ones(3), np.ones(4))
+
+
+def test_get_include_finds_header_and_pxd():
+    import os
+    inc = get_include()
+    assert os.path.isfile(os.path.join(inc, "fastrelu", "kernels", "scalar.h"))
+    assert os.path.isfile(os.path.join(inc, "fastrelu", "__init__.pxd"))

@@ -1,0 +1,324 @@
+"""fastrelu embedded in other frameworks, each run for real: dask (lazy and on a
+distributed LocalCluster), xarray, torch autograd and tensors, C kernels through
+ctypes, and the numpy MLP example.  Optional frameworks skip when missing."""
+import ctypes
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+import fastrelu as fr
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward")
+INPLACE = {op: getattr(fr, op + "_") for op in OPS}
+
+
+def _load_example(name):
+    spec = importlib.util.spec_from_file_location(f"fastrelu_example_{name}", EXAMPLES / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _reference(op, *args):
+    """numpy's own formula, evaluated in the input dtype."""
+    if op == "relu":
+        (x,) = args
+        return np.where(x > 0, x, np.zeros_like(x))
+    if op == "sigmoid":
+        (x,) = args
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-x))
+    g, y = args
+    if op == "relu_backward":
+        return np.where(y > 0, g, np.zeros_like(g))
+    return g * y * (1 - y)
+
+
+def _args(op, shape, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    if op in ("relu", "sigmoid"):
+        return (x,)
+    g = rng.standard_normal(shape).astype(dtype)
+    y = fr.sigmoid(x) if op == "sigmoid_backward" else x
+    return g, y
+
+
+def _assert_values(op, got, *args):
+    ref = _reference(op, *args)
+    if op == "sigmoid":
+        np.testing.assert_allclose(got, ref, rtol=4 * np.finfo(ref.dtype).eps, atol=0)
+    elif op == "sigmoid_backward":
+        np.testing.assert_allclose(got, ref, rtol=2 * np.finfo(ref.dtype).eps, atol=0)
+    else:
+        np.testing.assert_array_equal(got, ref)
+
+
+# ---- dask ------------------------------------------------------------------
+@pytest.fixture
+def da():
+    pytest.importorskip("dask")
+    return pytest.importorskip("dask.array")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", OPS)
+def test_dask_ufunc_stays_lazy(da, op, dtype):
+    args = _args(op, (37, 23), dtype)
+    dargs = [da.from_array(a, chunks=(10, 8)) for a in args]
+    res = getattr(fr, op)(*dargs)
+    assert isinstance(res, da.Array)                 # nothing computed yet
+    assert res.dtype == np.dtype(dtype) and res.chunks == dargs[0].chunks
+    got = res.compute(scheduler="sync")
+    assert isinstance(got, np.ndarray)
+    np.testing.assert_array_equal(got, getattr(fr, op)(*args))   # chunking changes no bit
+    _assert_values(op, got, *args)
+
+
+def test_dask_ufunc_broadcasts_and_takes_dtype(da):
+    g = da.from_array(np.arange(-6.0, 6.0).reshape(3, 4), chunks=2)
+    y = da.from_array(np.array([1.0, -1.0, 0.0, 2.0]), chunks=2)
+    res = fr.relu_backward(g, y)
+    assert isinstance(res, da.Array) and res.shape == (3, 4)
+    np.testing.assert_array_equal(res.compute(), np.where(y.compute() > 0, g.compute(), 0.0))
+    r32 = fr.sigmoid(g, dtype=np.float32)
+    assert isinstance(r32, da.Array) and r32.dtype == np.float32
+    np.testing.assert_array_equal(r32.compute(), fr.sigmoid(g.compute(), dtype=np.float32))
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_dask_in_place_raises_type_error(da, op):
+    dargs = [da.ones(8, chunks=4) for _ in range(1 if op in ("relu", "sigmoid") else 2)]
+    with pytest.raises(TypeError, match=f"fastrelu.{op}"):
+        INPLACE[op](*dargs)
+
+
+def test_dask_distributed_local_cluster(da, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    # let the nanny's OMP_NUM_THREADS=1 decide the workers' pool, as a user's would
+    monkeypatch.delenv("FASTRELU_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+
+    def _worker_threads():                 # a closure: cloudpickle ships it by value
+        import os
+
+        import fastrelu
+        return fastrelu.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((400, 300)) * 5
+    g_np = rng.standard_normal((400, 300))
+    y_np = fr.sigmoid(x)
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None, silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:
+        g = da.from_array(g_np, chunks=(100, 150))
+        y = da.from_array(y_np, chunks=(100, 150))
+        res = fr.sigmoid_backward(g, y)
+        assert isinstance(res, da.Array) and res.npartitions == 8
+        got = client.compute(res).result(timeout=60)
+        np.testing.assert_array_equal(got, fr.sigmoid_backward(g_np, y_np))
+        _assert_values("sigmoid_backward", got, g_np, y_np)
+        # every worker process imported fastrelu with a pool of one thread
+        per_worker = client.run(_worker_threads)
+        assert len(per_worker) == 2
+        assert all(v == (1, "1") for v in per_worker.values()), per_worker
+        # and so does a task running there
+        assert client.submit(_worker_threads, pure=False).result(timeout=30)[0] == 1
+        # the ufunc itself travels to the workers (pickled by name)
+        fut = client.submit(fr.relu, np.array([-1.0, 2.0]))
+        np.testing.assert_array_equal(fut.result(timeout=30), [0.0, 2.0])
+
+
+# ---- xarray ----------------------------------------------------------------
+@pytest.fixture
+def xr():
+    return pytest.importorskip("xarray")
+
+
+def _data_array(xr, dtype="float64"):
+    x = np.linspace(-6, 6, 12).reshape(3, 4).astype(dtype)
+    return xr.DataArray(x, dims=("time", "unit"), name="pre",
+                        coords={"time": [10, 20, 30], "unit": list("abcd"),
+                                "gain": ("unit", [1.0, 2.0, 3.0, 4.0])},
+                        attrs={"units": "V", "note": "pre-activation"})
+
+
+@pytest.mark.parametrize("keep_attrs", [None, True, False])
+def test_xarray_unary_keeps_labels_like_numpy_ufuncs(xr, keep_attrs):
+    arr = _data_array(xr)
+    opts = {} if keep_attrs is None else {"keep_attrs": keep_attrs}
+    with xr.set_options(**opts):
+        res = fr.sigmoid(arr)
+        res_relu = fr.relu(arr)
+        ref = np.tanh(arr)                         # how xarray treats a numpy ufunc
+    assert isinstance(res, xr.DataArray)
+    assert res.dims == arr.dims and res.name == ref.name == "pre"
+    assert res.attrs == ref.attrs
+    xr.testing.assert_identical(res.coords.to_dataset(), arr.coords.to_dataset())
+    np.testing.assert_array_equal(res.values, fr.sigmoid(arr.values))
+    expected = arr.copy(data=fr.relu(arr.values))
+    expected.attrs = dict(ref.attrs)
+    xr.testing.assert_identical(res_relu, expected)
+
+
+def test_xarray_backward_aligns_by_dimension_name(xr):
+    y = _data_array(xr)
+    grad = xr.DataArray(np.array([1.0, 2.0, 3.0, 4.0]), dims=("unit",),
+                        coords={"unit": list("abcd")})
+    res = fr.relu_backward(grad, y)            # broadcast by name, not by position
+    assert set(res.dims) == {"time", "unit"}
+    expected = np.where(y.values > 0, grad.values[None, :], 0.0)
+    np.testing.assert_array_equal(res.transpose("time", "unit").values, expected)
+
+
+def test_xarray_dask_backed_stays_lazy(xr, da):
+    arr = _data_array(xr).chunk({"time": 1})
+    res = fr.sigmoid(arr)
+    assert isinstance(res.data, da.Array)
+    np.testing.assert_array_equal(res.compute().values, fr.sigmoid(arr.values))
+
+
+# ---- torch -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def tex(torch):
+    return _load_example("torch_autograd")
+
+
+def _away_from_kink(torch, shape, dtype, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(shape, dtype=dtype, generator=gen)
+    return x + 0.05 * torch.sign(x)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid"])
+def test_torch_gradcheck_float64(torch, tex, name):
+    fn = {"relu": tex.fast_relu, "sigmoid": tex.fast_sigmoid}[name]
+    x = _away_from_kink(torch, (16, 5), torch.float64).requires_grad_()
+    assert torch.autograd.gradcheck(fn, (x,), eps=1e-6, atol=1e-8, rtol=1e-6)
+    # also through a non-contiguous input
+    xt = _away_from_kink(torch, (5, 16), torch.float64, seed=1).t().requires_grad_()
+    assert not xt.is_contiguous()
+    assert torch.autograd.gradcheck(fn, (xt,), eps=1e-6, atol=1e-8, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["relu", "sigmoid"])
+def test_torch_autograd_matches_torch(torch, tex, name, dtype):
+    dt = getattr(torch, dtype)
+    fn, ref = {"relu": (tex.fast_relu, torch.relu),
+               "sigmoid": (tex.fast_sigmoid, torch.sigmoid)}[name]
+    x = torch.randn(64, 33, dtype=dt, generator=torch.Generator().manual_seed(2)) * 4
+    x[0, :4] = torch.tensor([0.0, -0.0, float("inf"), float("-inf")], dtype=dt)
+    x.requires_grad_()
+    upstream = torch.randn(64, 33, dtype=dt, generator=torch.Generator().manual_seed(3))
+    y = fn(x)
+    (gx,) = torch.autograd.grad(y, x, upstream)
+    y_ref = ref(x)
+    (gx_ref,) = torch.autograd.grad(y_ref, x, upstream)
+    assert y.dtype == dt and gx.dtype == dt and gx.shape == x.shape
+    if name == "relu":
+        assert torch.equal(y, y_ref) and torch.equal(gx, gx_ref)     # exact, incl. grad 0 at 0
+    else:
+        tol = dict(rtol=1e-5, atol=1e-7) if dtype == "float32" else dict(rtol=1e-12, atol=1e-15)
+        torch.testing.assert_close(y, y_ref.detach(), **tol)
+        torch.testing.assert_close(gx, gx_ref, **tol)
+
+
+def test_torch_modules_train_a_step(torch, tex):
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), tex.ReLU(), torch.nn.Linear(8, 1), tex.Sigmoid())
+    x = torch.randn(32, 4, generator=torch.Generator().manual_seed(4))
+    loss = net(x).mean()
+    loss.backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+
+
+def _tensor_layouts(torch, dt):
+    gen = torch.Generator().manual_seed(9)
+    base = torch.randn(24, 18, dtype=dt, generator=gen) * 4
+    return {
+        "contiguous": base.clone(),
+        "transposed": base.clone().t(),
+        "strided": base.clone()[::2, 1::3],
+        "offset": base.clone()[3:, 5:],
+    }
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", OPS)
+def test_torch_in_place_writes_own_storage(torch, op, dtype):
+    dt = getattr(torch, dtype)
+    for layout, t in _tensor_layouts(torch, dt).items():
+        storage_before = t.untyped_storage().data_ptr()
+        whole = torch.as_strided(t, (t.untyped_storage().nbytes() // t.element_size(),), (1,), 0)
+        whole_before = whole.clone()
+        if op in ("relu", "sigmoid"):
+            args_np = (t.numpy().copy(),)
+            call = (t,)
+        else:
+            y = torch.rand(t.shape, dtype=dt, generator=torch.Generator().manual_seed(1))
+            if op == "relu_backward":
+                y = y - 0.5
+            args_np = (t.numpy().copy(), y.numpy().copy())
+            call = (t, y)
+        ptr = t.data_ptr()
+        ret = INPLACE[op](*call)
+        assert ret is t, layout
+        assert t.data_ptr() == ptr and t.untyped_storage().data_ptr() == storage_before, layout
+        expected = getattr(fr, op)(*args_np)
+        np.testing.assert_array_equal(t.numpy(), expected, err_msg=layout)
+        # elements of the storage outside the view are untouched
+        touched = torch.zeros_like(whole, dtype=torch.bool)
+        torch.as_strided(touched, t.shape, t.stride(), t.storage_offset()).fill_(True)
+        assert torch.equal(whole[~touched], whole_before[~touched]), layout
+        if op == "relu":
+            assert torch.equal(t, torch.relu(torch.from_numpy(args_np[0]))), layout
+
+
+# ---- C kernels through ctypes ----------------------------------------------
+_CTYPE = {"float32": ctypes.c_float, "float64": ctypes.c_double}
+
+
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", OPS)
+def test_ctypes_kernel_address_matches_ufunc(op, dtype, mode):
+    with fr.accuracy(mode):
+        addr, sig = fr.kernel_address(op, dtype)
+        assert isinstance(addr, int) and addr != 0
+        ptr = ctypes.POINTER(_CTYPE[dtype])
+        nin = 1 if op in ("relu", "sigmoid") else 2
+        assert sig.count("const") == nin and "intptr_t n" in sig
+        kernel = ctypes.CFUNCTYPE(None, *([ptr] * (nin + 1)), ctypes.c_ssize_t)(addr)
+        args = [np.ascontiguousarray(a) for a in _args(op, (1000 + 3,), dtype, seed=11)]
+        args[0][:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-40]
+        out = np.full_like(args[0], 7.0)
+        kernel(*(a.ctypes.data_as(ptr) for a in args), out.ctypes.data_as(ptr), out.size)
+        expected = getattr(fr, op)(*args)
+    nan = np.isnan(expected)
+    np.testing.assert_array_equal(np.isnan(out), nan)
+    np.testing.assert_array_equal(out[~nan].view(f"u{out.itemsize}"),
+                                  expected[~nan].view(f"u{out.itemsize}"))
+    # n counts elements: a call on a prefix leaves the rest alone
+    out[:] = 7.0
+    kernel(*(a.ctypes.data_as(ptr) for a in args), out.ctypes.data_as(ptr), 10)
+    assert (out[10:] == 7.0).all()
+
+
+# ---- the MLP example -------------------------------------------------------
+@pytest.mark.parametrize("act", ["relu", "sigmoid"])
+def test_mlp_example_loss_falls(act, capsys):
+    mlp = _load_example("mlp")
+    losses = mlp.main(n=300, epochs=60, seed=1, act=act)
+    assert len(losses) == 60 and all(np.isfinite(losses))
+    assert losses[-1] < 0.8 * losses[0], losses
+    assert min(losses[-5:]) < min(losses[:5])
+    assert "loss" in capsys.readouterr().out
