@@ -53,98 +53,88 @@ cdef inline int _check_len(Py_ssize_t n, Py_ssize_t m, Py_ssize_t k) except -1 n
 
 
 # ---- unary: out[i] = f(x[i]) ------------------------------------------------
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int relu_f32(const float[::1] x, float[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = x.shape[0]
     _check_len(n, out.shape[0], n)
-    for i in range(n):
-        out[i] = fr_relu_f32(x[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_relu_f32(x[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int relu_f64(const double[::1] x, double[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = x.shape[0]
     _check_len(n, out.shape[0], n)
-    for i in range(n):
-        out[i] = fr_relu_f64(x[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_relu_f64(x[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int sigmoid_f32(const float[::1] x, float[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = x.shape[0]
     _check_len(n, out.shape[0], n)
-    for i in range(n):
-        out[i] = fr_sigmoid_fast_f32(x[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_sigmoid_fast_f32(x[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int sigmoid_f64(const double[::1] x, double[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = x.shape[0]
     _check_len(n, out.shape[0], n)
-    for i in range(n):
-        out[i] = fr_sigmoid_fast_f64(x[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_sigmoid_fast_f64(x[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int sigmoid_exact_f32(const float[::1] x, float[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = x.shape[0]
     _check_len(n, out.shape[0], n)
-    for i in range(n):
-        out[i] = fr_sigmoid_exact_f32(x[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_sigmoid_exact_f32(x[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int sigmoid_exact_f64(const double[::1] x, double[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = x.shape[0]
     _check_len(n, out.shape[0], n)
-    for i in range(n):
-        out[i] = fr_sigmoid_exact_f64(x[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_sigmoid_exact_f64(x[i])
     return 0
 
 
 # ---- backward: out[i] = f(g[i], y[i]) -----------------------------------------
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int relu_backward_f32(const float[::1] g, const float[::1] y,
                                   float[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = g.shape[0]
     _check_len(n, y.shape[0], out.shape[0])
-    for i in range(n):
-        out[i] = fr_relu_bwd_f32(g[i], y[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_relu_bwd_f32(g[i], y[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int relu_backward_f64(const double[::1] g, const double[::1] y,
                                   double[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = g.shape[0]
     _check_len(n, y.shape[0], out.shape[0])
-    for i in range(n):
-        out[i] = fr_relu_bwd_f64(g[i], y[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_relu_bwd_f64(g[i], y[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int sigmoid_backward_f32(const float[::1] g, const float[::1] y,
                                      float[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = g.shape[0]
     _check_len(n, y.shape[0], out.shape[0])
-    for i in range(n):
-        out[i] = fr_sigmoid_bwd_f32(g[i], y[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_sigmoid_bwd_f32(g[i], y[i])
     return 0
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline int sigmoid_backward_f64(const double[::1] g, const double[::1] y,
                                      double[::1] out) except -1 nogil:
     cdef Py_ssize_t i, n = g.shape[0]
     _check_len(n, y.shape[0], out.shape[0])
-    for i in range(n):
-        out[i] = fr_sigmoid_bwd_f64(g[i], y[i])
+    with cython.boundscheck(False), cython.wraparound(False):
+        for i in range(n):
+            out[i] = fr_sigmoid_bwd_f64(g[i], y[i])
     return 0

@@ -39,6 +39,10 @@ cdef extern from "kernels/loops.h" nogil:
     const fr_kernel_row fr_roofline_rows[4]
     int fr_default_accuracy, fr_thread_accuracy, fr_num_threads, fr_serial_only
     fr_intp fr_parallel_min[4]
+    ctypedef struct fr_fpstate_all:
+        pass
+    fr_fpstate_all fr_fp_save_all()
+    void fr_fp_restore_all(fr_fpstate_all)
     int fr_cpu_has(const char *)
     int fr_have_openmp()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
@@ -303,9 +307,12 @@ cdef object _wrap(const void *p, fr_intp n, int typenum):
 
 cdef void _np_call(int op, int typenum, const void *a, const void *b, void *out,
                    fr_intp n) noexcept nogil:
+    # numpy's longdouble formulas raise x87 flags; the caller's flags are restored
+    cdef fr_fpstate_all fp = fr_fp_save_all()
     with gil:
         args = (_wrap(a, n, typenum),) if b == NULL else (_wrap(a, n, typenum), _wrap(b, n, typenum))
         numpy_formulas[OPS[op]](*args, out=_wrap(out, n, typenum))
+    fr_fp_restore_all(fp)
 
 cdef void _np_relu_f32(const void *i, void *o, fr_intp n) noexcept nogil:
     _np_call(FR_RELU, cnp.NPY_FLOAT32, i, NULL, o, n)

@@ -1,5 +1,8 @@
-"""Shared fixtures: every test that takes `isa` runs once per ISA level the
-CPU offers (FASTRELU_DISABLE_CPU_FEATURES caps it), with that level forced."""
+"""Shared fixtures: every test that takes `isa` runs once per kernel variant:
+each compiled ISA level the CPU offers (FASTRELU_DISABLE_CPU_FEATURES caps
+it) forced, then each other backend (numpy formulas; numba if installed)."""
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -7,12 +10,16 @@ import fastrelu as fr
 from fastrelu import _dispatch
 
 ISAS = _dispatch.available_isas()
+BACKENDS = ["numpy"] + (["numba"] if importlib.util.find_spec("numba") else [])
 
 
-@pytest.fixture(params=ISAS)
+@pytest.fixture(params=ISAS + BACKENDS)
 def isa(request):
-    with _dispatch.use_isa(request.param):
-        yield request.param
+    """The kernel variant under test: an ISA level of the cython backend, or a backend."""
+    name = request.param
+    ctx = _dispatch.backend(name) if name in BACKENDS else _dispatch.use_isa(name)
+    with ctx:
+        yield name
 
 
 @pytest.fixture(params=["fast", "exact"])
