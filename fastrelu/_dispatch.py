@@ -323,6 +323,8 @@ def _init():
     set_accuracy(_check_mode(os.environ.get("FASTRELU_ACCURACY", "fast")))
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_ufuncs.after_fork_in_child)
+    from . import _threadpool
+    _threadpool.register()
 
 
 _init()

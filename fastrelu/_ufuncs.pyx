@@ -43,6 +43,8 @@ cdef extern from "kernels/loops.h" nogil:
         pass
     fr_fpstate_all fr_fp_save_all()
     void fr_fp_restore_all(fr_fpstate_all)
+    int fastrelu_get_num_threads()
+    void fastrelu_set_num_threads(int)
     int fr_cpu_has(const char *)
     int fr_have_openmp()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
@@ -241,11 +243,10 @@ def current_accuracy():
     return ACCURACIES[fr_thread_accuracy if fr_thread_accuracy >= 0 else fr_default_accuracy]
 
 def set_threads(int n):
-    global fr_num_threads
-    fr_num_threads = n
+    fastrelu_set_num_threads(n)
 
 def get_threads():
-    return fr_num_threads
+    return fastrelu_get_num_threads()
 
 def set_parallel_min(str op, fr_intp n):
     fr_parallel_min[OPS.index(op)] = n

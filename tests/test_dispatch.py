@@ -161,3 +161,48 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
     r = run_py(code)
     assert r.returncode == 0, r.stderr
+
+
+def test_threadpoolctl_sees_and_limits_the_pool():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    ours = [i for i in threadpoolctl.threadpool_info() if i["internal_api"] == "fastrelu"]
+    assert len(ours) == 1 and ours[0]["num_threads"] == fr.get_num_threads()
+    before = fr.get_num_threads()
+    with threadpoolctl.threadpool_limits(1):
+        assert fr.get_num_threads() == 1
+        assert fr.explain("relu", np.ones(2**20, np.float32)).threads == 1
+    assert fr.get_num_threads() == before
+
+
+@pytest.mark.parametrize("name", ["cython", "numpy"])
+def test_backend_override_is_used_and_thread_local(name):
+    x = np.linspace(-3, 3, 1001).astype(np.float32)
+    seen = {}
+
+    def other():
+        seen["other"] = fr.explain("sigmoid", x).backend
+
+    with _dispatch.backend(name):
+        assert fr.explain("sigmoid", x).backend == name
+        assert fr.explain("relu", np.ones(3, np.int8)).backend == "cython"   # int relu: cython
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+        y = fr.sigmoid(x)
+    assert seen["other"] == "cython" and fr.explain("sigmoid", x).backend == "cython"
+    np.testing.assert_allclose(y, fr.sigmoid(x), rtol=3e-7)
+    with pytest.raises(ValueError):
+        with _dispatch.backend("cuda"):
+            pass
+
+
+def test_numpy_backend_runs_the_numpy_formula(monkeypatch):
+    """Observable: the numpy backend really calls the numpy formula."""
+    from fastrelu import _ufuncs
+    calls = []
+    orig = _ufuncs.numpy_formulas["relu"]
+    monkeypatch.setitem(_ufuncs.numpy_formulas, "relu",
+                        lambda *a, out: (calls.append(len(out)), orig(*a, out=out)))
+    with _dispatch.backend("numpy"):
+        fr.relu(np.ones(10))
+    assert calls == [10]

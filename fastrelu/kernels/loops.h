@@ -85,6 +85,23 @@ static int fr_num_threads = 1;
 static fr_intp fr_parallel_min[FR_NOPS] = {1 << 18, 1 << 15, 1 << 18, 1 << 18};
 static int fr_serial_only = 0;                    /* set in a forked child */
 
+/* Exported (not static) so threadpoolctl can see and limit the pool through
+ * ctypes (fastrelu/_threadpool.py); fastrelu never touches OpenMP's global
+ * state, every parallel region has its own num_threads clause. */
+#if defined(_WIN32)
+#define FR_EXPORT __declspec(dllexport)
+#else
+#define FR_EXPORT __attribute__((visibility("default")))
+#endif
+FR_EXPORT int fastrelu_get_num_threads(void) { return fr_num_threads; }
+FR_EXPORT void fastrelu_set_num_threads(int n) {
+#ifdef _OPENMP
+    fr_num_threads = n < 1 ? 1 : n;
+#else
+    (void)n;
+#endif
+}
+
 static int fr_current_accuracy(void) {
     return fr_thread_accuracy >= 0 ? fr_thread_accuracy : fr_default_accuracy;
 }

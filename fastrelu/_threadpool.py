@@ -1,0 +1,33 @@
+"""threadpoolctl integration: threadpool_info() lists fastrelu's OpenMP pool
+and threadpool_limits() limits it (through the two C functions the extension
+exports), without fastrelu ever changing OpenMP's process-global state."""
+import os
+
+
+def register():
+    try:
+        import threadpoolctl
+    except ImportError:
+        return False
+    if not hasattr(threadpoolctl, "register"):          # threadpoolctl < 3.5
+        return False
+    from . import _ufuncs
+    from ._version import __version__
+
+    class FastreluController(threadpoolctl.LibController):
+        user_api = "openmp"
+        internal_api = "fastrelu"
+        filename_prefixes = (os.path.basename(_ufuncs.__file__).split(".")[0],)
+        check_symbols = ("fastrelu_get_num_threads", "fastrelu_set_num_threads")
+
+        def get_num_threads(self):
+            return self.dynlib.fastrelu_get_num_threads()
+
+        def set_num_threads(self, num_threads):
+            self.dynlib.fastrelu_set_num_threads(int(num_threads))
+
+        def get_version(self):
+            return __version__
+
+    threadpoolctl.register(FastreluController)
+    return True
