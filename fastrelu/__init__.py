@@ -8,8 +8,16 @@ See shared/DESIGN.md for the exact semantics.
 from ._version import __version__
 from ._ufuncs import relu, relu_backward, sigmoid, sigmoid_backward
 from ._inplace import relu_, relu_backward_, sigmoid_, sigmoid_backward_
-from ._dispatch import (accuracy, explain, get_accuracy, get_num_threads, kernel_address,
+from ._dispatch import (accuracy, backend, explain, get_accuracy, get_num_threads, kernel_address,
                         set_accuracy, set_num_threads, show_config)
+
+
+def tune(**kwargs):
+    """Time every candidate kernel and thread count on this machine and store
+    the winners as wisdom (see fastrelu._tune.tune); returns the wisdom dict."""
+    from . import _tune
+    return _tune.tune(**kwargs)[0]
+
 
 # pickle finds ufuncs by name in the module they report
 for _uf in (relu, sigmoid, relu_backward, sigmoid_backward):
@@ -22,4 +30,5 @@ del _uf
 __all__ = ["relu", "sigmoid", "relu_backward", "sigmoid_backward", "relu_", "sigmoid_",
            "relu_backward_", "sigmoid_backward_", "accuracy", "set_accuracy", "get_accuracy",
            "set_num_threads", "get_num_threads", "explain", "show_config", "kernel_address",
+           "backend", "tune",
            "__version__"]

@@ -309,7 +309,10 @@ def show_config(file=None):
     w(f"available: {available_isas()}  disabled by env: {sorted(disabled_cpu_features()) or 'none'}")
     w(f"accuracy: {get_accuracy()}  threads: {get_num_threads()} "
       f"(OpenMP {'yes' if _ufuncs.have_openmp() else 'no'})")
-    w("kernels:")
+    from . import _tune
+    w(f"wisdom: {wisdom_file or 'none applied'} (FASTRELU_WISDOM={os.environ.get('FASTRELU_WISDOM', 'unset')},"
+      f" default file {_tune.wisdom_path()})")
+    w("kernels (auto table):")
     for acc in ACCURACIES:
         for op, dtype in _SLOTS:
             w(f"  {acc:5s} {op:16s} {dtype:8s} -> {_ufuncs.installed('auto', acc, op, dtype)}"
@@ -323,8 +326,13 @@ def _init():
     set_accuracy(_check_mode(os.environ.get("FASTRELU_ACCURACY", "fast")))
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_ufuncs.after_fork_in_child)
-    from . import _threadpool
+    from . import _threadpool, _tune
     _threadpool.register()
+    global wisdom_file
+    wisdom_file = _tune.load_wisdom()
+
+
+wisdom_file = None          # the wisdom applied at import (fastrelu.tune() writes it)
 
 
 _init()

@@ -1,0 +1,199 @@
+"""Tuning: time every candidate on this machine, keep the winners as wisdom.
+
+Wisdom is JSON in the user cache dir, keyed by CPU model and fastrelu
+version; FASTRELU_WISDOM=path reads/writes another file, =off ignores it.
+It holds, per op x dtype, the kernel for the "auto" table (per accuracy mode)
+and, per op, the size from which splitting across threads pays.  Kernels only
+change per op x dtype, never by size: a size switch may only choose between
+thread counts, which give the same bits.
+"""
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from . import _dispatch, _ufuncs
+from ._version import __version__
+
+SIZES = [2**k for k in range(10, 25, 2)]      # 1 Ki .. 16 Mi elements
+KERNEL_SIZE = 2**20                            # where kernels are compared
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def wisdom_path():
+    """The wisdom file in use, or None when FASTRELU_WISDOM=off."""
+    env = os.environ.get("FASTRELU_WISDOM")
+    if env and env.lower() == "off":
+        return None
+    if env:
+        return env
+    try:
+        import platformdirs
+        base = platformdirs.user_cache_dir("fastrelu")
+    except ImportError:
+        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                            os.path.join(os.path.expanduser("~"), ".cache"), "fastrelu")
+    return os.path.join(base, "wisdom.json")
+
+
+def _key():
+    return f"{cpu_model()} | fastrelu {__version__}"
+
+
+def _best_time(fn, *args, repeat=5, **kwargs):
+    fn(*args, **kwargs)
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn(*args, **kwargs)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _inputs(op, dtype, n):
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(n) * 4).astype(dtype)
+    return (x,) if op in ("relu", "sigmoid") else (x, rng.random(n).astype(dtype))
+
+
+def _progress(i, total, label, file):
+    if file is None:
+        return
+    width = 30
+    done = int(width * i / total)
+    print(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} {label:40s}", end="",
+          file=file, flush=True)
+
+
+def tune(sizes=SIZES, backends=("cython", "numba"), threads=None, write=True,
+         progress=sys.stderr, kernel_size=KERNEL_SIZE):
+    """Time candidates (kernel x thread count) per op x dtype x size class and
+    store the winners.  Returns (wisdom dict, table of rows for printing)."""
+    threads = threads or _dispatch.get_num_threads()
+    if "numba" in backends:
+        try:
+            _dispatch._ensure_numba()
+        except ImportError:
+            backends = tuple(b for b in backends if b != "numba")
+    slots = [(op, dt) for op in _dispatch.OPS for dt in ("float32", "float64")]
+    total = len(slots) * 2 + len(_dispatch.OPS) * len(sizes)
+    step, rows = 0, []
+    wisdom = {"key": _key(), "kernels": {}, "parallel_min": {}}
+    prev_threads = _dispatch.get_num_threads()
+    try:
+        _dispatch.set_num_threads(1)
+        for op, dt in slots:
+            args = _inputs(op, dt, kernel_size)
+            out = np.empty_like(args[0])
+            uf = getattr(_ufuncs, op)
+            for acc in _dispatch.ACCURACIES:
+                step += 1
+                _progress(step, total, f"{op} {dt} {acc}", progress)
+                cands = [k for k in _dispatch.KERNELS if k.op == op and k.dtype == dt
+                         and k.accuracy in (acc, None) and k.backend in backends
+                         and (k.backend != "cython" or k.isa in _dispatch.available_isas())]
+                timed = []
+                for k in cands:
+                    _ufuncs.install("auto", acc, op, dt, k.source, k.index)
+                    with _dispatch.accuracy(acc):
+                        timed.append((_best_time(uf, *args, out=out), k))
+                best_t, best = min(timed, key=lambda tk: tk[0])
+                wisdom["kernels"][f"{acc}/{op}/{dt}"] = best.name
+                rows.extend((op, dt, acc, k.name, kernel_size, 1, t, k is best) for t, k in timed)
+        _dispatch._install(_dispatch.available_isas())
+        for op in _dispatch.OPS:
+            threshold = None
+            for n in sizes:
+                step += 1
+                _progress(step, total, f"{op} threads, n={n}", progress)
+                args = _inputs(op, "float32", n)
+                out = np.empty_like(args[0])
+                uf = getattr(_ufuncs, op)
+                prev_min = _ufuncs.get_parallel_min(op)
+                _ufuncs.set_parallel_min(op, 1)
+                per = {}
+                for nt in sorted({1, threads}):
+                    _dispatch.set_num_threads(nt)
+                    per[nt] = _best_time(uf, *args, out=out)
+                    rows.append((op, "float32", "-", f"{nt} thread(s)", n, nt, per[nt], False))
+                _ufuncs.set_parallel_min(op, prev_min)
+                if threshold is None and per[threads] < per[1]:
+                    threshold = n
+            wisdom["parallel_min"][op] = threshold or 2**62
+    finally:
+        _dispatch.set_num_threads(prev_threads)
+        if progress is not None:
+            print(file=progress)
+    apply_wisdom(wisdom)
+    path = wisdom_path()
+    if write and path:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(wisdom, f, indent=1)
+    return wisdom, rows
+
+
+def apply_wisdom(wisdom):
+    """Fill the "auto" table and thresholds from a wisdom dict (validated)."""
+    by_name = {k.name: k for k in _dispatch.KERNELS}
+    if wisdom.get("key") != _key():
+        raise ValueError("wisdom is for another CPU or fastrelu version")
+    plan = []
+    for slot, name in wisdom["kernels"].items():
+        acc, op, dt = slot.split("/")
+        if name.endswith("__numba") and name not in by_name:
+            if "numba" not in sys.modules:
+                continue        # import stays light: never import numba to apply wisdom
+            _dispatch._ensure_numba()
+            by_name = {k.name: k for k in _dispatch.KERNELS}
+        k = by_name[name]
+        if (k.op, k.dtype) != (op, dt) or k.accuracy not in (acc, None) or (
+                k.backend == "cython" and k.isa not in _dispatch.available_isas()):
+            raise ValueError(f"wisdom kernel {name} does not fit slot {slot}")
+        plan.append((acc, op, dt, k))
+    thresholds = {op: int(n) for op, n in wisdom["parallel_min"].items()}
+    if set(thresholds) - set(_dispatch.OPS):
+        raise ValueError("unknown op in wisdom")
+    for acc, op, dt, k in plan:
+        _ufuncs.install("auto", acc, op, dt, k.source, k.index)
+    for op, n in thresholds.items():
+        _ufuncs.set_parallel_min(op, n)
+
+
+def load_wisdom():
+    """Apply the wisdom file if there is one; a corrupt or stale file is ignored
+    with one warning.  Returns the path applied, or None."""
+    path = wisdom_path()
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            wisdom = json.load(f)
+        apply_wisdom(wisdom)
+    except Exception as e:          # any defect: built-in choices stay
+        _dispatch._install(_dispatch.available_isas())
+        warnings.warn(f"fastrelu: ignoring wisdom file {path}: {e}", RuntimeWarning, stacklevel=3)
+        return None
+    return path
+
+
+def format_rows(rows):
+    lines = [f"{'op':17s} {'dtype':8s} {'acc':5s} {'candidate':28s} {'n':>9s} {'ms':>9s}"]
+    for op, dt, acc, name, n, nt, t, win in rows:
+        lines.append(f"{op:17s} {dt:8s} {acc:5s} {name:28s} {n:9d} {t * 1e3:9.3f}"
+                     + ("  <- chosen" if win else ""))
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""Tuning and wisdom: written, applied at import, ignored when off, stale or corrupt."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_py(code, wisdom):
+    env = dict(os.environ, FASTRELU_WISDOM=str(wisdom))
+    return subprocess.run([sys.executable, "-W", "always", "-c", code], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_tune_writes_wisdom_that_the_next_import_applies(tmp_path):
+    path = tmp_path / "wisdom.json"
+    r = run_py("from fastrelu import _tune; _tune.tune(sizes=[1024, 4096], backends=('cython',),"
+               " progress=None, kernel_size=4096)", path)
+    assert r.returncode == 0, r.stderr
+    w = json.loads(path.read_text())
+    assert set(w) == {"key", "kernels", "parallel_min"}
+    assert len(w["kernels"]) == 16 and set(w["parallel_min"]) == {
+        "relu", "sigmoid", "relu_backward", "sigmoid_backward"}
+    # plant a recognisable choice: the baseline kernel, and a threshold of 12345
+    w["kernels"]["fast/sigmoid/float32"] = "f32_sigmoid_fast__baseline"
+    w["parallel_min"]["sigmoid"] = 12345
+    path.write_text(json.dumps(w))
+    r = run_py("import numpy as np, fastrelu as fr; from fastrelu import _dispatch, _ufuncs;"
+               "print(fr.explain('sigmoid', np.ones(4, np.float32)).kernel,"
+               " _ufuncs.get_parallel_min('sigmoid'), _dispatch.wisdom_file)", path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["f32_sigmoid_fast__baseline", "12345", str(path)]
+    assert "Warning" not in r.stderr
+
+
+def test_wisdom_off_is_honoured(tmp_path):
+    r = run_py("from fastrelu import _dispatch, _tune; print(_dispatch.wisdom_file, _tune.wisdom_path())",
+               "off")
+    assert r.stdout.split() == ["None", "None"], r.stderr
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"key": "other cpu", "kernels": {}, "parallel_min": {}}',
+                                     "KEY_BUT_BAD_KERNEL"])
+def test_corrupt_or_stale_wisdom_is_ignored_with_one_warning(tmp_path, content):
+    path = tmp_path / "wisdom.json"
+    if content == "KEY_BUT_BAD_KERNEL":
+        r = run_py("from fastrelu import _tune; print(_tune._key())", "off")
+        content = json.dumps({"key": r.stdout.strip(), "parallel_min": {"relu": 5},
+                              "kernels": {"fast/relu/float32": "f32_no_such_kernel__avx2"}})
+    path.write_text(content)
+    r = run_py("import numpy as np, fastrelu as fr; from fastrelu import _dispatch, _ufuncs;"
+               "print(_dispatch.wisdom_file, _ufuncs.get_parallel_min('relu'),"
+               " fr.explain('relu', np.ones(3, np.float32)).isa == _dispatch.available_isas()[0])",
+               path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["None", str(2**18), "True"]
+    assert r.stderr.count("ignoring wisdom file") == 1
