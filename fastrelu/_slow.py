@@ -42,7 +42,7 @@ def relu(x):
 def relu_backward(g, y):
     """``g`` where ``y > 0``; +0.0 where ``y <= 0`` (whatever g is); NaN where y is NaN."""
     g, y = np.asarray(g), np.asarray(y)
-    dt = np.result_type(g, y)
+    dt = np.result_type(g, y, np.float16)   # ints promote like the float-only ufunc
     out = np.where(y > 0, g, 0).astype(dt)
     if dt.kind == "f":
         out = np.where(y != y, dt.type(np.nan), out)
@@ -68,7 +68,7 @@ def sigmoid_backward(g, y):
     """``g * y * (1 - y)`` left to right in the input dtype (float16: in float32,
     rounded once).  Overflow gives inf silently, as the kernels do."""
     g, y = np.asarray(g), np.asarray(y)
-    dt = np.result_type(g, y)
+    dt = np.result_type(g, y, np.float16)
     ct = np.float32 if dt == np.float16 else dt
     g, y = g.astype(ct), y.astype(ct)
     with np.errstate(all="ignore"):
