@@ -6,6 +6,7 @@
 See shared/DESIGN.md for the exact semantics.
 """
 from ._version import __version__
+from ._include import get_include
 from ._ufuncs import relu, relu_backward, sigmoid, sigmoid_backward
 from ._inplace import relu_, relu_backward_, sigmoid_, sigmoid_backward_
 from ._dispatch import (accuracy, backend, explain, get_accuracy, get_num_threads, kernel_address,
@@ -30,5 +31,5 @@ del _uf
 __all__ = ["relu", "sigmoid", "relu_backward", "sigmoid_backward", "relu_", "sigmoid_",
            "relu_backward_", "sigmoid_backward_", "accuracy", "set_accuracy", "get_accuracy",
            "set_num_threads", "get_num_threads", "explain", "show_config", "kernel_address",
-           "backend", "tune",
+           "backend", "tune", "get_include",
            "__version__"]

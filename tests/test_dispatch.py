@@ -2,6 +2,7 @@
 import io
 import os
 import subprocess
+import tempfile
 import sys
 import threading
 
@@ -14,7 +15,7 @@ from fastrelu import _dispatch
 
 def run_py(code, **env):
     e = dict(os.environ, **env)
-    return subprocess.run([sys.executable, "-c", code], env=e, capture_output=True,
+    return subprocess.run([sys.executable, "-c", code], env=e, capture_output=True, cwd=tempfile.gettempdir(),
                           text=True, timeout=120)
 
 

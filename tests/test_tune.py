@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import tempfile
 import sys
 
 import pytest
@@ -10,7 +11,12 @@ import pytest
 def run_py(code, wisdom):
     env = dict(os.environ, FASTRELU_WISDOM=str(wisdom))
     return subprocess.run([sys.executable, "-W", "always", "-c", code], env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, cwd=tmp_dir())
+
+
+def tmp_dir():
+    """Run children outside the checkout, so they import the installed package."""
+    return tempfile.gettempdir()
 
 
 def test_tune_writes_wisdom_that_the_next_import_applies(tmp_path):
