@@ -115,8 +115,8 @@ def _ensure_numba():
             from . import _numba
         except ImportError as e:
             raise ImportError("backend('numba') needs numba: pip install 'fastrelu[numba]'") from e
-        _register_runtime("numba", "native", _numba.cfunc_rows())
-        _fill("numba", ["native"] + list(_active_isas), "numba")
+        _register_runtime("numba", "numba", _numba.cfunc_rows())
+        _fill("numba", ["numba"] + list(_active_isas), "numba")
         _numba_loaded = True
 
 

@@ -5,12 +5,15 @@ Imported lazily (by ``_dispatch._ensure_numba()`` for ``backend("numba")``, and
 by ``fastrelu.numba``); importing fastrelu never imports numba.
 
 The math is written once, as ``@njit(inline="always")`` scalar functions that
-repeat scalar.h's *baseline* expressions operation for operation (no FMA: LLVM
-does not contract a*b+c without fastmath flags, and fastmath is never used).
-So exact mode is bit-identical to the C kernels of every ISA level, and fast
-mode to the C baseline kernels (the AVX2/AVX-512 C kernels fuse with FMA and
-differ by an ulp here and there; both are within the same 2 ulp bound).
-Only NaN payloads may differ.
+repeat scalar.h's expressions operation for operation.  LLVM never contracts
+a*b + c by itself (no fastmath flags: fastmath is never used), so a*b + c is
+two roundings, except where scalar.h writes FR_MA: fast-mode sigmoid fuses
+(llvm.fma) when numba's target CPU has FMA, as the C build does per ISA level.
+Hence exact mode is bit-identical to the C kernels of every ISA level, and
+fast mode to the C kernels of the level with the same FMA-ness: avx2/avx512f
+on an FMA machine (the kernels fr.sigmoid picks there), baseline otherwise
+(``NUMBA_CPU_NAME=generic`` gives that on any machine).  Only NaN payloads may
+differ.  ``FAST_FMA`` says which.
 
 One generic overload, ``_map1(op, x)`` / ``_map2(op, g, y)`` with ``op`` a
 string constant, applies the math for an op to scalars or arrays; the
@@ -32,10 +35,10 @@ from numba import types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
 
-__all__ = ["cfunc_rows", "MATH", "OP_KEYS"]
+__all__ = ["cfunc_rows", "kernel", "MATH", "OP_KEYS", "FAST_FMA"]
 
 
-# ---- the two primitives Python operators do not give ------------------------
+# ---- the primitives Python operators do not give -----------------------------
 @intrinsic
 def _scale(typingctx, nm):
     """fr_scale_F32/F64: the bits of nm shifted into the exponent field,
@@ -62,6 +65,55 @@ def _div(typingctx, a, b):
     def codegen(context, builder, sig, args):
         return builder.fdiv(args[0], args[1])
     return a(a, b), codegen
+
+
+@intrinsic
+def _select(typingctx, cond, a, b):
+    """cond ? a : b as one LLVM select, as scalar.h's branch-free selects (a
+    Python conditional expression would be a branch in numba's IR)."""
+    if not (isinstance(cond, types.Boolean) and a == b and a in (types.float32, types.float64)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.select(args[0], args[1], args[2])
+    return a(cond, a, b), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """fma(a, b, c), one rounding (FR_MA_F32/F64 on FMA levels)."""
+    if not (a == b == c and a in (types.float32, types.float64)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        from llvmlite import ir
+        ty = args[0].type
+        fn = builder.module.declare_intrinsic("llvm.fma", [ty], ir.FunctionType(ty, [ty] * 3))
+        return builder.call(fn, args)
+    return a(a, b, c), codegen
+
+
+@numba.njit(inline="always")
+def _ma_plain(a, b, c):
+    """FR_MA_PLAIN: a*b + c, two roundings (numba never contracts it)."""
+    return a * b + c
+
+
+def _target_has_fma():
+    """Whether numba compiles for a CPU with FMA (the host, or NUMBA_CPU_NAME /
+    NUMBA_CPU_FEATURES when set; both are part of numba's cache key)."""
+    feats = numba.config.CPU_FEATURES
+    if feats is None:
+        from numba.core.codegen import get_host_cpu_features
+        feats = get_host_cpu_features()
+    return "+fma" in feats.split(",")
+
+
+# FR_MA of fast mode: fused where the target has FMA, as the C build does per
+# ISA level; so fast mode gives the bits of the C kernels of the matching level
+# (avx2/avx512f with FMA, baseline without).  Exact mode never fuses.
+FAST_FMA = _target_has_fma()
+_FAST_MA = _fma if FAST_FMA else _ma_plain
 
 
 # ---- constants of scalar.h --------------------------------------------------
@@ -106,48 +158,48 @@ def _njit_inline(f):
     return numba.njit(inline="always")(f)
 
 
-# ---- the per-element math (scalar.h, baseline: plain a*b + c) --------------
-def _horner(coefs):
+# ---- the per-element math (scalar.h; ma: FR_MA_PLAIN, or FR_MA in fast mode) --
+def _horner(coefs, ma):
     """p(t) = ((c[0] t + c[1]) t + ...) + c[-1], as fr_taylor_exp_tail /
     fr_expm1_tail_f32 evaluate it; straight-line code, one closure per step."""
     head = coefs[0]
     if len(coefs) == 1:
         return _njit_inline(lambda t: head)
-    rest, last = _horner(coefs[:-1]), coefs[-1]
-    return _njit_inline(lambda t: rest(t) * t + last)
+    rest, last = _horner(coefs[:-1], ma), coefs[-1]
+    return _njit_inline(lambda t: ma(rest(t), t, last))
 
 
-def _taylor_tail(lo, hi):
+def _taylor_tail(lo, hi, ma):
     """fr_taylor_exp_tail_f64(t, lo, hi) = sum_{k=lo..hi} t^(k-lo) / k!"""
-    return _horner(_INV_FACT[lo:hi + 1][::-1])
+    return _horner(_INV_FACT[lo:hi + 1][::-1], ma)
 
 
-def _reduce(C):
+def _reduce(C, ma):
     """FR_REDUCE: nm = z log2e + MAGIC, n = nm - MAGIC, t = z - n ln2 (two constants)."""
     log2e, magic, nhi, nlo = C.LOG2E, C.MAGIC, -C.LN2_HI, -C.LN2_LO
 
     @_njit_inline
     def reduce(z):
-        nm = z * log2e + magic
+        nm = ma(z, log2e, magic)
         n = nm - magic
-        t = n * nhi + z
-        t = n * nlo + t
+        t = ma(n, nhi, z)
+        t = ma(n, nlo, t)
         return nm, t
     return reduce
 
 
-def _sigmoid_fast(C, h):
+def _sigmoid_fast(C, h, ma):
     """FR_DEFINE_SIGMOID_FAST for one dtype (see scalar.h for the derivation)."""
     T = C.T
     zero, one, mhalf, c09571 = T(0), T(1), T(-0.5), T(0.9571)
-    zmin, down, reduce = C.ZMIN, C.DOWN, _reduce(C)
+    zmin, down, reduce = C.ZMIN, C.DOWN, _reduce(C, ma)
 
     @_njit_inline
     def sigmoid_fast(x):
         z = -abs(x)
-        z = zmin if z < zmin else z                  # keeps NaN
+        z = _select(z < zmin, zmin, z)               # keeps NaN
         nm, t = reduce(z)
-        u = (t * t) * h(t) + t
+        u = ma(t * t, h(t), t)
         p = one + u
         pl = u - (p - one)                          # exact
         s = _scale(nm)
@@ -156,9 +208,9 @@ def _sigmoid_fast(C, h):
         d = one + e
         dl = (e - (d - one)) + el
         pos = x > zero
-        q = _div(one if pos else e, d)
-        nl = zero if pos else el
-        return ((-q) * dl + nl) * (mhalf * e + c09571) + q
+        q = _div(_select(pos, one, e), d)
+        nl = _select(pos, zero, el)
+        return ma(ma(-q, dl, nl), ma(mhalf, e, c09571), q)
     return sigmoid_fast
 
 
@@ -168,11 +220,11 @@ def _elementwise(T):
 
     @_njit_inline
     def relu(x):                                  # FR_RELU: NaN passes, -0.0 -> +0.0
-        return zero if x <= zero else x
+        return _select(x <= zero, zero, x)
 
     @_njit_inline
     def relu_bwd(g, y):                           # FR_RELU_BWD
-        return g if y > zero else (zero if y <= zero else y)
+        return _select(y > zero, g, _select(y <= zero, zero, y))
 
     @_njit_inline
     def sigmoid_bwd(g, y):                        # FR_SIGMOID_BWD, left to right
@@ -180,8 +232,8 @@ def _elementwise(T):
     return relu, relu_bwd, sigmoid_bwd
 
 
-_exp_tail_exact_f32 = _taylor_tail(0, 10)
-_reduce_f64 = _reduce(_F64)
+_exp_tail_exact_f32 = _taylor_tail(0, 10, _ma_plain)
+_reduce_f64 = _reduce(_F64, _ma_plain)
 # numba reads module globals, not class attributes
 _LOG2E_F64, _MAGIC_F64, _DOWN_F64 = _F64.LOG2E, _F64.MAGIC, _F64.DOWN
 _LN2_HI_F64, _LN2_LO_F64 = _F64.LN2_HI, _F64.LN2_LO
@@ -192,10 +244,10 @@ def _sigmoid_exact_f32(xf):
     """fr_sigmoid_exact_f32: float64 lanes, degree-10 Taylor, rounded once."""
     x = np.float64(xf)
     z = -abs(x)
-    z = -105.0 if z < -105.0 else z
+    z = _select(z < -105.0, -105.0, z)
     nm, t = _reduce_f64(z)
     e = (_exp_tail_exact_f32(t) * _scale(nm)) * _DOWN_F64
-    return np.float32(_div(1.0 if x > 0.0 else e, 1.0 + e))
+    return np.float32(_div(_select(x > 0.0, 1.0, e), 1.0 + e))
 
 
 # double-double helpers of fr_sigmoid_exact_f64 (exact: nothing is contracted)
@@ -227,14 +279,14 @@ def _two_prod(a, b):
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
-_exp_tail_3_14 = _taylor_tail(3, 14)
+_exp_tail_3_14 = _taylor_tail(3, 14, _ma_plain)
 
 
 @_njit_inline
 def _sigmoid_exact_f64(x):
     """fr_sigmoid_exact_f64: double-double, <= 1 ulp."""
     z = -abs(x)
-    z = -750.0 if z < -750.0 else z
+    z = _select(z < -750.0, -750.0, z)
     nm = z * _LOG2E_F64 + _MAGIC_F64
     n = nm - _MAGIC_F64
     a = z - n * _LN2_HI_F64
@@ -253,22 +305,22 @@ def _sigmoid_exact_f64(x):
     Dh, Dl = _fast_two_sum(1.0, eh)
     Dl = Dl + el
     pos = x > 0.0
-    Nh = 1.0 if pos else Eh
-    Nl = 0.0 if pos else El
+    Nh = _select(pos, 1.0, Eh)
+    Nl = _select(pos, 0.0, El)
     inv = _div(1.0, Dh)
     q0 = Nh * inv
     ph, pl = _two_prod(q0, Dh)
     r = (((Nh - ph) - pl) + Nl) - q0 * Dl
     Q = q0 + r * inv
-    return Q if pos else (Q * s) * _DOWN_F64
+    return _select(pos, Q, (Q * s) * _DOWN_F64)
 
 
 # The expm1 tail h(t) of fast mode: fr_expm1_tail_f32 (its own float32
 # coefficients, to t^7) and fr_expm1_tail_f64 (Taylor to t^13).
 _expm1_tail_f32 = _horner(tuple(_c(np.float32, h) for h in (
     "0x1.a01a02p-13", "0x1.6c16c2p-10", "0x1.111112p-7", "0x1.555556p-5",
-    "0x1.555556p-3", "0x1p-1")))
-_expm1_tail_f64 = _taylor_tail(2, 13)
+    "0x1.555556p-3", "0x1p-1")), _FAST_MA)
+_expm1_tail_f64 = _taylor_tail(2, 13, _FAST_MA)
 
 _relu_f32, _relu_bwd_f32, _sigmoid_bwd_f32 = _elementwise(np.float32)
 _relu_f64, _relu_bwd_f64, _sigmoid_bwd_f64 = _elementwise(np.float64)
@@ -276,8 +328,8 @@ _relu_f64, _relu_bwd_f64, _sigmoid_bwd_f64 = _elementwise(np.float64)
 # op key -> {numba float type -> scalar function}: the whole per-element math.
 MATH = {
     "relu": {types.float32: _relu_f32, types.float64: _relu_f64},
-    "sigmoid_fast": {types.float32: _sigmoid_fast(_F32, _expm1_tail_f32),
-                     types.float64: _sigmoid_fast(_F64, _expm1_tail_f64)},
+    "sigmoid_fast": {types.float32: _sigmoid_fast(_F32, _expm1_tail_f32, _FAST_MA),
+                     types.float64: _sigmoid_fast(_F64, _expm1_tail_f64, _FAST_MA)},
     "sigmoid_exact": {types.float32: _sigmoid_exact_f32, types.float64: _sigmoid_exact_f64},
     "relu_bwd": {types.float32: _relu_bwd_f32, types.float64: _relu_bwd_f64},
     "sigmoid_bwd": {types.float32: _sigmoid_bwd_f32, types.float64: _sigmoid_bwd_f64},
@@ -302,6 +354,23 @@ def _map1_(op, x):
 
 def _map2_(op, g, y):
     raise NotImplementedError("only callable from numba-compiled code")
+
+
+# The loops, once per arity (the cfuncs and the array forms use them).  In
+# place, the caller passes the output array itself for the input that is the
+# same memory: LLVM then sees one pointer and vectorizes with no runtime overlap
+# check (which fails for in == out and would send in-place calls, the common
+# case, down the scalar loop).
+@_njit_inline
+def _loop1(key, x, out):
+    for i in range(out.size):
+        out[i] = _map1(key, x[i])
+
+
+@_njit_inline
+def _loop2(key, g, y, out):
+    for i in range(out.size):
+        out[i] = _map2(key, g[i], y[i])
 
 
 def _key(op, keys):
@@ -343,9 +412,7 @@ def _ov_map1(op, x):
     if x.layout == "C":
         def impl(op, x):
             out = np.empty(x.shape, x.dtype)
-            xf, of = x.reshape(-1), out.reshape(-1)
-            for i in range(xf.size):
-                of[i] = f(xf[i])
+            _loop1(op, x.reshape(-1), out.reshape(-1))
             return out
     else:
         def impl(op, x):
@@ -369,8 +436,7 @@ def _ov_map1_(op, x):
     if x.layout in "CF":
         def impl(op, x):
             xf = _flat_view(x)
-            for i in range(xf.size):
-                xf[i] = f(xf[i])
+            _loop1(op, xf, xf)
             return x
     else:
         def impl(op, x):
@@ -407,9 +473,7 @@ def _ov_map2(op, g, y):
             raise ValueError("fastrelu.numba: grad and y must have the same shape")
         out = np.empty(g.shape, g.dtype)
         if g.flags.c_contiguous and y.flags.c_contiguous:
-            gf, yf, of = g.reshape(-1), y.reshape(-1), out.reshape(-1)
-            for i in range(gf.size):
-                of[i] = f(gf[i], yf[i])
+            _loop2(op, g.reshape(-1), y.reshape(-1), out.reshape(-1))
         else:
             for idx in np.ndindex(g.shape):
                 out[idx] = f(g[idx], y[idx])
@@ -432,9 +496,8 @@ def _ov_map2_(op, g, y):
         if g.shape != y.shape:
             raise ValueError("fastrelu.numba: grad and y must have the same shape")
         if g.flags.c_contiguous and y.flags.c_contiguous:
-            gf, yf = g.reshape(-1), y.reshape(-1)
-            for i in range(gf.size):
-                gf[i] = f(gf[i], yf[i])
+            gf = g.reshape(-1)
+            _loop2(op, gf, y.reshape(-1), gf)
         else:
             for idx in np.ndindex(g.shape):
                 g[idx] = f(g[idx], y[idx])
@@ -466,28 +529,47 @@ def _cfunc(sig, pyfunc):
         return numba.cfunc(sig, **opts)(pyfunc)
 
 
+@intrinsic
+def _same_address(typingctx, a, b):
+    """a == b for two raw pointers (the kernels' in-place test)."""
+    if not (isinstance(a, types.CPointer) and isinstance(b, types.CPointer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        intp = context.get_value_type(types.intp)
+        return builder.icmp_unsigned("==", builder.ptrtoint(args[0], intp),
+                                     builder.ptrtoint(args[1], intp))
+    return types.boolean(a, b), codegen
+
+
 def _unary_kernel(key, T):
     """void k(const T *in, T *out, intptr_t n); out may be in."""
     sig = types.void(types.CPointer(T), types.CPointer(T), types.intp)
 
     def kernel(in_, out_, n):
-        x = numba.carray(in_, (n,))
         out = numba.carray(out_, (n,))
-        for i in range(n):
-            out[i] = _map1(key, x[i])
+        if _same_address(in_, out_):
+            _loop1(key, out, out)
+        else:
+            _loop1(key, numba.carray(in_, (n,)), out)
     return _cfunc(sig, kernel)
 
 
 def _binary_kernel(key, T):
-    """void k(const T *g, const T *y, T *out, intptr_t n); out may be g or y."""
+    """void k(const T *g, const T *y, T *out, intptr_t n); out may be g and/or y."""
     sig = types.void(types.CPointer(T), types.CPointer(T), types.CPointer(T), types.intp)
 
     def kernel(g_, y_, out_, n):
-        g = numba.carray(g_, (n,))
-        y = numba.carray(y_, (n,))
         out = numba.carray(out_, (n,))
-        for i in range(n):
-            out[i] = _map2(key, g[i], y[i])
+        g_is_out, y_is_out = _same_address(g_, out_), _same_address(y_, out_)
+        if g_is_out and y_is_out:
+            _loop2(key, out, out, out)
+        elif g_is_out:
+            _loop2(key, out, numba.carray(y_, (n,)), out)
+        elif y_is_out:
+            _loop2(key, numba.carray(g_, (n,)), out, out)
+        else:
+            _loop2(key, numba.carray(g_, (n,)), numba.carray(y_, (n,)), out)
     return _cfunc(sig, kernel)
 
 
