@@ -1,0 +1,1 @@
+"""asv benchmark suite of fastrelu; see benchmarks.py and asv.conf.json."""
