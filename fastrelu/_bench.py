@@ -40,6 +40,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._tune import cpu_model
+
 __all__ = [
     "BenchOp",
     "Case",
@@ -612,7 +614,7 @@ def environment(threads: int, isa: str | None, torch_threads=None) -> dict:
         "numpy": np.__version__,
         "python": platform.python_version(),
         "machine": platform.machine(),
-        "processor": _cpu_model(),
+        "processor": cpu_model(),
         "threads": threads,
         "isa": isa or "auto",
         "available_isas": list(_dispatch.available_isas()),
@@ -625,17 +627,6 @@ def environment(threads: int, isa: str | None, torch_threads=None) -> dict:
         env["torch"] = torch.__version__
         env["torch_threads"] = torch_threads
     return env
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def plot(rows, path: str) -> None:

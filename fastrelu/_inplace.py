@@ -48,18 +48,23 @@ def _check_dtype(arr, fname, argname, allowed):
                         f"which is not supported in place (supported: {', '.join(allowed)})")
 
 
+def _ndarray_fast_path(ufunc, fname, argname, arr, *rest):
+    """The common case, a native-dtype ndarray: numpy itself checks writability."""
+    try:
+        return ufunc(arr, *rest, out=arr)
+    except ValueError:
+        if arr.flags.writeable:
+            raise
+        raise ValueError(f"{fname}: argument '{argname}' is read-only") from None
+
+
 def _unary_inplace(ufunc, allowed):
     fname = ufunc.__name__ + "_"
     native = frozenset(np.dtype(d) for d in allowed)
 
     def inplace(x):
         if type(x) is np.ndarray and x.dtype in native:
-            try:                          # the common case: numpy checks writability
-                return ufunc(x, out=x)
-            except ValueError:
-                if x.flags.writeable:
-                    raise
-                raise ValueError(f"{fname}: argument 'x' is read-only") from None
+            return _ndarray_fast_path(ufunc, fname, "x", x)
         arr = _writable_view(x, fname, "x")
         _check_dtype(arr, fname, "x", allowed)
         ufunc(arr, out=arr)
@@ -73,18 +78,12 @@ def _unary_inplace(ufunc, allowed):
 
 def _backward_inplace(ufunc):
     fname = ufunc.__name__ + "_"
-
     native = frozenset(np.dtype(d) for d in _FLOATS)
 
     def inplace(grad, y):
         if (type(grad) is np.ndarray and type(y) is np.ndarray and grad.dtype in native
                 and grad.shape == y.shape):
-            try:
-                return ufunc(grad, y, out=grad)
-            except ValueError:
-                if grad.flags.writeable:
-                    raise
-                raise ValueError(f"{fname}: argument 'grad' is read-only") from None
+            return _ndarray_fast_path(ufunc, fname, "grad", grad, y)
         arr = _writable_view(grad, fname, "grad")
         _check_dtype(arr, fname, "grad", _FLOATS)
         yarr = y if isinstance(y, np.ndarray) else np.asarray(y)

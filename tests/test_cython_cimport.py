@@ -42,15 +42,15 @@ USER_PYX = textwrap.dedent("""
         if x.dtype == np.float32:
             xf = x; of = out
             with nogil:
-                if k == 0: fastrelu.relu_f32(xf, of)
-                elif k == 1: fastrelu.sigmoid_f32(xf, of)
-                else: fastrelu.sigmoid_exact_f32(xf, of)
+                if k == 0: fastrelu.relu(xf, of)
+                elif k == 1: fastrelu.sigmoid(xf, of)
+                else: fastrelu.sigmoid_exact(xf, of)
         else:
             xd = x; od = out
             with nogil:
-                if k == 0: fastrelu.relu_f64(xd, od)
-                elif k == 1: fastrelu.sigmoid_f64(xd, od)
-                else: fastrelu.sigmoid_exact_f64(xd, od)
+                if k == 0: fastrelu.relu(xd, od)
+                elif k == 1: fastrelu.sigmoid(xd, od)
+                else: fastrelu.sigmoid_exact(xd, od)
         return out
 
     def backward(str name, g, y):
@@ -61,18 +61,18 @@ USER_PYX = textwrap.dedent("""
         if g.dtype == np.float32:
             gf = g; yf = y; of = out
             with nogil:
-                if k == 0: fastrelu.relu_backward_f32(gf, yf, of)
-                else: fastrelu.sigmoid_backward_f32(gf, yf, of)
+                if k == 0: fastrelu.relu_backward(gf, yf, of)
+                else: fastrelu.sigmoid_backward(gf, yf, of)
         else:
             gd = g; yd = y; od = out
             with nogil:
-                if k == 0: fastrelu.relu_backward_f64(gd, yd, od)
-                else: fastrelu.sigmoid_backward_f64(gd, yd, od)
+                if k == 0: fastrelu.relu_backward(gd, yd, od)
+                else: fastrelu.sigmoid_backward(gd, yd, od)
         return out
 
     def relu_inplace_f64(double[::1] x):
         with nogil:
-            fastrelu.relu_f64(x, x)
+            fastrelu.relu(x, x)
 
     def scalar_sigmoid_exact(double v):
         cdef double r
