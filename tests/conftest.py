@@ -2,6 +2,10 @@
 each compiled ISA level the CPU offers (FASTRELU_DISABLE_CPU_FEATURES caps
 it) forced, then each other backend (numpy formulas; numba if installed)."""
 import importlib.util
+import os
+
+# The suite checks the built-in choices: a user's tuned wisdom must not leak in.
+os.environ.setdefault("FASTRELU_WISDOM", "off")
 
 import numpy as np
 import pytest
