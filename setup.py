@@ -67,6 +67,10 @@ class BuildExt(build_ext):
         if openmp and not self._flags_work(openmp, link=True):
             print("fastrelu: no OpenMP, building single-threaded", file=sys.stderr)
             openmp = []
+        levels = "; ".join(f"{isa}: {' '.join(f) or '(none)'}" for isa, f in ISA_LEVELS
+                           if ("FR_HAVE_" + isa.upper(), "1") in macros)
+        info = f"{' '.join(base)} | {levels} | openmp: {' '.join(openmp) or 'no'}"
+        macros.append(("FR_BUILD_FLAGS", '"' + info.replace('"', "'") + '"'))
         ext.extra_objects = objects + list(ext.extra_objects)
         ext.define_macros = list(ext.define_macros) + macros
         ext.extra_compile_args = list(ext.extra_compile_args) + base + openmp

@@ -303,13 +303,16 @@ def show_config(file=None):
     from ._version import __version__
     w = lambda s="": print(s, file=file or sys.stdout)
     w(f"fastrelu {__version__}  (numpy {np.__version__}, Python {platform.python_version()})")
-    w(f"machine: {platform.machine()} {platform.processor() or ''}".rstrip())
+    from . import _tune
+    compiler, flags = _ufuncs.build_info()
+    w(f"built with: {compiler}")
+    w(f"flags: {flags}")
+    w(f"machine: {platform.machine()}, {_tune.cpu_model()}")
     w("cpu features: " + ", ".join(f"{f}={'yes' if v else 'no'}" for f, v in cpu_features().items()))
     w(f"compiled ISA levels (best first): {[n for n, _ in ISA_LEVELS]}")
     w(f"available: {available_isas()}  disabled by env: {sorted(disabled_cpu_features()) or 'none'}")
     w(f"accuracy: {get_accuracy()}  threads: {get_num_threads()} "
       f"(OpenMP {'yes' if _ufuncs.have_openmp() else 'no'})")
-    from . import _tune
     w(f"wisdom: {wisdom_file or 'none applied'} (FASTRELU_WISDOM={os.environ.get('FASTRELU_WISDOM', 'unset')},"
       f" default file {_tune.wisdom_path()})")
     w("kernels (auto table):")

@@ -45,6 +45,8 @@ cdef extern from "kernels/loops.h" nogil:
     void fr_fp_restore_all(fr_fpstate_all)
     int fastrelu_get_num_threads()
     void fastrelu_set_num_threads(int)
+    const char *fr_build_compiler
+    const char *fr_build_flags
     int fr_cpu_has(const char *)
     int fr_have_openmp()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
@@ -220,6 +222,10 @@ def kernel_address(str op, str dtype):
 
 def cpu_has(str feature):
     return bool(fr_cpu_has(feature.encode()))
+
+def build_info():
+    """(compiler, flags per ISA level and OpenMP) this extension was built with."""
+    return fr_build_compiler.decode(), fr_build_flags.decode()
 
 def have_openmp():
     return bool(fr_have_openmp())

@@ -158,7 +158,14 @@ if pid == 0:
     ok = fr.explain('relu', x).threads == 1 and np.isfinite(y).all()
     os._exit(0 if ok else 3)
 _, status = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(status))
+if os.waitstatus_to_exitcode(status):
+    sys.exit(os.waitstatus_to_exitcode(status))
+import multiprocessing as mp
+def work(i):
+    return float(fr.sigmoid(x)[i]), fr.explain('sigmoid', x).threads
+with mp.get_context('fork').Pool(2) as pool:
+    res = pool.map(work, [0, 2**20])
+assert res[0][1] == res[1][1] == 1 and res[1][0] == float(fr.sigmoid(x)[2**20]), res
 """
     r = run_py(code)
     assert r.returncode == 0, r.stderr

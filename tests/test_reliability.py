@@ -2,6 +2,7 @@
 import gc
 import os
 import threading
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -163,11 +164,15 @@ def test_no_leaks_small_large_and_error_paths():
     round_()            # warm up caches, pools, interned objects
     gc.collect()
     before = _rss_bytes()
+    tracemalloc.start()
     for _ in range(5):
         round_()
     gc.collect()
+    traced, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     grown = _rss_bytes() - before
     assert grown < 8 << 20, f"RSS grew by {grown / 2**20:.1f} MiB over 5 rounds"
+    assert traced < 1 << 20, f"{traced} bytes of Python objects still alive"
 
 
 @pytest.mark.skipif(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") < 12 << 30,

@@ -319,6 +319,21 @@ static int fr_cpu_has(const char *feature) {
     return 0;
 }
 
+#ifndef FR_BUILD_FLAGS
+#define FR_BUILD_FLAGS "unknown"
+#endif
+#if defined(__clang__)
+#define FR_COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define FR_COMPILER "gcc " __VERSION__
+#elif defined(_MSC_VER)
+#define FR_COMPILER "msvc"
+#else
+#define FR_COMPILER "unknown"
+#endif
+static const char *fr_build_compiler = FR_COMPILER;
+static const char *fr_build_flags = FR_BUILD_FLAGS;
+
 static int fr_have_openmp(void) {
 #ifdef _OPENMP
     return 1;
