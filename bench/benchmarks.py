@@ -37,6 +37,7 @@ The cost is per-call timing at n=1000, where the timer's ~0.1 us shows; the
 precise tool for small sizes.
 """
 
+import importlib.util
 import itertools
 import resource
 import sys
@@ -62,8 +63,11 @@ MEMORY_SIZE = 16_000_000
 
 
 def registry_isas(op):
-    """ISA variants the registry holds for ``op``, in registry (best-first) order."""
-    return list(dict.fromkeys(k.isa for k in _dispatch.KERNELS if k.op == op))
+    """Kernel variants for ``op``: the compiled ISA levels (best first) from the
+    registry, then the numba backend (its rows join the registry when loaded)."""
+    isas = list(dict.fromkeys(k.isa for k in _dispatch.KERNELS
+                              if k.op == op and k.backend == "cython"))
+    return isas + ["numba"]
 
 
 def registry_accuracies(op):
@@ -195,7 +199,9 @@ class _Family:
     def _build(self, op, dtype, size, impl):
         name, isa, acc = parse_impl(impl)
         _refuse_forked_child(name)
-        if isa is not None and isa not in _dispatch.available_isas():
+        if isa == "numba" and importlib.util.find_spec("numba") is None:
+            raise NotImplementedError("numba is not installed")
+        if isa not in (None, "numba") and isa not in _dispatch.available_isas():
             raise NotImplementedError(f"ISA {isa} not available on this CPU")
         bop = _bench.BenchOp(self.op + ("[exact]" if acc == "exact" else ""), self.op, acc,
                              _bench.ARITY[self.op])

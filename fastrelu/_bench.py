@@ -384,7 +384,9 @@ def impl_context(impl: str, bop: BenchOp, isa: str | None = None):
         if isa:
             from fastrelu import _dispatch
 
-            stack.enter_context(_dispatch.use_isa(isa))
+            # a backend name ("numba") or a compiled ISA level of the cython backend
+            stack.enter_context(_dispatch.backend(isa) if isa in _dispatch.BACKENDS
+                                else _dispatch.use_isa(isa))
     elif impl == "numpy":
         stack.enter_context(np.errstate(all="ignore"))
     return stack
