@@ -235,9 +235,6 @@ def set_default_accuracy(str mode):
     global fr_default_accuracy
     fr_default_accuracy = ACCURACIES.index(mode)
 
-def get_default_accuracy():
-    return ACCURACIES[fr_default_accuracy]
-
 def swap_thread_accuracy(mode):
     """Set this thread's accuracy (None: follow the default); return the previous one."""
     global fr_thread_accuracy

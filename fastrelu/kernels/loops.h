@@ -1,14 +1,15 @@
 /* fastrelu: the active kernel table and the numpy ufunc inner loops.
  *
  * Included once, by _ufuncs.pyx.  The table maps accuracy x op x dtype to a
- * registry row; _dispatch.py fills it at import (the ISA ladder) and swaps
- * entries for use_isa()/backend().  A call reads one thread-local accuracy
- * and one table slot: no other dispatch happens per call.
+ * registry row; _dispatch.py fills it at import (the ISA ladder, or tuned
+ * wisdom) and refills it for use_isa(); backend() points a thread at another
+ * table.  A call reads a thread-local table index and accuracy and one slot:
+ * no other dispatch happens per call.
  *
  * The inner loops send contiguous data straight to the kernel, split into
  * per-thread chunks above a size threshold; strided data goes through a
  * stack buffer in blocks (copy in, kernel, copy out); float16 is computed
- * through float32.
+ * in a wider type and rounded once.
  */
 #ifndef FASTRELU_LOOPS_H
 #define FASTRELU_LOOPS_H
@@ -120,7 +121,8 @@ static int fr_threads_for(const fr_kernel_row *row, fr_intp n) {
     return fr_num_threads;
 }
 
-/* Chunk t of T over n elements, boundaries on 64-byte multiples of 16 elements. */
+/* Chunk t of T over n elements; boundaries on multiples of 16 elements (a
+ * whole vector at every ISA level), the last chunk takes the remainder. */
 static void fr_chunk(fr_intp n, int t, int T, fr_intp *lo, fr_intp *hi) {
     fr_intp per = ((n / T) + 15) & ~(fr_intp)15;
     *lo = per * t < n ? per * t : n;
