@@ -1,8 +1,12 @@
 """Test inputs: the same values laid out every way a kernel can meet them."""
 import numpy as np
 
-SIZES = sorted(set(range(0, 71)) | {1000, 4095, 4097, 65537, 2**15 - 1, 2**15 + 1,
-                                    2**18 - 1, 2**18 + 1, 2**20 + 3})
+from fastrelu import _dispatch, _ufuncs
+
+# every vector width, and both sides of every op's threading threshold
+THRESHOLDS = {_ufuncs.get_parallel_min(op) for op in _dispatch.OPS}
+SIZES = sorted(set(range(0, 71)) | {1000, 4095, 4097, 65537, 2**20 + 3}
+               | {t + d for t in THRESHOLDS for d in (-1, 1)})
 
 
 @np.errstate(all="ignore")         # building the data may under/overflow the dtype

@@ -83,7 +83,11 @@ static FR_TLS int fr_thread_table = FR_TABLE_AUTO;
 static int fr_default_accuracy = FR_FAST;
 static FR_TLS int fr_thread_accuracy = -1;        /* -1: use the default */
 static int fr_num_threads = 1;
-static fr_intp fr_parallel_min[FR_NOPS] = {1 << 18, 1 << 15, 1 << 18, 1 << 18};
+/* Threads pay from these sizes (elements; `python -m fastrelu tune` on the
+ * 2-core dev VM found relu 65536, sigmoid 4096, relu_backward 16384,
+ * sigmoid_backward 65536; sigmoid and relu_backward are rounded up as a margin
+ * for a busy second core).  Tuned wisdom overrides them. */
+static fr_intp fr_parallel_min[FR_NOPS] = {1 << 16, 1 << 13, 1 << 15, 1 << 16};
 static int fr_serial_only = 0;                    /* set in a forked child */
 
 /* Exported (not static) so threadpoolctl can see and limit the pool through
