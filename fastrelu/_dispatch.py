@@ -256,9 +256,6 @@ class Explanation:
                 f"{self.path}; {self.why}")
 
 
-_UFUNC_DTYPE = {"e": "float16", "f": "float32", "d": "float64"}
-
-
 def explain(op, x):
     """Which kernel, ISA, thread count and path a call op(x) would use, and why."""
     if op not in OPS:
@@ -286,8 +283,9 @@ def explain(op, x):
         path = "contiguous"
     chunk = -(-x.size // threads) if threads else 0
     table = _ufuncs.current_table()
-    why = (f"backend table '{table}'" + (" (set by backend())" if table != "auto" else "")
-           + f"; best ISA level available {available_isas()} "
+    source = ("set by backend()" if table != "auto" else
+              f"tuned wisdom {wisdom_file}" if wisdom_file else "the ISA ladder")
+    why = (f"backend table '{table}' ({source}); best ISA level available {available_isas()} "
            f"(disabled: {sorted(disabled_cpu_features()) or 'none'}); "
            f"threads: n={x.size} vs threshold {threshold}, pool {get_num_threads()}")
     if _ufuncs.is_serial_only():
