@@ -3,7 +3,9 @@
 kernels/kernels.c is compiled once per ISA level with that level's flags and
 linked into fastrelu._ufuncs beside the Cython module; _dispatch.py picks the
 best level the CPU has at import.  Set FASTRELU_VEC_REPORT=1 to see gcc's
-vectorization report (-fopt-info-vec) for every kernel loop.
+vectorization report (-fopt-info-vec) for every kernel loop, and
+FASTRELU_NO_OPENMP=1 to build the single-threaded variant a compiler without
+OpenMP would give.
 """
 import os
 import platform
@@ -63,7 +65,7 @@ class BuildExt(build_ext):
                 [KERNEL_SOURCE], output_dir=os.path.join(self.build_temp, isa),
                 macros=[("FR_ISA", isa)], extra_postargs=base + flags)
             macros.append(("FR_HAVE_" + isa.upper(), "1"))
-        openmp = [] if msvc else ["-fopenmp"]
+        openmp = [] if msvc or os.environ.get("FASTRELU_NO_OPENMP") else ["-fopenmp"]
         if openmp and not self._flags_work(openmp, link=True):
             print("fastrelu: no OpenMP, building single-threaded", file=sys.stderr)
             openmp = []
