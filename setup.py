@@ -19,7 +19,7 @@ from setuptools.command.build_ext import build_ext
 from setuptools.errors import CompileError, LinkError
 
 KERNEL_SOURCE = os.path.join("fastrelu", "kernels", "kernels.c")
-# Never -ffast-math: it drops NaN/inf handling.  -ffp-contract=off keeps every
+# Never fast-math: it drops NaN/inf handling.  -ffp-contract=off keeps every
 # ISA level bit-identical (no FMA contraction); -fno-trapping-math lets gcc
 # if-convert the selects.
 # -fno-thread-jumps: jump threading copies sigmoid's division into each arm

@@ -28,7 +28,7 @@ serially on the calling thread):
 Bits: relu, both backward ops and exact sigmoid equal fr.relu & co. bit for
 bit.  Fast sigmoid equals the ufunc's kernel for the ISA level the module is
 compiled for (without FMA flags: the "baseline" level; with -mavx2 -mfma: the
-"avx2" level).  Compile with -ffp-contract=off (gcc/clang), never -ffast-math.
+"avx2" level).  Compile with -ffp-contract=off (gcc/clang), never the fast-math flag (it breaks NaN/inf).
 """
 cimport cython
 
