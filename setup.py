@@ -19,9 +19,10 @@ from setuptools.command.build_ext import build_ext
 from setuptools.errors import CompileError, LinkError
 
 KERNEL_SOURCE = os.path.join("fastrelu", "kernels", "kernels.c")
-# Never fast-math: it drops NaN/inf handling.  -ffp-contract=off keeps every
-# ISA level bit-identical (no FMA contraction); -fno-trapping-math lets gcc
-# if-convert the selects.
+# Never fast-math: it drops NaN/inf handling.  -ffp-contract=off: no implicit
+# FMA contraction, so a loop's scalar tail computes what its vector body does
+# and exact mode is bit-identical on every level (fast mode fuses explicitly,
+# scalar.h FR_MA); -fno-trapping-math lets gcc if-convert the selects.
 # -fno-thread-jumps: jump threading copies sigmoid's division into each arm
 # of its selects (two or three vdivps per vector instead of one).
 GCC_FLAGS = ["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-math-errno",
