@@ -232,22 +232,33 @@ def _elementwise(T):
     return relu, relu_bwd, sigmoid_bwd
 
 
-_exp_tail_exact_f32 = _taylor_tail(0, 10, _ma_plain)
-_reduce_f64 = _reduce(_F64, _ma_plain)
 # numba reads module globals, not class attributes
 _LOG2E_F64, _MAGIC_F64, _DOWN_F64 = _F64.LOG2E, _F64.MAGIC, _F64.DOWN
 _LN2_HI_F64, _LN2_LO_F64 = _F64.LN2_HI, _F64.LN2_LO
 
 
+_MAGIC2_F64 = np.float64(1.5 * 2.0**52 + 1023.0)
+_PADE = tuple(float.fromhex(h) for h in (           # fr_sigmoid_exact_f32's Pade [4/4]
+    "0x1.20270db2dfe99p-13", "0x1.a5b352426f27ap-5", "0x1.03d299f705bdbp-8",
+    "0x1.62e42fefa39efp-2"))
+_PADE4, _PADE2, _PADE3, _PADE1 = _PADE
+
+
 @_njit_inline
 def _sigmoid_exact_f32(xf):
-    """fr_sigmoid_exact_f32: float64 lanes, degree-10 Taylor, rounded once."""
-    x = np.float64(xf)
-    z = -abs(x)
-    z = _select(z < -105.0, -105.0, z)
-    nm, t = _reduce_f64(z)
-    e = (_exp_tail_exact_f32(t) * _scale(nm)) * _DOWN_F64
-    return np.float32(_div(_select(x > 0.0, 1.0, e), 1.0 + e))
+    """fr_sigmoid_exact_f32: float64 lanes, 2^u as a Pade [4/4], one division."""
+    zf = -abs(xf)
+    zf = _select(zf < np.float32(-105.0), np.float32(-105.0), zf)
+    a = np.float64(zf) * _LOG2E_F64
+    nm = a + _MAGIC2_F64
+    u = a - (nm - _MAGIC2_F64)
+    u2 = u * u
+    E = (_PADE4 * u2 + _PADE2) * u2 + 1.0
+    O = (_PADE3 * u2 + _PADE1) * u
+    P = E + O
+    Q = E - O
+    e = P * _scale(nm)
+    return np.float32(_div(_select(xf > np.float32(0.0), Q, e), Q + e))
 
 
 # double-double helpers of fr_sigmoid_exact_f64 (exact: nothing is contracted)
