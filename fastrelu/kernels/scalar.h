@@ -3,13 +3,14 @@
  * The SIMD loops (kernels.c), the C/Cython embedding API and the Numba twin
  * all compute exactly these expressions.  Every function is branch-free
  * (selects, not jumps) so that gcc if-converts and vectorizes the loops that
- * call them (and -fno-thread-jumps keeps gcc from duplicating a division
- * into both arms of a select).  The build uses -ffp-contract=off, so the compiler never fuses
- * a*b+c on its own: the scalar tail computes what the vector body computes.
+ * call them (-fno-thread-jumps keeps gcc from copying a division into both
+ * arms of a select).  The build uses -ffp-contract=off, so the compiler never
+ * fuses a*b+c on its own: the scalar tail computes what the vector body does.
  * Fast-mode sigmoid fuses explicitly (FR_MA) where the ISA level has FMA;
  * exact mode never does, so it gives the same bits on every level.
  *
- * sigmoid(x), z = -|x|: e = exp(z) = p(t) 2^n with n = round(z / ln2),
+ * sigmoid(x), z = -|x| (fast mode and exact float64; exact float32 has its
+ * own base-2 form below): e = exp(z) = p(t) 2^n with n = round(z / ln2),
  * t = z - n ln2 (Cody-Waite, two constants), then (x > 0 ? 1 : e) / (1 + e).
  * 2^n is applied as 2^(n + K) (a normal number built from the bits of the
  * rounding constant) times the constant 2^-K, so a subnormal e is rounded
@@ -151,7 +152,7 @@ FR_DEFINE_SIGMOID_FAST(fr_sigmoid_fast_f64, double, F64, fabs, -750.0, FR_MA_F64
  * |u| <= 1/2), whose denominator folds into sigmoid's: one division,
  * (x > 0 ? Q : P 2^n) / (Q + P 2^n).  2^n >= 2^-152 is a normal double, so a
  * subnormal float32 result is rounded once, by the final conversion.
- * Exhaustive: max 0.500031 ulp, 365 of 2^32 inputs above 0.5.  No FMA and
+ * Exhaustive (tools/accuracy.py): max 0.500031 ulp, 370 of 2^32 inputs above 0.5.  No FMA and
  * no libm: the same bits on every ISA level. */
 #define FR_MAGIC2_F64 (0x1.8p52 + 1023.0)
 FR_INLINE float fr_sigmoid_exact_f32(float xf) {
