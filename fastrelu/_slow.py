@@ -16,6 +16,16 @@ Accuracy of the twins themselves:
   must be certain, use ``sigmoid_mpmath``, which is correctly rounded.
 - ``sigmoid_backward``: the formula ``g * y * (1 - y)`` left to right in the
   input dtype (float16 in float32, rounded once: DESIGN.md section 1, Types).
+- ``leaky_relu``, ``leaky_relu_backward``, ``bias_relu``: exact.
+- ``silu``, ``softplus``, ``log_sigmoid``, ``silu_backward``: wide and rounded
+  once, like ``sigmoid`` (16-bit ``silu_backward``: the float32 op, rounded).
+- ``bias_sigmoid``, ``bias_silu``: ``x + b`` rounded to the dtype, then the
+  twin above (16-bit types: the float32 twin, rounded once).
+- ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus
+  and log_sigmoid in float16, bfloat16, float32, float64 or longdouble.
+
+bfloat16 (ml_dtypes) is accepted wherever float16 is; its values are rounded
+here, since ml_dtypes' float64 -> bfloat16 cast rounds twice (via float32).
 """
 
 import math
@@ -23,11 +33,47 @@ import math
 import numpy as np
 
 __all__ = ["relu", "relu_backward", "sigmoid", "sigmoid_backward",
-           "sigmoid_mpmath", "SLOW"]
+           "leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
+           "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu",
+           "rounded_mpmath", "sigmoid_mpmath", "SLOW"]
 
 
 def _scalar_if_0d(a):
     return a[()] if a.ndim == 0 else a
+
+
+def _is_bf16(dt):
+    return dt.name == "bfloat16"      # ml_dtypes' type, without importing ml_dtypes
+
+
+def _float_dtype(*args):
+    """The float dtype a float-only ufunc computes `args` in (python scalars weak)."""
+    arrays = [np.asarray(a).dtype for a in args
+              if type(a) not in (bool, int, float)]
+    if arrays and all(_is_bf16(d) for d in arrays):
+        return arrays[0]
+    dt = np.result_type(*args)
+    return dt if dt.kind == "f" else np.result_type(dt, np.float16)
+
+
+def _wide(dt):
+    return np.dtype(np.longdouble if dt.itemsize >= 8 else np.float64)
+
+
+def _round(w, dt):
+    """Round the wide values `w` once to dt.  numpy's casts do (float64 ->
+    float16/32 and longdouble -> float64 are correctly rounded); ml_dtypes'
+    float64 -> bfloat16 goes through float32 (double rounding), so bfloat16 is
+    rounded here: to 8 significant bits, subnormals (2**-133 spacing), ties to
+    even, overflow to inf; the result is then exact in bfloat16."""
+    if not _is_bf16(dt):
+        return w.astype(dt)
+    w = np.asarray(w, np.float64)
+    _, e = np.frexp(w)                                   # |w| = m * 2**e, m in [0.5, 1)
+    ue = np.maximum(e - 1, -126) - 7                     # exponent of bfloat16's ulp
+    r = np.ldexp(np.rint(np.ldexp(w, -ue)), ue)          # NaN, inf, 0 pass through
+    r = np.where(np.abs(r) >= 2.0**128, np.copysign(np.inf, w), r)
+    return r.astype(np.float32).astype(dt)               # exact
 
 
 def relu(x):
@@ -41,8 +87,8 @@ def relu(x):
 
 def relu_backward(g, y):
     """``g`` where ``y > 0``; +0.0 where ``y <= 0`` (whatever g is); NaN where y is NaN."""
+    dt = _float_dtype(g, y)                 # ints promote like the float-only ufunc
     g, y = np.asarray(g), np.asarray(y)
-    dt = np.result_type(g, y, np.float16)   # ints promote like the float-only ufunc
     out = np.where(y > 0, g, 0).astype(dt)
     if dt.kind == "f":
         out = np.where(y != y, dt.type(np.nan), out)
@@ -54,25 +100,22 @@ def sigmoid(x):
 
     Integer input promotes like ``np.exp`` (int8 -> float16, int16 -> float32,
     wider -> float64).  No floating-point warnings for any input."""
-    x = np.asarray(x)
-    dt = np.result_type(x.dtype, np.float16)
-    wide = np.longdouble if dt.itemsize >= 8 else np.float64
+    dt = _float_dtype(x)
     with np.errstate(all="ignore"):    # exp(-|x|) and the cast may underflow: harmless
-        w = x.astype(wide)             # (and float16 signalling NaNs may 'invalid')
+        w = np.asarray(x).astype(_wide(dt))   # (and float16 signalling NaNs may 'invalid')
         z = np.exp(-np.abs(w))         # in [0, 1]: never overflows
         s = np.where(w >= 0, 1 / (1 + z), z / (1 + z))    # NaN -> NaN
-        return _scalar_if_0d(s.astype(dt))
+        return _scalar_if_0d(_round(s, dt))
 
 
 def sigmoid_backward(g, y):
     """``g * y * (1 - y)`` left to right in the input dtype (float16: in float32,
     rounded once).  Overflow gives inf silently, as the kernels do."""
-    g, y = np.asarray(g), np.asarray(y)
-    dt = np.result_type(g, y, np.float16)
-    ct = np.float32 if dt == np.float16 else dt
-    g, y = g.astype(ct), y.astype(ct)
+    dt = _float_dtype(g, y)
+    ct = np.float32 if dt.itemsize == 2 else dt
     with np.errstate(all="ignore"):
-        return _scalar_if_0d((g * y * (1 - y)).astype(dt))
+        g, y = np.asarray(g).astype(dt).astype(ct), np.asarray(y).astype(dt).astype(ct)
+        return _scalar_if_0d(_round(g * y * (1 - y), dt))
 
 
 SLOW = {
@@ -84,12 +127,157 @@ SLOW = {
 
 
 # ---------------------------------------------------------------------------
-# correctly rounded sigmoid via mpmath
+# issue 8: leaky ReLU, SiLU, softplus, log-sigmoid, fused bias ops
+#
+# Same rules as above: plain numpy, computed wide (float64 for float16,
+# bfloat16 and float32; np.longdouble for float64) and rounded once to the
+# ufunc's dtype; no floating-point warnings for any input.  Backward and bias
+# ops of the 16-bit types are the float32 op rounded once (issue 8 spec).
 
-def _sigmoid_rounded(x, nmant, emin, prec):
-    """Correctly rounded sigmoid(x) (x a finite Python float) in a binary format
-    with `nmant` stored mantissa bits and minimum normal exponent `emin`
-    (subnormals included).  Returns (q, e) with the result = q * 2**e exactly.
+def _args(*args):
+    """args as arrays of their common float dtype dt (cast as the ufunc casts
+    them), plus dt and the wide dtype."""
+    dt = _float_dtype(*args)
+    return [np.asarray(a).astype(dt) for a in args], dt, _wide(dt)
+
+
+def _via_f32(twin, arrays, dt):
+    """A 16-bit type's backward/bias op: the float32 op, rounded once."""
+    return _round(np.asarray(twin(*(a.astype(np.float32) for a in arrays))), dt)
+
+
+def _sigmoid_wide(w):
+    """sigmoid in w's (wide) dtype, the stable -|w| form; NaN -> NaN."""
+    z = np.exp(-np.abs(w))
+    return np.where(w >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def _softplus_wide(w):
+    """log(1 + e^w) = max(w, 0) + log1p(e^-|w|) in w's dtype: no overflow."""
+    return np.maximum(w, 0) + np.log1p(np.exp(-np.abs(w)))
+
+
+def _leaky(x, alpha, wd):
+    """alpha * x (exact in wd but for float64, where it is float64's rounded
+    product), +0.0 where alpha == 0."""
+    w = x.astype(wd) * alpha.astype(wd) if x.dtype.itemsize < 8 else x * alpha
+    return np.where(alpha == 0, x.dtype.type(0), w)
+
+
+def leaky_relu(x, alpha):
+    """x where x > 0 (NaN: x itself); +0.0 where x == 0 (either sign); alpha * x
+    where x < 0, except +0.0 where alpha == 0 (relu's bits, also at -inf)."""
+    with np.errstate(all="ignore"):
+        (x, alpha), dt, wd = _args(x, alpha)
+        neg = _round(_leaky(x, alpha, wd), dt)
+        out = np.where((x > 0) | (x != x), x, np.where(x < 0, neg, dt.type(0)))
+        return _scalar_if_0d(out.astype(dt))
+
+
+def leaky_relu_backward(g, x, alpha):
+    """g where x > 0; alpha * g where x <= 0 (+0.0 where alpha == 0, whatever g
+    is); NaN where x is NaN (x itself)."""
+    with np.errstate(all="ignore"):
+        (g, x, alpha), dt, wd = _args(g, x, alpha)
+        neg = _round(_leaky(g, alpha, wd), dt)
+        out = np.where(x > 0, g, neg)
+        out = np.where(x != x, x, out)
+        return _scalar_if_0d(out.astype(dt))
+
+
+def silu(x):
+    """x * sigmoid(x), wide, rounded once; silu(-inf) = -0.0, silu(+inf) = +inf."""
+    with np.errstate(all="ignore"):
+        (x,), dt, wd = _args(x)
+        w = x.astype(wd)
+        s = np.where(w == -np.inf, -0.0, w * _sigmoid_wide(w))    # -inf * 0
+        return _scalar_if_0d(_round(s, dt))
+
+
+def silu_backward(g, x):
+    """g * s * (1 + x * (1 - s)), s = sigmoid(x), 1 - s = sigmoid(-x); wide,
+    rounded once.  At x = +-inf the limits: g * 1 and g * (+0.0)."""
+    with np.errstate(all="ignore"):
+        (g, x), dt, wd = _args(g, x)
+        if dt.itemsize == 2:
+            return _scalar_if_0d(_via_f32(silu_backward, (g, x), dt))
+        gw, w = g.astype(wd), x.astype(wd)
+        s, t = _sigmoid_wide(w), _sigmoid_wide(-w)
+        d = s * (1 + np.where(np.isinf(w), 0, w * t))    # inf * 0 at the ends
+        return _scalar_if_0d(_round(gw * d, dt))
+
+
+def softplus(x):
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), wide, rounded once:
+    +inf -> +inf, -inf -> +0.0, x for large x, e^x (subnormals too) for very negative x."""
+    with np.errstate(all="ignore"):
+        (x,), dt, wd = _args(x)
+        return _scalar_if_0d(_round(_softplus_wide(x.astype(wd)), dt))
+
+
+def log_sigmoid(x):
+    """-softplus(-x): log_sigmoid(-1000) = -1000, (+inf) = -0.0, (-inf) = -inf."""
+    with np.errstate(all="ignore"):
+        (x,), dt, wd = _args(x)
+        return _scalar_if_0d(_round(-_softplus_wide(-x.astype(wd)), dt))
+
+
+def _bias(act):
+    def twin(x, b):
+        with np.errstate(all="ignore"):
+            (x, b), dt, _ = _args(x, b)
+            t = (x + b).astype(dt)                     # x + b rounded to dt first
+            if dt.itemsize == 2 and act is not relu:   # 16-bit: the float32 op, rounded
+                return _scalar_if_0d(_round(np.asarray(act(t.astype(np.float32))), dt))
+            return act(t)
+    twin.__name__ = f"bias_{act.__name__}"
+    twin.__doc__ = (f"{act.__name__}(x + b), x + b rounded to the dtype first "
+                    "(16-bit types: the float32 op, rounded once).")
+    return twin
+
+
+bias_relu = _bias(relu)
+bias_sigmoid = _bias(sigmoid)
+bias_silu = _bias(silu)
+
+SLOW.update({
+    "leaky_relu": leaky_relu,
+    "leaky_relu_backward": leaky_relu_backward,
+    "silu": silu,
+    "silu_backward": silu_backward,
+    "softplus": softplus,
+    "log_sigmoid": log_sigmoid,
+    "bias_relu": bias_relu,
+    "bias_sigmoid": bias_sigmoid,
+    "bias_silu": bias_silu,
+})
+
+
+# ---------------------------------------------------------------------------
+# correctly rounded references via mpmath
+
+def _mp_formula(op):
+    import mpmath
+
+    def softplus(x):                        # max(x, 0) + log1p(e^-|x|): no cancellation
+        return max(x, 0) + mpmath.log1p(mpmath.exp(-abs(x)))
+    return {"sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
+            "silu": lambda x: x / (1 + mpmath.exp(-x)),
+            "softplus": softplus,
+            "log_sigmoid": lambda x: -softplus(-x)}[op]
+
+
+# value at +inf, at -inf; the result at +-0 when it is the signed zero itself
+_MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
+              "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf)}
+
+
+def _rounded(f, x, nmant, emin, emax, prec):
+    """Correctly rounded f(x) (x a finite nonzero Python float, f an mpmath
+    formula with relative error below 16 * 2**-prec) in a binary format with
+    `nmant` stored mantissa bits, minimum normal exponent `emin` (subnormals
+    included) and values below 2**emax.  Returns (sign, q, e): the result is
+    (-1)**sign * q * 2**e exactly, or q = None for infinity.
 
     Ziv's loop: evaluate at `prec` bits; if the value is too close to a
     rounding midpoint for the evaluation error to be ruled out, double `prec`."""
@@ -97,48 +285,80 @@ def _sigmoid_rounded(x, nmant, emin, prec):
 
     while True:
         with mpmath.workprec(prec):
-            v = 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
-        _, man, exp, bc = v._mpf_          # v = man * 2**exp, man has bc bits
-        # relative error of v is a few units of 2**-prec: below 8 * 2**-prec
-        if exp + bc <= emin - nmant - 2:          # v < 2**(emin-nmant-2): a quarter of
-            return 0, 0                           # the smallest subnormal, rounds to 0
+            v = f(mpmath.mpf(x))
+        sign, man, exp, bc = v._mpf_       # |v| = man * 2**exp, man has bc bits
+        if not man:                        # an exact zero (not expected, but sound)
+            return sign, 0, 0
+        if exp + bc <= emin - nmant - 2:          # |v| < 2**(emin-nmant-2): a quarter of
+            return sign, 0, 0                     # the smallest subnormal, rounds to 0
         ue = max(exp + bc - 1, emin) - nmant      # exponent of the target ulp at v
         sh = ue - exp
         if sh <= 0:                               # v itself is representable and
-            return man << -sh, ue                 # midpoints are >= 2**-(nmant+2) away
-        q, r = man >> sh, man & ((1 << sh) - 1)
-        half = 1 << (sh - 1)
-        if (abs(r - half) << prec) > (man << 3):  # |v - midpoint| > 8 * 2**-prec * v
+            q = man << -sh                        # midpoints are >= 2**-(nmant+2) away
+        else:
+            q, r = man >> sh, man & ((1 << sh) - 1)
+            half = 1 << (sh - 1)
+            if (abs(r - half) << prec) <= (man << 4):  # |v - midpoint| <= 16 * 2**-prec * v
+                prec *= 2
+                if prec > 1 << 16:
+                    raise ArithmeticError(f"{f}({x!r}) too close to a midpoint")
+                continue
             if r > half or (r == half and q & 1):
                 q += 1
-            return q, ue
-        prec *= 2
-        if prec > 1 << 16:
-            raise ArithmeticError(f"sigmoid({x!r}) too close to a midpoint")
+        if ue + q.bit_length() > emax:            # rounded to >= 2**emax: overflow
+            return sign, None, 0
+        return sign, q, ue
 
 
-def sigmoid_mpmath(x, dps=40, dtype=np.float64):
-    """Correctly rounded sigmoid of each value of `x` (read as float64), in
-    `dtype` (float16, float32, float64 or np.longdouble), via mpmath at `dps`
-    decimal digits (raised automatically where a midpoint is close).
+def _format(dtype):
+    """(numpy dtype, nmant, minexp, maxexp) of a float dtype, bfloat16 included."""
+    dt = np.dtype(dtype)
+    if dt.name == "bfloat16":
+        import ml_dtypes
+        fi = ml_dtypes.finfo(dt)
+    else:
+        fi = np.finfo(dt)
+    return dt, int(fi.nmant), int(fi.minexp), int(fi.maxexp)
 
-    Subnormal results included; sigmoid(+inf) = 1, sigmoid(-inf) = 0, NaN -> NaN.
-    Slow (~20-50 us per element): for samples, not for whole chunks."""
+
+def rounded_mpmath(op, x, dtype=np.float64, dps=40):
+    """Correctly rounded `op` (sigmoid, silu, softplus or log_sigmoid) of each
+    value of `x` (read as float64; values of `dtype` or a narrower type: a
+    softplus(x) = x + tiny with x not in `dtype` sits on a midpoint and
+    would never resolve), in `dtype` (float16, ml_dtypes.bfloat16,
+    float32, float64 or np.longdouble), via mpmath at `dps` decimal digits
+    (raised automatically where a midpoint is close).
+
+    Negative results, subnormal results and overflow to inf included; NaN ->
+    NaN; the infinities give the limits (silu(-inf) = -0.0, log_sigmoid(+inf)
+    = -0.0, ...); silu(+-0) = +-0.  Slow (~20-100 us per element): for
+    samples, not for whole chunks."""
+    f = _mp_formula(op)
     x = np.asarray(x, dtype=np.float64)
-    fi = np.finfo(dtype)
-    prec = max(int(dps * 3.33) + 1, fi.nmant + 40)
-    out = np.empty(x.shape, dtype=dtype)
+    dt, nmant, emin, emax = _format(dtype)
+    prec = max(int(dps * 3.33) + 1, nmant + 40)
+    out = np.empty(x.shape, dtype=np.longdouble if nmant > 52 else np.float64)
     for i, xi in np.ndenumerate(x):
         xi = float(xi)
         if math.isnan(xi):
             out[i] = np.nan
         elif math.isinf(xi):
-            out[i] = 1.0 if xi > 0 else 0.0
+            out[i] = _MP_LIMITS[op][xi < 0]
+        elif xi == 0 and op == "silu":
+            out[i] = xi
         else:
-            q, e = _sigmoid_rounded(xi, fi.nmant, fi.minexp, prec)
-            if fi.nmant <= 52:             # q * 2**e is exactly a float64
-                out[i] = math.ldexp(q, e)
-            else:                          # longdouble: q has up to 64 bits
+            sign, q, e = _rounded(f, xi, nmant, emin, emax, prec)
+            if q is None:
+                v = math.inf
+            elif nmant <= 52:                  # q * 2**e is exactly a float64
+                v = math.ldexp(q, e)
+            else:                              # longdouble: q has up to 64 bits
                 hi, lo = q >> 32, q & 0xFFFFFFFF
-                out[i] = np.ldexp(np.longdouble(hi) * 2**32 + np.longdouble(lo), e)
-    return out
+                v = np.ldexp(np.longdouble(hi) * 2**32 + np.longdouble(lo), e)
+            out[i] = -v if sign else v
+    return out.astype(dt)                      # exact: the values are dt's
+
+
+def sigmoid_mpmath(x, dps=40, dtype=np.float64):
+    """Correctly rounded sigmoid: rounded_mpmath("sigmoid", x, dtype, dps)."""
+    return rounded_mpmath("sigmoid", x, dtype, dps)
