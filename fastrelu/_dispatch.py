@@ -84,21 +84,29 @@ def _register_runtime(backend, isa, rows, serial=False):
         KERNELS.append(Kernel(op, dtype, acc, backend, isa, name, "runtime", index))
 
 
-def _numpy_formula(op):
-    from . import _slow
-    twin = _slow.SLOW[op]
+_FUSED_ACTIVATION = {"bias_relu": "relu", "bias_sigmoid": "sigmoid", "bias_silu": "silu"}
+_COUNTED = {"bias_relu": lambda y, eps: y == 0,
+            "bias_sigmoid": lambda y, eps: y * (1 - y) < y.dtype.type(eps),
+            "bias_silu": lambda y, eps: np.zeros(y.shape, np.int64)}
 
+
+def _numpy_formula(op):
     def formula(*args, out):
-        np.copyto(out, twin(*args), casting="unsafe")
+        from . import _slow
+        if op in _FUSED_ACTIVATION and args[1] is None:      # no bias: the activation alone
+            value = _slow.SLOW[_FUSED_ACTIVATION[op]](args[0])
+        else:
+            value = _slow.SLOW[op](*args)
+        np.copyto(out, value, casting="unsafe")
     return formula
 
 
 def _init_numpy_backend():
     _ufuncs.numpy_formulas.update({op: _numpy_formula(op) for op in OPS})
-    short = {"float32": "f32", "float64": "f64"}
+    _ufuncs.count_formulas.update(_COUNTED)
     _register_runtime("numpy", "numpy",
-                      [(op, dt, None, f"{short[dt]}_{op}__numpy", addr)
-                       for op, dt, addr in _ufuncs.numpy_kernels()], serial=True)
+                      [(op, dt, None, name, addr)
+                       for op, dt, name, addr in _ufuncs.numpy_kernels()], serial=True)
     _fill("numpy", ["numpy"] + [n for n, _ in ISA_LEVELS], "numpy")
 
 
@@ -171,8 +179,13 @@ def kernel_address(op, dtype):
     if (op, dtype) not in _SLOTS:
         raise TypeError(f"no {op} kernel for dtype {dtype}")
     t = _C_TYPES[dtype]
-    sig = (f"void (const {t} *in, {t} *out, intptr_t n)" if op in ("relu", "sigmoid") else
-           f"void (const {t} *grad, const {t} *y, {t} *out, intptr_t n)")
+    sig = {"unary": f"void (const {t} *in, {t} *out, intptr_t n)",
+           "binary": f"void (const {t} *a, const {t} *b, {t} *out, intptr_t n)",
+           "ternary": f"void (const {t} *a, const {t} *b, const {t} *c, {t} *out, intptr_t n)",
+           "fused": f"void (const {t} *x, const {t} *bias, {t} *out, int64_t *count, "
+                    f"double eps, intptr_t n)"}[_ufuncs.OP_KIND[op]]
+    if op in ("relu_backward", "sigmoid_backward"):
+        sig = sig.replace("*a,", "*grad,").replace("*b,", "*y,")
     return _ufuncs.kernel_address(op, dtype), sig
 
 
@@ -267,19 +280,20 @@ def explain(op, x):
     if dtype.kind in "u":
         return Explanation(op, str(dtype), acc, "cython", "-", "identity copy", 1, x.size,
                            "memmove", "relu of an unsigned integer is the identity")
-    half = dtype == np.float16
-    compute = ("float64" if uf.nin == 1 else "float32") if half else str(dtype)
-    kacc = "exact" if (half and op == "sigmoid") else acc
+    narrow = dtype.itemsize == 2 and dtype.kind == "f" or dtype.name == "bfloat16"
+    wide = _ufuncs.OP_KIND[op] in ("unary", "fused")      # computed in float64, exact kernel
+    compute = ("float64" if wide else "float32") if narrow else str(dtype)
+    kacc = "exact" if (narrow and wide) else acc
     k = chosen_kernel(op, compute, kacc)
     contiguous = x.flags.c_contiguous or x.flags.f_contiguous
     threshold = _ufuncs.get_parallel_min(op)
-    if half:
-        threads, path = 1, f"float16 widened to {compute} in blocks of 1024, rounded once"
+    serial = x.size < threshold or _ufuncs.is_serial_only() or k.backend == "numpy"
+    threads = 1 if serial else get_num_threads()
+    if narrow:
+        threads, path = 1, f"{dtype} widened to {compute} in blocks of 1024, rounded once"
     elif not contiguous:
-        threads, path = 1, "strided: blocks of 1024 copied in and out"
+        path = "strided: blocks of 1024 copied in and out"
     else:
-        serial = x.size < threshold or _ufuncs.is_serial_only() or k.backend == "numpy"
-        threads = 1 if serial else get_num_threads()
         path = "contiguous"
     chunk = -(-x.size // threads) if threads else 0
     table = _ufuncs.current_table()

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _ufuncs
 
-_FLOATS = ("float16", "float32", "float64")
+_FLOATS = ("float16", "float32", "float64") + (("bfloat16",) if _ufuncs.BFLOAT16 else ())
 _INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
 
@@ -58,11 +58,78 @@ def _ndarray_fast_path(ufunc, fname, argname, arr, *rest):
         raise ValueError(f"{fname}: argument '{argname}' is read-only") from None
 
 
-def _unary_inplace(ufunc, allowed):
+def _units_rows(shape):
+    units = shape[-1] if shape else 1
+    rows = int(np.prod(shape[:-1], dtype=np.int64)) if shape else 1
+    return units, rows
+
+
+def _counted(y, activation, eps):
+    """Per-unit counts of one array, in numpy: the slow twin of the fused counting."""
+    units, _ = _units_rows(y.shape)
+    y = y.reshape(-1, units) if y.ndim != 1 else y.reshape(1, -1)
+    if activation == "relu":
+        hit = y == 0
+    else:
+        with np.errstate(all="ignore"):
+            hit = y * (1 - y) < y.dtype.type(eps)
+    return hit.sum(axis=0, dtype=np.int64)
+
+
+_FUSED_DTYPES = frozenset((np.dtype("float32"), np.dtype("float64")))
+
+
+def _fused(fused_op, activation, fname, x, b, stats):
+    """act(x + b) (b may be None) into x, counting into stats: one pass through
+    the fused kernels when x is a C-contiguous float32/float64 array and b a
+    matching vector, else the ufunc then numpy counts.  Every check runs before
+    anything is written."""
+    fast = (type(x) is np.ndarray and x.dtype in _FUSED_DTYPES and x.flags.c_contiguous
+            and x.flags.writeable and x.ndim >= 1
+            and (b is None or (type(b) is np.ndarray and b.dtype == x.dtype
+                               and b.shape == x.shape[-1:] and b.flags.c_contiguous)))
+    arr = x if fast else _writable_view(x, fname, "x")
+    if not fast:
+        _check_dtype(arr, fname, "x", _INTS + _FLOATS if activation == "relu" and b is None
+                     else _FLOATS)
+    if b is not None and not fast:
+        b = np.asarray(b)
+        try:
+            ok = np.broadcast_shapes(arr.shape, b.shape) == arr.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{fname}: argument 'b' with shape {b.shape} does not broadcast "
+                             f"along x's last axis (x has shape {arr.shape})")
+    units, rows = _units_rows(arr.shape)
+    counts = kind = None
+    if stats is not None:
+        if not hasattr(stats, "_buffer"):
+            raise TypeError(f"{fname}: stats must be a fastrelu.UnitStats, "
+                            f"got {type(stats).__name__}")
+        counts, kind = stats._buffer(fname, activation, units)
+    if fast:
+        _ufuncs.run_rows(fused_op, arr, b, counts, stats.eps if stats is not None else 0.0)
+    else:
+        ufunc = getattr(_ufuncs, fused_op if b is not None else activation)
+        ufunc(arr, *(() if b is None else (b,)), out=arr)
+        if counts is not None:
+            counts += _counted(arr, activation, stats.eps)
+    if stats is not None:
+        stats._commit(counts, kind, rows)
+    return x
+
+
+def _unary_inplace(ufunc, allowed, fused_op=None):
     fname = ufunc.__name__ + "_"
     native = frozenset(np.dtype(d) for d in allowed)
 
-    def inplace(x):
+    def inplace(x, *, stats=None):
+        if stats is not None:
+            if fused_op is None:
+                raise TypeError(f"{fname}: stats are counted by relu_, sigmoid_, bias_relu_ "
+                                "and bias_sigmoid_")
+            return _fused(fused_op, ufunc.__name__, fname, x, None, stats)
         if type(x) is np.ndarray and x.dtype in native:
             return _ndarray_fast_path(ufunc, fname, "x", x)
         arr = _writable_view(x, fname, "x")
@@ -71,35 +138,72 @@ def _unary_inplace(ufunc, allowed):
         return x
 
     inplace.__name__ = inplace.__qualname__ = fname
-    inplace.__doc__ = (f"{fname}(x): {ufunc.__name__}(x) written into x; returns x.\n\n"
-                       f"x: a writable array of dtype {', '.join(allowed)}.")
+    inplace.__doc__ = (f"{fname}(x{', *, stats=None' if fused_op else ''}): {ufunc.__name__}(x) "
+                       f"written into x; returns x.\n\n"
+                       f"x: a writable array of dtype {', '.join(allowed)}."
+                       + ("\nstats: a fastrelu.UnitStats to count per unit (last axis) in the "
+                          "same pass." if fused_op else ""))
     return inplace
 
 
-def _backward_inplace(ufunc):
+def _nary_inplace(ufunc, argnames):
+    """In place for ops with more than one input: the first one is written, the
+    others broadcast to it."""
     fname = ufunc.__name__ + "_"
     native = frozenset(np.dtype(d) for d in _FLOATS)
+    first, others = argnames[0], argnames[1:]
 
-    def inplace(grad, y):
-        if (type(grad) is np.ndarray and type(y) is np.ndarray and grad.dtype in native
-                and grad.shape == y.shape):
-            return _ndarray_fast_path(ufunc, fname, "grad", grad, y)
-        arr = _writable_view(grad, fname, "grad")
-        _check_dtype(arr, fname, "grad", _FLOATS)
-        yarr = y if isinstance(y, np.ndarray) else np.asarray(y)
-        if np.broadcast_shapes(arr.shape, yarr.shape) != arr.shape:
-            raise ValueError(f"{fname}: y with shape {yarr.shape} does not broadcast "
-                             f"to grad's shape {arr.shape}")
-        ufunc(arr, yarr, out=arr)
-        return grad
+    def inplace(x, *rest):
+        if len(rest) != len(others):
+            raise TypeError(f"{fname}() takes {len(argnames)} arguments "
+                            f"({', '.join(argnames)}), got {1 + len(rest)}")
+        if (type(x) is np.ndarray and x.dtype in native
+                and all((type(r) is np.ndarray and r.shape == x.shape) or type(r) in (float, int)
+                        for r in rest)):
+            return _ndarray_fast_path(ufunc, fname, first, x, *rest)
+        arr = _writable_view(x, fname, first)
+        _check_dtype(arr, fname, first, _FLOATS)
+        rest = [r if isinstance(r, np.ndarray) else np.asarray(r) for r in rest]
+        for name, r in zip(others, rest):
+            try:
+                ok = np.broadcast_shapes(arr.shape, r.shape) == arr.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{fname}: {name} with shape {r.shape} does not broadcast "
+                                 f"to {first}'s shape {arr.shape}")
+        ufunc(arr, *rest, out=arr)
+        return x
 
     inplace.__name__ = inplace.__qualname__ = fname
-    inplace.__doc__ = (f"{fname}(grad, y): {ufunc.__name__}(grad, y) written into grad; "
-                       "returns grad.")
+    inplace.__doc__ = (f"{fname}({', '.join(argnames)}): {ufunc.__name__}({', '.join(argnames)}) "
+                       f"written into {first}; returns {first}.")
     return inplace
 
 
-relu_ = _unary_inplace(_ufuncs.relu, _INTS + _FLOATS)
-sigmoid_ = _unary_inplace(_ufuncs.sigmoid, _FLOATS)
-relu_backward_ = _backward_inplace(_ufuncs.relu_backward)
-sigmoid_backward_ = _backward_inplace(_ufuncs.sigmoid_backward)
+def _bias_inplace(ufunc, activation):
+    fname = ufunc.__name__ + "_"
+
+    def inplace(x, b, *, stats=None):
+        return _fused(ufunc.__name__, activation, fname, x, b, stats)
+
+    inplace.__name__ = inplace.__qualname__ = fname
+    inplace.__doc__ = (f"{fname}(x, b, *, stats=None): {activation}(x + b) written into x in one "
+                       f"pass; returns x.\n\nb broadcasts along x's last axis (a dense layer's "
+                       f"bias); stats: a fastrelu.UnitStats counting per unit in the same pass.")
+    return inplace
+
+
+relu_ = _unary_inplace(_ufuncs.relu, _INTS + _FLOATS, "bias_relu")
+sigmoid_ = _unary_inplace(_ufuncs.sigmoid, _FLOATS, "bias_sigmoid")
+silu_ = _unary_inplace(_ufuncs.silu, _FLOATS)
+softplus_ = _unary_inplace(_ufuncs.softplus, _FLOATS)
+log_sigmoid_ = _unary_inplace(_ufuncs.log_sigmoid, _FLOATS)
+relu_backward_ = _nary_inplace(_ufuncs.relu_backward, ("grad", "y"))
+sigmoid_backward_ = _nary_inplace(_ufuncs.sigmoid_backward, ("grad", "y"))
+silu_backward_ = _nary_inplace(_ufuncs.silu_backward, ("grad", "x"))
+leaky_relu_ = _nary_inplace(_ufuncs.leaky_relu, ("x", "alpha"))
+leaky_relu_backward_ = _nary_inplace(_ufuncs.leaky_relu_backward, ("grad", "x", "alpha"))
+bias_relu_ = _bias_inplace(_ufuncs.bias_relu, "relu")
+bias_sigmoid_ = _bias_inplace(_ufuncs.bias_sigmoid, "sigmoid")
+bias_silu_ = _bias_inplace(_ufuncs.bias_silu, "silu")

@@ -66,14 +66,15 @@ def _round(w, dt):
     float64 -> bfloat16 goes through float32 (double rounding), so bfloat16 is
     rounded here: to 8 significant bits, subnormals (2**-133 spacing), ties to
     even, overflow to inf; the result is then exact in bfloat16."""
-    if not _is_bf16(dt):
-        return w.astype(dt)
-    w = np.asarray(w, np.float64)
-    _, e = np.frexp(w)                                   # |w| = m * 2**e, m in [0.5, 1)
-    ue = np.maximum(e - 1, -126) - 7                     # exponent of bfloat16's ulp
-    r = np.ldexp(np.rint(np.ldexp(w, -ue)), ue)          # NaN, inf, 0 pass through
-    r = np.where(np.abs(r) >= 2.0**128, np.copysign(np.inf, w), r)
-    return r.astype(np.float32).astype(dt)               # exact
+    with np.errstate(all="ignore"):                      # under/overflow: the point
+        if not _is_bf16(dt):
+            return np.asarray(w).astype(dt)
+        w = np.asarray(w, np.float64)
+        _, e = np.frexp(w)                               # |w| = m * 2**e, m in [0.5, 1)
+        ue = np.maximum(e - 1, -126) - 7                 # exponent of bfloat16's ulp
+        r = np.ldexp(np.rint(np.ldexp(w, -ue)), ue)      # NaN, inf, 0 pass through
+        r = np.where(np.abs(r) >= 2.0**128, np.copysign(np.inf, w), r)
+        return r.astype(np.float32).astype(dt)           # exact
 
 
 def relu(x):

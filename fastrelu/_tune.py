@@ -68,7 +68,7 @@ def _best_time(fn, *args, repeat=5, **kwargs):
 def _inputs(op, dtype, n):
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(n) * 4).astype(dtype)
-    return (x,) if op in ("relu", "sigmoid") else (x, rng.random(n).astype(dtype))
+    return (x,) + tuple(rng.random(n).astype(dtype) for _ in range(_dispatch._ufuncs.NIN[op] - 1))
 
 
 def _progress(i, total, label, file):

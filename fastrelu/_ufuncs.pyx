@@ -8,7 +8,7 @@ table to _dispatch.py, and carries the few knobs (accuracy, threads, fork).
 import numpy as np
 cimport numpy as cnp
 from numpy cimport PyUFuncGenericFunction, PyUFunc_FromFuncAndData, PyUFunc_None
-from libc.stdint cimport intptr_t
+from libc.stdint cimport intptr_t, int64_t
 
 cnp.import_array()
 cnp.import_ufunc()
@@ -17,28 +17,38 @@ cdef extern from "kernels/loops.h" nogil:
     ctypedef intptr_t fr_intp
     ctypedef void (*fr_unary_fn)(const void *, void *, fr_intp)
     ctypedef void (*fr_binary_fn)(const void *, const void *, void *, fr_intp)
+    ctypedef void (*fr_ternary_fn)(const void *, const void *, const void *, void *, fr_intp)
+    ctypedef void (*fr_fused_fn)(const void *, const void *, void *, int64_t *, double, fr_intp)
     ctypedef struct fr_kernel_row:
         const char *name
         int op, dtype, accuracy
         fr_unary_fn unary
         fr_binary_fn binary
         int serial
+        fr_ternary_fn ternary
+        fr_fused_fn fused
     ctypedef struct fr_isa_entry:
         const char *name
         const char *features
         const fr_kernel_row *rows
     enum:
-        FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD, FR_NOPS
+        FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD, FR_LEAKY_RELU, FR_LEAKY_RELU_BWD,
+        FR_SILU, FR_SILU_BWD, FR_SOFTPLUS, FR_LOG_SIGMOID, FR_BIAS_RELU, FR_BIAS_SIGMOID,
+        FR_BIAS_SILU, FR_NOPS
+        FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_FUSED
         FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES
         FR_FAST, FR_EXACT, FR_NACCURACY
         FR_TABLE_AUTO, FR_NTABLES
+        FR_FMT_HALF, FR_FMT_BF16
+    const int fr_op_kind[13]
     const fr_isa_entry fr_isas[]
-    const fr_kernel_row *fr_tables[4][2][4][6]
+    const fr_kernel_row *fr_tables[4][2][13][6]
     fr_kernel_row fr_runtime_rows[128]
     int fr_n_runtime_rows, fr_thread_table
     const fr_kernel_row fr_roofline_rows[4]
+    const fr_kernel_row fr_numpy_rows[]
     int fr_default_accuracy, fr_thread_accuracy, fr_num_threads, fr_serial_only
-    fr_intp fr_parallel_min[4]
+    fr_intp fr_parallel_min[13]
     ctypedef struct fr_fpstate_all:
         pass
     fr_fpstate_all fr_fp_save_all()
@@ -50,21 +60,27 @@ cdef extern from "kernels/loops.h" nogil:
     int fr_cpu_has(const char *)
     int fr_have_openmp()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
-    void fr_run_unary_contig(const fr_kernel_row *, char *, char *, fr_intp, size_t)
-    void fr_run_binary_contig(const fr_kernel_row *, char *, char *, char *, fr_intp, size_t)
-    void fr_loop_unary_f16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_binary_f16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_unary_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_unary_f64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_unary_i8(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_unary_i16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_unary_i32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_unary_i64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_binary_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
-    void fr_loop_binary_f64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
+    int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
+                    int64_t *counts, double eps, fr_intp rows, fr_intp cols)
+    ctypedef void (*fr_np_hook_fn)(int, int, const void *, const void *, const void *, void *,
+                                   int64_t *, double, fr_intp) noexcept nogil
+    fr_np_hook_fn fr_np_hook
+    void fr_loop_narrow(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_f64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_i8(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_i16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_i32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_i64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_copy(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
 
-OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward")
+OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward", "leaky_relu",
+       "leaky_relu_backward", "silu", "silu_backward", "softplus", "log_sigmoid",
+       "bias_relu", "bias_sigmoid", "bias_silu")
+KINDS = ("unary", "binary", "ternary", "fused")
+OP_KIND = {op: KINDS[fr_op_kind[i]] for i, op in enumerate(OPS)}
+NIN = {op: (1, 2, 3, 2)[fr_op_kind[i]] for i, op in enumerate(OPS)}
 TABLES = ("auto", "cython", "numba", "numpy")
 DTYPES = ("float32", "float64", "int8", "int16", "int32", "int64")
 ACCURACIES = ("fast", "exact")
@@ -73,19 +89,19 @@ ACCURACIES = ("fast", "exact")
 # numpy keeps pointers to these arrays for the life of the process.
 cdef enum:
     MAXLOOPS = 16
-cdef PyUFuncGenericFunction _funcs[4][MAXLOOPS]
-cdef void *_data[4][MAXLOOPS]
-cdef char _types[4][MAXLOOPS * 3]
+cdef PyUFuncGenericFunction _funcs[13][MAXLOOPS]
+cdef void *_data[13][MAXLOOPS]
+cdef char _types[13][MAXLOOPS * 4]
 
 _keep = []
 
 cdef PyUFuncGenericFunction _signed_loop(int itemsize):
-    if itemsize == 1: return <PyUFuncGenericFunction>fr_loop_unary_i8
-    if itemsize == 2: return <PyUFuncGenericFunction>fr_loop_unary_i16
-    if itemsize == 4: return <PyUFuncGenericFunction>fr_loop_unary_i32
-    return <PyUFuncGenericFunction>fr_loop_unary_i64
+    if itemsize == 1: return <PyUFuncGenericFunction>fr_loop_i8
+    if itemsize == 2: return <PyUFuncGenericFunction>fr_loop_i16
+    if itemsize == 4: return <PyUFuncGenericFunction>fr_loop_i32
+    return <PyUFuncGenericFunction>fr_loop_i64
 
-cdef object _make_ufunc(int op, str name, int nin, list loops, str doc):
+cdef object _make_ufunc(int op, int nin, list loops, str doc):
     """loops: (PyUFuncGenericFunction address, data, type char) in resolution order."""
     cdef int i, j
     for i, (fn, data, tc) in enumerate(loops):
@@ -93,7 +109,7 @@ cdef object _make_ufunc(int op, str name, int nin, list loops, str doc):
         _data[op][i] = <void *><intptr_t>data
         for j in range(nin + 1):
             _types[op][i * (nin + 1) + j] = <char>np.dtype(tc).num
-    cdef bytes bname = name.encode(), bdoc = doc.encode()
+    cdef bytes bname = OPS[op].encode(), bdoc = doc.encode()
     _keep.append((bname, bdoc))     # numpy keeps the name/doc pointers
     return PyUFunc_FromFuncAndData(_funcs[op], _data[op], _types[op], len(loops), nin, 1,
                                    PyUFunc_None, bname, bdoc, 0)
@@ -101,14 +117,10 @@ cdef object _make_ufunc(int op, str name, int nin, list loops, str doc):
 cdef intptr_t _addr(PyUFuncGenericFunction f):
     return <intptr_t>f
 
-def _float_loops(int op, int nin):
-    if nin == 1:
-        return [(_addr(<PyUFuncGenericFunction>fr_loop_unary_f16), op, "e"),
-                (_addr(<PyUFuncGenericFunction>fr_loop_unary_f32), op, "f"),
-                (_addr(<PyUFuncGenericFunction>fr_loop_unary_f64), op, "d")]
-    return [(_addr(<PyUFuncGenericFunction>fr_loop_binary_f16), op, "e"),
-            (_addr(<PyUFuncGenericFunction>fr_loop_binary_f32), op, "f"),
-            (_addr(<PyUFuncGenericFunction>fr_loop_binary_f64), op, "d")]
+def _float_loops(int op):
+    return [(_addr(<PyUFuncGenericFunction>fr_loop_narrow), op * 2 + FR_FMT_HALF, "e"),
+            (_addr(<PyUFuncGenericFunction>fr_loop_f32), op, "f"),
+            (_addr(<PyUFuncGenericFunction>fr_loop_f64), op, "d")]
 
 def _relu_loops():
     loops = []
@@ -116,25 +128,74 @@ def _relu_loops():
         size = np.dtype(signed).itemsize
         loops.append((_addr(_signed_loop(size)), FR_RELU, signed))
         loops.append((_addr(<PyUFuncGenericFunction>fr_loop_copy), size, unsigned))
-    return loops + _float_loops(FR_RELU, 1)
+    return loops + _float_loops(FR_RELU)
 
-relu = _make_ufunc(FR_RELU, "relu", 1, _relu_loops(),
-    "relu(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
-    "Rectified linear unit: x where x > 0, else +0.0; NaN stays NaN.\n"
-    "Signed integers keep their type; unsigned integers are returned unchanged.")
-sigmoid = _make_ufunc(FR_SIGMOID, "sigmoid", 1, _float_loops(FR_SIGMOID, 1),
-    "sigmoid(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
-    "Logistic sigmoid 1 / (1 + exp(-x)), in [0, 1], without overflow warnings.\n"
-    "Accuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' correctly\n"
-    "rounded (float32) / <= 1 ulp (float64). Integers promote like np.exp.")
-relu_backward = _make_ufunc(FR_RELU_BWD, "relu_backward", 2, _float_loops(FR_RELU_BWD, 2),
-    "relu_backward(grad, y, /, out=None, *, where=True, ...)\n\n"
-    "Gradient of relu: grad where y > 0, +0.0 where y <= 0, NaN where y is NaN\n"
-    "(y may be relu's input or its output).")
-sigmoid_backward = _make_ufunc(FR_SIGMOID_BWD, "sigmoid_backward", 2,
-    _float_loops(FR_SIGMOID_BWD, 2),
-    "sigmoid_backward(grad, y, /, out=None, *, where=True, ...)\n\n"
-    "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype.")
+_ACC = ("\nAccuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' <= 1 ulp\n"
+        "(float32: correctly rounded in nearly every case); float16/bfloat16 correctly rounded.")
+_DOCS = {
+    "relu": "(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
+        "Rectified linear unit: x where x > 0, else +0.0; NaN stays NaN.\n"
+        "Signed integers keep their type; unsigned integers are returned unchanged.",
+    "sigmoid": "(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
+        "Logistic sigmoid 1 / (1 + exp(-x)), in [0, 1], without overflow warnings.\n"
+        "Accuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' correctly\n"
+        "rounded (float32) / <= 1 ulp (float64). Integers promote like np.exp.",
+    "relu_backward": "(grad, y, /, out=None, *, where=True, ...)\n\n"
+        "Gradient of relu: grad where y > 0, +0.0 where y <= 0, NaN where y is NaN\n"
+        "(y may be relu's input or its output).",
+    "sigmoid_backward": "(grad, y, /, out=None, *, where=True, ...)\n\n"
+        "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype.",
+    "leaky_relu": "(x, alpha, /, out=None, *, where=True, ...)\n\n"
+        "Leaky ReLU: x where x > 0, alpha * x where x < 0, +0.0 at x = +-0; alpha = 0\n"
+        "gives relu's exact bits. alpha broadcasts (a scalar, or one per channel).",
+    "leaky_relu_backward": "(grad, x, alpha, /, out=None, *, where=True, ...)\n\n"
+        "Gradient of leaky_relu: grad where x > 0, alpha * grad where x <= 0 (+0.0 if\n"
+        "alpha = 0), NaN where x is NaN. x is the input (or the output, for alpha > 0).",
+    "silu": "(x, /, out=None, *, where=True, ...)\n\nSiLU (swish): x * sigmoid(x)." + _ACC,
+    "silu_backward": "(grad, x, /, out=None, *, where=True, ...)\n\n"
+        "Gradient of silu from its INPUT x: grad * s * (1 + x * (1 - s)), s = sigmoid(x),\n"
+        "1 - s computed as sigmoid(-x); float32 computed in float64.",
+    "softplus": "(x, /, out=None, *, where=True, ...)\n\n"
+        "log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows, no warnings." + _ACC,
+    "log_sigmoid": "(x, /, out=None, *, where=True, ...)\n\n"
+        "log(sigmoid(x)) = -softplus(-x): log_sigmoid(-1000) is -1000 exactly." + _ACC,
+    "bias_relu": "(x, b, /, out=None, *, where=True, ...)\n\n"
+        "relu(x + b) in one pass (x + b rounded to the dtype first). In place, with\n"
+        "statistics: fastrelu.bias_relu_(x, b, stats=...).",
+    "bias_sigmoid": "(x, b, /, out=None, *, where=True, ...)\n\n"
+        "sigmoid(x + b) in one pass (x + b rounded to the dtype first).",
+    "bias_silu": "(x, b, /, out=None, *, where=True, ...)\n\n"
+        "silu(x + b) in one pass (x + b rounded to the dtype first).",
+}
+
+def _create(int op):
+    loops = _relu_loops() if op == FR_RELU else _float_loops(op)
+    name = OPS[op]
+    return _make_ufunc(op, NIN[name], loops, name + _DOCS[name])
+
+UFUNCS = {OPS[op]: _create(op) for op in range(FR_NOPS)}
+globals().update(UFUNCS)
+
+
+def register_bfloat16():
+    """Add bfloat16 loops to every float ufunc when ml_dtypes is installed (its
+    bfloat16 is a numpy user dtype); returns the dtype, or None."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    cdef int num = np.dtype(ml_dtypes.bfloat16).num
+    cdef int types[4]
+    cdef int op, i
+    for op in range(FR_NOPS):
+        for i in range(4):
+            types[i] = num
+        cnp.PyUFunc_RegisterLoopForType(UFUNCS[OPS[op]], num,
+                                        <PyUFuncGenericFunction>fr_loop_narrow, types,
+                                        <void *><intptr_t>(op * 2 + FR_FMT_BF16))
+    return np.dtype(ml_dtypes.bfloat16)
+
+BFLOAT16 = register_bfloat16()      # the bfloat16 dtype, or None without ml_dtypes
 
 # ---- registry and table ----------------------------------------------------
 def isa_levels():
@@ -176,8 +237,11 @@ def add_row(str name, str op, str dtype, accuracy, intptr_t address, bint serial
     r.name = bname
     r.op, r.dtype = OPS.index(op), DTYPES.index(dtype)
     r.accuracy = -1 if accuracy is None else ACCURACIES.index(accuracy)
-    r.unary = <fr_unary_fn>address if r.op in (FR_RELU, FR_SIGMOID) else NULL
-    r.binary = <fr_binary_fn>address if r.op in (FR_RELU_BWD, FR_SIGMOID_BWD) else NULL
+    cdef int kind = fr_op_kind[r.op]
+    r.unary = <fr_unary_fn>address if kind == FR_KIND_UNARY else NULL
+    r.binary = <fr_binary_fn>address if kind == FR_KIND_BINARY else NULL
+    r.ternary = <fr_ternary_fn>address if kind == FR_KIND_TERNARY else NULL
+    r.fused = <fr_fused_fn>address if kind == FR_KIND_FUSED else NULL
     r.serial = serial
     fr_n_runtime_rows += 1
     return fr_n_runtime_rows - 1
@@ -218,7 +282,13 @@ def current_table():
 def kernel_address(str op, str dtype):
     """Address of the kernel this thread's table and accuracy mode hold for op x dtype."""
     cdef const fr_kernel_row *r = fr_current_kernel(OPS.index(op), DTYPES.index(dtype))
-    return <intptr_t>r.unary if r.unary != NULL else <intptr_t>r.binary
+    return _row_address(r)
+
+cdef intptr_t _row_address(const fr_kernel_row *r):
+    if r.unary != NULL: return <intptr_t>r.unary
+    if r.binary != NULL: return <intptr_t>r.binary
+    if r.ternary != NULL: return <intptr_t>r.ternary
+    return <intptr_t>r.fused
 
 def cpu_has(str feature):
     return bool(fr_cpu_has(feature.encode()))
@@ -279,8 +349,11 @@ def roofline_(x):
     cdef fr_intp n = a.size
     cdef size_t es = a.itemsize
     cdef const fr_kernel_row *row = &fr_roofline_rows[0 if es == 4 else 1]
+    cdef char *args[2]
+    args[0] = p
+    args[1] = p
     with nogil:
-        fr_run_unary_contig(row, p, p, n, es)
+        fr_run_contig(row, args, n, es)
     return x
 
 def roofline3_(a, b):
@@ -295,8 +368,12 @@ def roofline3_(a, b):
     cdef fr_intp n = aa.size
     cdef size_t es = aa.itemsize
     cdef const fr_kernel_row *row = &fr_roofline_rows[2 if es == 4 else 3]
+    cdef char *args[3]
+    args[0] = pa
+    args[1] = pb
+    args[2] = pa
     with nogil:
-        fr_run_binary_contig(row, pa, pb, pa, n, es)
+        fr_run_contig(row, args, n, es)
     return a
 
 # ---- the numpy backend: plain numpy formulas behind the kernel signature ----
@@ -309,38 +386,56 @@ cdef object _wrap(const void *p, fr_intp n, int typenum):
     cdef cnp.npy_intp dim = n
     return cnp.PyArray_SimpleNewFromData(1, &dim, typenum, <void *>p)
 
-cdef void _np_call(int op, int typenum, const void *a, const void *b, void *out,
-                   fr_intp n) noexcept nogil:
+cdef void _np_hook(int op, int dtype, const void *a, const void *b, const void *c, void *out,
+                   int64_t *count, double eps, fr_intp n) noexcept with gil:
     # numpy's longdouble formulas raise x87 flags; the caller's flags are restored
     cdef fr_fpstate_all fp = fr_fp_save_all()
-    with gil:
-        args = (_wrap(a, n, typenum),) if b == NULL else (_wrap(a, n, typenum), _wrap(b, n, typenum))
-        numpy_formulas[OPS[op]](*args, out=_wrap(out, n, typenum))
+    cdef int typenum = cnp.NPY_FLOAT32 if dtype == FR_F32 else cnp.NPY_FLOAT64
+    name = OPS[op]
+    ptrs = (<intptr_t>a, <intptr_t>b, <intptr_t>c)[:NIN[name]]
+    args = [None if p == 0 else _wrap(<const void *><intptr_t>p, n, typenum) for p in ptrs]
+    y = _wrap(out, n, typenum)
+    numpy_formulas[name](*args, out=y)
+    if count != NULL:
+        cnt = _wrap(count, n, cnp.NPY_INT64)
+        cnt += count_formulas[name](y, eps)
     fr_fp_restore_all(fp)
 
-cdef void _np_relu_f32(const void *i, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_RELU, cnp.NPY_FLOAT32, i, NULL, o, n)
-cdef void _np_relu_f64(const void *i, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_RELU, cnp.NPY_FLOAT64, i, NULL, o, n)
-cdef void _np_sigmoid_f32(const void *i, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_SIGMOID, cnp.NPY_FLOAT32, i, NULL, o, n)
-cdef void _np_sigmoid_f64(const void *i, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_SIGMOID, cnp.NPY_FLOAT64, i, NULL, o, n)
-cdef void _np_relu_bwd_f32(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_RELU_BWD, cnp.NPY_FLOAT32, g, y, o, n)
-cdef void _np_relu_bwd_f64(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_RELU_BWD, cnp.NPY_FLOAT64, g, y, o, n)
-cdef void _np_sigmoid_bwd_f32(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_SIGMOID_BWD, cnp.NPY_FLOAT32, g, y, o, n)
-cdef void _np_sigmoid_bwd_f64(const void *g, const void *y, void *o, fr_intp n) noexcept nogil:
-    _np_call(FR_SIGMOID_BWD, cnp.NPY_FLOAT64, g, y, o, n)
+count_formulas = {}
 
 def numpy_kernels():
-    """[(op, dtype, address)] of the numpy-formula kernels."""
-    return [("relu", "float32", <intptr_t>_np_relu_f32), ("relu", "float64", <intptr_t>_np_relu_f64),
-            ("sigmoid", "float32", <intptr_t>_np_sigmoid_f32),
-            ("sigmoid", "float64", <intptr_t>_np_sigmoid_f64),
-            ("relu_backward", "float32", <intptr_t>_np_relu_bwd_f32),
-            ("relu_backward", "float64", <intptr_t>_np_relu_bwd_f64),
-            ("sigmoid_backward", "float32", <intptr_t>_np_sigmoid_bwd_f32),
-            ("sigmoid_backward", "float64", <intptr_t>_np_sigmoid_bwd_f64)]
+    """[(op, dtype, name, address)] of the numpy-formula kernels."""
+    out = []
+    cdef int i = 0
+    while fr_numpy_rows[i].name != NULL:
+        out.append((OPS[fr_numpy_rows[i].op], DTYPES[fr_numpy_rows[i].dtype],
+                    fr_numpy_rows[i].name.decode(), _row_address(&fr_numpy_rows[i])))
+        i += 1
+    return out
+
+fr_np_hook = _np_hook
+
+
+# ---- the fused bias kernels over rows, for the in-place forms ----------------
+def run_rows(str op, cnp.ndarray x, bias, counts, double eps):
+    """op(x + bias) into x in place, x C-contiguous float32/float64 with at
+    least one axis, bias None or C-contiguous of x.shape[-1] elements and x's
+    dtype, counts None or a C-contiguous int64 array of x.shape[-1] elements
+    (incremented where the output is zero / saturated).  The caller checks."""
+    cdef int dt = FR_F32 if x.dtype.char == "f" else FR_F64
+    cdef fr_intp cols = x.shape[x.ndim - 1] if x.ndim else 1
+    cdef fr_intp rows = x.size // cols if cols else 0
+    cdef char *px = <char *>cnp.PyArray_DATA(x)
+    cdef const char *pb = NULL
+    cdef int64_t *pc = NULL
+    if bias is not None:
+        pb = <const char *>cnp.PyArray_DATA(<cnp.ndarray>bias)
+    if counts is not None:
+        pc = <int64_t *>cnp.PyArray_DATA(<cnp.ndarray>counts)
+    cdef int opi = OPS.index(op), rc
+    cdef size_t es = x.itemsize
+    with nogil:
+        rc = fr_run_rows(opi, dt, es, px, pb, px, pc, eps, rows, cols)
+    if rc < 0:
+        raise MemoryError("fastrelu: no memory for per-thread counts")
+    return x

@@ -119,7 +119,9 @@ def test_small_work_stays_on_calling_thread():
     threshold = _dispatch._ufuncs.get_parallel_min("relu")
     assert fr.explain("relu", np.ones(threshold - 1, np.float32)).threads == 1
     assert fr.explain("relu", np.ones(threshold, np.float32)).threads == fr.get_num_threads()
-    assert fr.explain("relu", np.ones((threshold, 2))[:, 0]).threads == 1   # strided: blocks
+    # strided calls run in blocks, threaded from the same size
+    assert fr.explain("relu", np.ones((threshold, 2))[:, 0]).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones((threshold - 1, 2))[:, 0]).threads == 1
 
 
 def test_explain_and_show_config():

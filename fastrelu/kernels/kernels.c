@@ -28,6 +28,37 @@
         for (fr_intp i = 0; i < n; i++) out[i] = f(g[i], y[i]);               \
     }
 
+#define FR_TERNARY(name, T, f)                                                \
+    static void FR_K(name)(const void *a_, const void *b_, const void *c_, void *out_, fr_intp n) { \
+        const T *a = (const T *)a_, *b = (const T *)b_, *c = (const T *)c_;    \
+        T *out = (T *)out_;                                                   \
+        for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
+    }
+/* One loop per case, so each vectorizes without a branch inside. */
+#define FR_FUSED(name, T, f, counted)                                         \
+    static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
+                           int64_t *cnt, double eps_, fr_intp n) {            \
+        const T *x = (const T *)x_, *b = (const T *)b_;                       \
+        T *out = (T *)out_, eps = (T)eps_;                                    \
+        (void)eps;                                                            \
+        if (b && cnt)                                                         \
+            for (fr_intp i = 0; i < n; i++) {                                 \
+                T y = f(x[i] + b[i]);                                         \
+                out[i] = y;                                                   \
+                cnt[i] += counted(y, eps);                                    \
+            }                                                                 \
+        else if (b)                                                           \
+            for (fr_intp i = 0; i < n; i++) out[i] = f(x[i] + b[i]);          \
+        else if (cnt)                                                         \
+            for (fr_intp i = 0; i < n; i++) {                                 \
+                T y = f(x[i]);                                                \
+                out[i] = y;                                                   \
+                cnt[i] += counted(y, eps);                                    \
+            }                                                                 \
+        else                                                                  \
+            for (fr_intp i = 0; i < n; i++) out[i] = f(x[i]);                 \
+    }
+
 FR_UNARY(f32_relu, float, fr_relu_f32)
 FR_UNARY(f64_relu, double, fr_relu_f64)
 FR_UNARY(i8_relu, int8_t, FR_RELU)
@@ -42,9 +73,48 @@ FR_BINARY(f32_relu_bwd, float, fr_relu_bwd_f32)
 FR_BINARY(f64_relu_bwd, double, fr_relu_bwd_f64)
 FR_BINARY(f32_sigmoid_bwd, float, fr_sigmoid_bwd_f32)
 FR_BINARY(f64_sigmoid_bwd, double, fr_sigmoid_bwd_f64)
+FR_BINARY(f32_leaky_relu, float, fr_leaky_relu_f32)
+FR_BINARY(f64_leaky_relu, double, fr_leaky_relu_f64)
+FR_TERNARY(f32_leaky_relu_bwd, float, fr_leaky_relu_bwd_f32)
+FR_TERNARY(f64_leaky_relu_bwd, double, fr_leaky_relu_bwd_f64)
+FR_UNARY(f32_silu_fast, float, fr_silu_fast_f32)
+FR_UNARY(f32_silu_exact, float, fr_silu_exact_f32)
+FR_UNARY(f64_silu_fast, double, fr_silu_fast_f64)
+FR_UNARY(f64_silu_exact, double, fr_silu_exact_f64)
+FR_BINARY(f32_silu_bwd_fast, float, fr_silu_bwd_fast_f32)
+FR_BINARY(f32_silu_bwd_exact, float, fr_silu_bwd_exact_f32)
+FR_BINARY(f64_silu_bwd_fast, double, fr_silu_bwd_fast_f64)
+FR_BINARY(f64_silu_bwd_exact, double, fr_silu_bwd_exact_f64)
+FR_UNARY(f32_softplus_fast, float, fr_softplus_fast_f32)
+FR_UNARY(f32_softplus_exact, float, fr_softplus_exact_f32)
+FR_UNARY(f64_softplus_fast, double, fr_softplus_fast_f64)
+FR_UNARY(f64_softplus_exact, double, fr_softplus_exact_f64)
+FR_UNARY(f32_log_sigmoid_fast, float, fr_log_sigmoid_fast_f32)
+FR_UNARY(f32_log_sigmoid_exact, float, fr_log_sigmoid_exact_f32)
+FR_UNARY(f64_log_sigmoid_fast, double, fr_log_sigmoid_fast_f64)
+FR_UNARY(f64_log_sigmoid_exact, double, fr_log_sigmoid_exact_f64)
+FR_FUSED(f32_bias_relu, float, fr_relu_f32, FR_COUNT_ZERO)
+FR_FUSED(f64_bias_relu, double, fr_relu_f64, FR_COUNT_ZERO)
+FR_FUSED(f32_bias_sigmoid_fast, float, fr_sigmoid_fast_f32, FR_COUNT_SATURATED)
+FR_FUSED(f32_bias_sigmoid_exact, float, fr_sigmoid_exact_f32, FR_COUNT_SATURATED)
+FR_FUSED(f64_bias_sigmoid_fast, double, fr_sigmoid_fast_f64, FR_COUNT_SATURATED)
+FR_FUSED(f64_bias_sigmoid_exact, double, fr_sigmoid_exact_f64, FR_COUNT_SATURATED)
+FR_FUSED(f32_bias_silu_fast, float, fr_silu_fast_f32, FR_COUNT_NONE)
+FR_FUSED(f32_bias_silu_exact, float, fr_silu_exact_f32, FR_COUNT_NONE)
+FR_FUSED(f64_bias_silu_fast, double, fr_silu_fast_f64, FR_COUNT_NONE)
+FR_FUSED(f64_bias_silu_exact, double, fr_silu_exact_f64, FR_COUNT_NONE)
 
 #define FR_ROW1(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, FR_K(name), 0, 0}
 #define FR_ROW2(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, FR_K(name), 0}
+#define FR_ROW3(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, 0, 0, FR_K(name), 0}
+#define FR_ROWF(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, 0, 0, 0, FR_K(name)}
+/* float32 and float64 rows of one op: exact in both modes, or fast + exact */
+#define FR_ROWS_ANY(R, name, op) R(f32_##name, op, FR_F32, FR_ANY_ACCURACY), \
+                                 R(f64_##name, op, FR_F64, FR_ANY_ACCURACY)
+#define FR_ROWS_ACC(R, name, op) R(f32_##name##_fast, op, FR_F32, FR_FAST),  \
+                                 R(f32_##name##_exact, op, FR_F32, FR_EXACT), \
+                                 R(f64_##name##_fast, op, FR_F64, FR_FAST),   \
+                                 R(f64_##name##_exact, op, FR_F64, FR_EXACT)
 
 const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_ROW1(f32_relu, FR_RELU, FR_F32, FR_ANY_ACCURACY),
@@ -61,5 +131,14 @@ const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_ROW2(f64_relu_bwd, FR_RELU_BWD, FR_F64, FR_ANY_ACCURACY),
     FR_ROW2(f32_sigmoid_bwd, FR_SIGMOID_BWD, FR_F32, FR_ANY_ACCURACY),
     FR_ROW2(f64_sigmoid_bwd, FR_SIGMOID_BWD, FR_F64, FR_ANY_ACCURACY),
-    {0, 0, 0, 0, 0, 0, 0},
+    FR_ROWS_ANY(FR_ROW2, leaky_relu, FR_LEAKY_RELU),
+    FR_ROWS_ANY(FR_ROW3, leaky_relu_bwd, FR_LEAKY_RELU_BWD),
+    FR_ROWS_ACC(FR_ROW1, silu, FR_SILU),
+    FR_ROWS_ACC(FR_ROW2, silu_bwd, FR_SILU_BWD),
+    FR_ROWS_ACC(FR_ROW1, softplus, FR_SOFTPLUS),
+    FR_ROWS_ACC(FR_ROW1, log_sigmoid, FR_LOG_SIGMOID),
+    FR_ROWS_ANY(FR_ROWF, bias_relu, FR_BIAS_RELU),
+    FR_ROWS_ACC(FR_ROWF, bias_sigmoid, FR_BIAS_SIGMOID),
+    FR_ROWS_ACC(FR_ROWF, bias_silu, FR_BIAS_SILU),
+    {0, 0, 0, 0, 0, 0, 0, 0, 0},
 };

@@ -1,8 +1,13 @@
 /* fastrelu kernel ABI and registry rows.
  *
  * Every kernel is serial and contiguous, one signature per arity:
- *   void k(const T *in, T *out, intptr_t n)               unary (relu, sigmoid)
- *   void k(const T *g, const T *y, T *out, intptr_t n)    backward
+ *   void k(const T *in, T *out, intptr_t n)                   unary (relu, sigmoid, silu, ...)
+ *   void k(const T *a, const T *b, T *out, intptr_t n)        binary (backward ops, leaky_relu)
+ *   void k(const T *a, const T *b, const T *c, T *out, intptr_t n)   ternary (leaky_relu_backward)
+ *   void k(const T *x, const T *bias, T *out, int64_t *count, double eps, intptr_t n)
+ *        fused (bias_*): out = act(x + bias); bias may be NULL (act(x)); where
+ *        count is not NULL, count[i] += 1 where out[i] is zero (relu) or
+ *        saturated, out (1 - out) < eps (sigmoid).
  * `out` may be identical to an input (in place) but must not partly overlap it.
  * Kernels are declared with void pointers so one table holds every dtype; the
  * ABI is the same as the typed form above.
@@ -15,18 +20,32 @@
 typedef intptr_t fr_intp;
 typedef void (*fr_unary_fn)(const void *in, void *out, fr_intp n);
 typedef void (*fr_binary_fn)(const void *g, const void *y, void *out, fr_intp n);
+typedef void (*fr_ternary_fn)(const void *a, const void *b, const void *c, void *out, fr_intp n);
+typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t *count,
+                            double eps, fr_intp n);
 
 /* The registry's dimensions; the Python side (_dispatch.py) names them. */
-enum fr_op { FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD, FR_NOPS };
+enum fr_op { FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD,
+             FR_LEAKY_RELU, FR_LEAKY_RELU_BWD, FR_SILU, FR_SILU_BWD, FR_SOFTPLUS,
+             FR_LOG_SIGMOID, FR_BIAS_RELU, FR_BIAS_SIGMOID, FR_BIAS_SILU, FR_NOPS };
+/* how an op's kernel is called */
+enum fr_kind { FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_FUSED };
+static const int fr_op_kind[FR_NOPS] = {
+    FR_KIND_UNARY, FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_BINARY,
+    FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_UNARY,
+    FR_KIND_UNARY, FR_KIND_FUSED, FR_KIND_FUSED, FR_KIND_FUSED};
+static const int fr_kind_nin[4] = {1, 2, 3, 2};
 enum fr_dtype { FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES };
 enum fr_accuracy { FR_FAST, FR_EXACT, FR_NACCURACY, FR_ANY_ACCURACY = -1 };
 
 typedef struct {
     const char *name;       /* XNNPACK-style: f32_sigmoid_fast__avx2 */
     int op, dtype, accuracy; /* accuracy FR_ANY_ACCURACY: exact in both modes */
-    fr_unary_fn unary;       /* exactly one of unary / binary is set */
-    fr_binary_fn binary;
+    fr_unary_fn unary;       /* exactly one of the four pointers is set, */
+    fr_binary_fn binary;     /* the one of the op's kind */
     int serial;              /* needs the GIL (numpy backend): never threaded */
+    fr_ternary_fn ternary;
+    fr_fused_fn fused;
 } fr_kernel_row;
 
 /* One registry per compiled ISA level, terminated by a row with name NULL. */

@@ -86,8 +86,10 @@ static int fr_num_threads = 1;
 /* Threads pay from these sizes (elements; `python -m fastrelu tune` on the
  * 2-core dev VM found relu 65536, sigmoid 4096, relu_backward 16384,
  * sigmoid_backward 65536; sigmoid and relu_backward are rounded up as a margin
- * for a busy second core).  Tuned wisdom overrides them. */
-static fr_intp fr_parallel_min[FR_NOPS] = {1 << 16, 1 << 13, 1 << 15, 1 << 16};
+ * for a busy second core; the new ops follow the core op they resemble,
+ * memory-bound or compute-bound, untuned).  Tuned wisdom overrides them. */
+static fr_intp fr_parallel_min[FR_NOPS] = {1 << 16, 1 << 13, 1 << 15, 1 << 16,
+    1 << 16, 1 << 15, 1 << 13, 1 << 13, 1 << 12, 1 << 12, 1 << 16, 1 << 13, 1 << 13};
 static int fr_serial_only = 0;                    /* set in a forked child */
 
 /* Exported (not static) so threadpoolctl can see and limit the pool through
@@ -134,37 +136,34 @@ static void fr_chunk(fr_intp n, int t, int T, fr_intp *lo, fr_intp *hi) {
     if (t == T - 1) *hi = n;
 }
 
-static void fr_run_unary_contig(const fr_kernel_row *row, char *in, char *out,
-                                fr_intp n, size_t es) {
-    fr_unary_fn k = row->unary;
-    int nt = fr_threads_for(row, n);
-    if (nt <= 1) { k(in, out, n); return; }
-#ifdef _OPENMP
-    #pragma omp parallel num_threads(nt)
-    {
-        fr_intp lo, hi;
-        fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        if (hi > lo) k(in + lo * es, out + lo * es, hi - lo);
+/* A row's kernel on contiguous operands in[0..nin-1] -> out. */
+static void fr_call(const fr_kernel_row *row, char *const *in, char *out, fr_intp n) {
+    switch (fr_op_kind[row->op]) {
+    case FR_KIND_UNARY: row->unary(in[0], out, n); break;
+    case FR_KIND_BINARY: row->binary(in[0], in[1], out, n); break;
+    case FR_KIND_TERNARY: row->ternary(in[0], in[1], in[2], out, n); break;
+    default: row->fused(in[0], in[1], out, NULL, 0.0, n);
     }
-#else
-    k(in, out, n);
-#endif
 }
 
-static void fr_run_binary_contig(const fr_kernel_row *row, char *g, char *y,
-                                 char *out, fr_intp n, size_t es) {
-    fr_binary_fn k = row->binary;
+static int fr_nin(const fr_kernel_row *row) { return fr_kind_nin[fr_op_kind[row->op]]; }
+
+/* args[0..nin-1] inputs, args[nin] output, all contiguous. */
+static void fr_run_contig(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
+    int nin = fr_nin(row);
     int nt = fr_threads_for(row, n);
-    if (nt <= 1) { k(g, y, out, n); return; }
+    if (nt <= 1) { fr_call(row, args, args[nin], n); return; }
 #ifdef _OPENMP
     #pragma omp parallel num_threads(nt)
     {
         fr_intp lo, hi;
+        char *p[4];
         fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        if (hi > lo) k(g + lo * es, y + lo * es, out + lo * es, hi - lo);
+        for (int i = 0; i <= nin; i++) p[i] = args[i] + lo * es;
+        if (hi > lo) fr_call(row, p, p[nin], hi - lo);
     }
 #else
-    k(g, y, out, n);
+    fr_call(row, args, args[nin], n);
 #endif
 }
 
@@ -176,104 +175,239 @@ static void fr_scatter(char *dst, fr_intp step, const char *src, fr_intp m, size
     for (fr_intp i = 0; i < m; i++) memcpy(dst + i * step, src + i * es, es);
 }
 
-static void fr_run_unary(int op, int dtype, size_t es, char **args,
-                         npy_intp const *dims, npy_intp const *steps) {
+/* Elements [lo, hi) of a non-contiguous call, in blocks: contiguous operands
+ * are used in place, broadcast ones (step 0, a scalar alpha) are expanded
+ * once, strided ones are copied in (and the output out). */
+static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const *steps,
+                          fr_intp lo, fr_intp hi, size_t es) {
+    int nin = fr_nin(row), filled[3] = {0, 0, 0};
+    double buf[4][FR_BLOCK];   /* double: aligned for every dtype */
+    char *p[3];
+    for (fr_intp i = lo; i < hi; i += FR_BLOCK) {
+        fr_intp m = hi - i < FR_BLOCK ? hi - i : FR_BLOCK;
+        for (int a = 0; a < nin; a++) {
+            if (steps[a] == (npy_intp)es) {
+                p[a] = args[a] + i * es;
+                continue;
+            }
+            p[a] = (char *)buf[a];
+            if (steps[a] != 0)
+                fr_gather(p[a], args[a] + i * steps[a], steps[a], m, es);
+            else if (!filled[a]) {
+                fr_gather(p[a], args[a], 0, FR_BLOCK, es);
+                filled[a] = 1;
+            }
+        }
+        int direct = steps[nin] == (npy_intp)es;
+        char *o = direct ? args[nin] + i * es : (char *)buf[nin];
+        fr_call(row, p, o, m);
+        if (!direct) fr_scatter(args[nin] + i * steps[nin], steps[nin], o, m, es);
+    }
+}
+
+static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *dims,
+                   npy_intp const *steps) {
     const fr_kernel_row *row = fr_current_kernel(op, dtype);
-    fr_unary_fn k = row->unary;
-    char *in = args[0], *out = args[1];
+    int nin = fr_nin(row), contig = 1;
     fr_intp n = dims[0];
-    if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es) {
-        fr_run_unary_contig(row, in, out, n, es);
+    for (int i = 0; i <= nin; i++) contig &= steps[i] == (npy_intp)es;
+    if (contig) {
+        fr_run_contig(row, args, n, es);
         return;
     }
-    double buf[FR_BLOCK];   /* double: aligned for every dtype */
-    for (fr_intp i = 0; i < n; i += FR_BLOCK) {
-        fr_intp m = n - i < FR_BLOCK ? n - i : FR_BLOCK;
-        fr_gather((char *)buf, in + i * steps[0], steps[0], m, es);
-        k(buf, buf, m);
-        fr_scatter(out + i * steps[1], steps[1], (char *)buf, m, es);
+    int nt = fr_threads_for(row, n);
+    if (nt <= 1) { fr_run_blocks(row, args, steps, 0, n, es); return; }
+#ifdef _OPENMP
+    #pragma omp parallel num_threads(nt)
+    {
+        fr_intp lo, hi;
+        fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
+        if (hi > lo) fr_run_blocks(row, args, steps, lo, hi, es);
     }
+#else
+    fr_run_blocks(row, args, steps, 0, n, es);
+#endif
 }
 
-static void fr_run_binary(int op, int dtype, size_t es, char **args,
-                          npy_intp const *dims, npy_intp const *steps) {
+/* The fused bias kernels over a C-contiguous (rows x cols) array, bias of
+ * length cols (or NULL), counts of length cols (or NULL): threads split the
+ * rows (each counting into its own zeroed copy, summed after) or, with fewer
+ * rows than threads, the columns.  Returns -1 if memory ran out. */
+static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
+                       int64_t *counts, double eps, fr_intp rows, fr_intp cols) {
     const fr_kernel_row *row = fr_current_kernel(op, dtype);
-    fr_binary_fn k = row->binary;
-    char *g = args[0], *y = args[1], *out = args[2];
-    fr_intp n = dims[0];
-    if (steps[0] == (npy_intp)es && steps[1] == (npy_intp)es && steps[2] == (npy_intp)es) {
-        fr_run_binary_contig(row, g, y, out, n, es);
-        return;
+    fr_fused_fn k = row->fused;
+    int nt = rows > 0 && cols > 0 ? fr_threads_for(row, rows * cols) : 1;
+    fr_fpstate fp = fr_fp_save();
+    if (nt <= 1) {
+        for (fr_intp r = 0; r < rows; r++)
+            k(x + r * cols * es, bias, out + r * cols * es, counts, eps, cols);
+        fr_fp_restore(fp);
+        return 0;
     }
-    double gbuf[FR_BLOCK], ybuf[FR_BLOCK];
-    for (fr_intp i = 0; i < n; i += FR_BLOCK) {
-        fr_intp m = n - i < FR_BLOCK ? n - i : FR_BLOCK;
-        fr_gather((char *)gbuf, g + i * steps[0], steps[0], m, es);
-        fr_gather((char *)ybuf, y + i * steps[1], steps[1], m, es);
-        k(gbuf, ybuf, gbuf, m);
-        fr_scatter(out + i * steps[2], steps[2], (char *)gbuf, m, es);
+#ifdef _OPENMP
+    if (rows >= nt) {
+        int64_t *priv = NULL;
+        if (counts) {
+            priv = (int64_t *)calloc((size_t)nt * (size_t)cols, sizeof(int64_t));
+            if (!priv) { fr_fp_restore(fp); return -1; }
+        }
+        #pragma omp parallel num_threads(nt)
+        {
+            int t = omp_get_thread_num(), T = omp_get_num_threads();
+            fr_intp lo = rows * t / T, hi = rows * (t + 1) / T;
+            int64_t *c = priv ? priv + (fr_intp)t * cols : NULL;
+            for (fr_intp r = lo; r < hi; r++)
+                k(x + r * cols * es, bias, out + r * cols * es, c, eps, cols);
+        }
+        if (priv) {
+            for (int t = 0; t < nt; t++)
+                for (fr_intp j = 0; j < cols; j++) counts[j] += priv[(fr_intp)t * cols + j];
+            free(priv);
+        }
+    } else {
+        #pragma omp parallel num_threads(nt)
+        {
+            fr_intp lo, hi;
+            fr_chunk(cols, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
+            if (hi > lo)
+                for (fr_intp r = 0; r < rows; r++)
+                    k(x + (r * cols + lo) * es, bias ? bias + lo * es : NULL,
+                      out + (r * cols + lo) * es, counts ? counts + lo : NULL, eps, hi - lo);
+        }
     }
+#endif
+    fr_fp_restore(fp);
+    return 0;
 }
 
-/* float16: widen a block, run a wider kernel, round once.  Unary ops go
- * through float64 (sigmoid through the exact float64 kernel, whose result
- * rounds to the correctly rounded float16: rounding via a correctly rounded
- * float32 would double-round, e.g. at x = 0.01074); the backward ops through
- * float32 (DESIGN: grad * y * (1 - y) in float32, rounded once). */
-static void fr_half_to_float_block(float *dst, const char *src, fr_intp step, fr_intp m) {
-    for (fr_intp i = 0; i < m; i++) dst[i] = npy_half_to_float(*(const npy_half *)(src + i * step));
+/* float16 and bfloat16 ("narrow" floats): widen a block, run a wider kernel,
+ * round once.  Unary ops go through the exact float64 kernel, whose result
+ * rounds to the correctly rounded narrow value (rounding via a correctly
+ * rounded float32 would double-round, e.g. sigmoid at x = 0.01074 in
+ * float16); the other ops through float32 (DESIGN: grad * y * (1 - y) in
+ * float32, rounded once); the bias ops add in float32 and round, as numpy
+ * does, then apply the activation through float64. */
+enum { FR_FMT_HALF, FR_FMT_BF16 };
+static float fr_bf16_to_f32(uint16_t h) { return fr_f32_from_bits((uint32_t)h << 16); }
+static uint16_t fr_f32_to_bf16(float f) {
+    uint32_t u = fr_bits_f32(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40);  /* quiet NaN */
+    u += 0x7fffu + ((u >> 16) & 1);                                              /* to nearest even */
+    return (uint16_t)(u >> 16);
 }
-static void fr_float_to_half_block(char *dst, fr_intp step, const float *src, fr_intp m) {
-    for (fr_intp i = 0; i < m; i++) *(npy_half *)(dst + i * step) = npy_float_to_half(src[i]);
+static uint16_t fr_f64_to_bf16(double d) {
+    uint16_t sign = (uint16_t)((fr_bits_f64(d) >> 48) & 0x8000);
+    double a = fabs(d);
+    if (a != a) return (uint16_t)(sign | 0x7fc0);
+    if (a < 0x1p-126) {
+        /* subnormal: a multiple of 2^-133, rounded once by this addition */
+        a = (a + 0x1.8p-81) - 0x1.8p-81;
+    } else {
+        /* 8 significant bits, to nearest even; 2^200 stands for inf */
+        uint64_t u = fr_bits_f64(a < 0x1p200 ? a : 0x1p200);
+        u += (((uint64_t)1 << 44) - 1) + ((u >> 45) & 1);
+        a = fr_f64_from_bits(u & ~(((uint64_t)1 << 45) - 1));
+    }
+    return (uint16_t)(sign | (fr_bits_f32((float)a) >> 16));     /* exact, or inf */
+}
+static double fr_narrow_load(int fmt, const char *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return fmt == FR_FMT_HALF ? npy_half_to_double(h) : (double)fr_bf16_to_f32(h);
+}
+static void fr_narrow_store64(int fmt, char *p, double v) {
+    uint16_t h = fmt == FR_FMT_HALF ? npy_double_to_half(v) : fr_f64_to_bf16(v);
+    memcpy(p, &h, 2);
+}
+static void fr_narrow_store32(int fmt, char *p, float v) {
+    uint16_t h = fmt == FR_FMT_HALF ? npy_float_to_half(v) : fr_f32_to_bf16(v);
+    memcpy(p, &h, 2);
 }
 
-static void fr_loop_unary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
-    int op = (int)(intptr_t)data;
-    int acc = op == FR_SIGMOID ? FR_EXACT : fr_current_accuracy();
-    fr_unary_fn k = fr_kernel_for(acc, op, FR_F64)->unary;
-    double buf[FR_BLOCK];
+/* data: op * 2 + format */
+static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
+    int op = (int)(intptr_t)data >> 1, fmt = (int)(intptr_t)data & 1;
+    int kind = fr_op_kind[op], nin = fr_kind_nin[kind];
+    int wide = kind == FR_KIND_UNARY || kind == FR_KIND_FUSED;
+    const fr_kernel_row *row = wide ? fr_kernel_for(FR_EXACT, op, FR_F64)
+                                    : fr_current_kernel(op, FR_F32);
+    double buf[3][FR_BLOCK];
+    char *p[3] = {(char *)buf[0], (char *)buf[1], (char *)buf[2]};
     fr_fpstate_all fp = fr_fp_save_all();
     for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
         fr_intp m = dims[0] - i < FR_BLOCK ? dims[0] - i : FR_BLOCK;
-        for (fr_intp j = 0; j < m; j++)
-            buf[j] = npy_half_to_double(*(const npy_half *)(args[0] + (i + j) * steps[0]));
-        k(buf, buf, m);
-        for (fr_intp j = 0; j < m; j++)
-            *(npy_half *)(args[1] + (i + j) * steps[1]) = npy_double_to_half(buf[j]);
+        for (int a = 0; a < nin; a++) {
+            const char *src = args[a] + i * steps[a];
+            for (fr_intp j = 0; j < m; j++) {
+                double v = fr_narrow_load(fmt, src + j * steps[a]);
+                if (wide) buf[a][j] = v; else ((float *)buf[a])[j] = (float)v;
+            }
+        }
+        char *dst = args[nin] + i * steps[nin];
+        if (kind == FR_KIND_FUSED) {
+            char tmp[2];
+            for (fr_intp j = 0; j < m; j++) {   /* x + b in float32, rounded like numpy */
+                fr_narrow_store32(fmt, tmp, (float)buf[0][j] + (float)buf[1][j]);
+                buf[0][j] = fr_narrow_load(fmt, tmp);
+            }
+            row->fused(buf[0], NULL, buf[0], NULL, 0.0, m);
+        } else {
+            fr_call(row, p, p[0], m);
+        }
+        for (fr_intp j = 0; j < m; j++) {
+            if (wide) fr_narrow_store64(fmt, dst + j * steps[nin], buf[0][j]);
+            else fr_narrow_store32(fmt, dst + j * steps[nin], ((float *)buf[0])[j]);
+        }
     }
     fr_fp_restore_all(fp);
 }
 
-static void fr_loop_binary_f16(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {
-    int op = (int)(intptr_t)data;
-    fr_binary_fn k = fr_current_kernel(op, FR_F32)->binary;
-    float gbuf[FR_BLOCK], ybuf[FR_BLOCK];
-    fr_fpstate_all fp = fr_fp_save_all();
-    for (fr_intp i = 0; i < dims[0]; i += FR_BLOCK) {
-        fr_intp m = dims[0] - i < FR_BLOCK ? dims[0] - i : FR_BLOCK;
-        fr_half_to_float_block(gbuf, args[0] + i * steps[0], steps[0], m);
-        fr_half_to_float_block(ybuf, args[1] + i * steps[1], steps[1], m);
-        k(gbuf, ybuf, gbuf, m);
-        fr_float_to_half_block(args[2] + i * steps[2], steps[2], gbuf, m);
-    }
-    fr_fp_restore_all(fp);
-}
-
-/* One inner loop per (arity, dtype); the ufunc's data slot carries the op. */
-#define FR_LOOP(name, run, dtype, T)                                          \
+/* One inner loop per dtype; the ufunc's data slot carries the op. */
+#define FR_LOOP(name, dtype, T)                                               \
     static void name(char **args, npy_intp const *dims, npy_intp const *steps, void *data) { \
         fr_fpstate fp = fr_fp_save();                                         \
-        run((int)(intptr_t)data, dtype, sizeof(T), args, dims, steps);        \
+        fr_run((int)(intptr_t)data, dtype, sizeof(T), args, dims, steps);     \
         fr_fp_restore(fp);                                                    \
     }
-FR_LOOP(fr_loop_unary_f32, fr_run_unary, FR_F32, float)
-FR_LOOP(fr_loop_unary_f64, fr_run_unary, FR_F64, double)
-FR_LOOP(fr_loop_unary_i8, fr_run_unary, FR_I8, int8_t)
-FR_LOOP(fr_loop_unary_i16, fr_run_unary, FR_I16, int16_t)
-FR_LOOP(fr_loop_unary_i32, fr_run_unary, FR_I32, int32_t)
-FR_LOOP(fr_loop_unary_i64, fr_run_unary, FR_I64, int64_t)
-FR_LOOP(fr_loop_binary_f32, fr_run_binary, FR_F32, float)
-FR_LOOP(fr_loop_binary_f64, fr_run_binary, FR_F64, double)
+FR_LOOP(fr_loop_f32, FR_F32, float)
+FR_LOOP(fr_loop_f64, FR_F64, double)
+FR_LOOP(fr_loop_i8, FR_I8, int8_t)
+FR_LOOP(fr_loop_i16, FR_I16, int16_t)
+FR_LOOP(fr_loop_i32, FR_I32, int32_t)
+FR_LOOP(fr_loop_i64, FR_I64, int64_t)
+
+/* The numpy backend: kernels with the registry's signatures that hand the
+ * arrays to numpy formulas (_ufuncs.pyx sets the hook; it takes the GIL). */
+typedef void (*fr_np_hook_fn)(int op, int dtype, const void *a, const void *b, const void *c,
+                              void *out, int64_t *count, double eps, fr_intp n);
+static fr_np_hook_fn fr_np_hook = NULL;
+#define FR_NP_DEF_1(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, void *o, fr_intp n) \
+    { fr_np_hook(op, dt, a, NULL, NULL, o, NULL, 0.0, n); }
+#define FR_NP_DEF_2(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
+    void *o, fr_intp n) { fr_np_hook(op, dt, a, b, NULL, o, NULL, 0.0, n); }
+#define FR_NP_DEF_3(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
+    const void *c, void *o, fr_intp n) { fr_np_hook(op, dt, a, b, c, o, NULL, 0.0, n); }
+#define FR_NP_DEF_F(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
+    void *o, int64_t *cnt, double eps, fr_intp n) { fr_np_hook(op, dt, a, b, NULL, o, cnt, eps, n); }
+#define FR_NP_ROW_1(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, fr_np_##name##_##dt, 0, 1, 0, 0},
+#define FR_NP_ROW_2(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, fr_np_##name##_##dt, 1, 0, 0},
+#define FR_NP_ROW_3(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, 0, 1, fr_np_##name##_##dt, 0},
+#define FR_NP_ROW_F(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, 0, 1, 0, fr_np_##name##_##dt},
+#define FR_NP_OPS(X, dt, sfx)                                                                       \
+    X##1(relu, FR_RELU, dt, sfx) X##1(sigmoid, FR_SIGMOID, dt, sfx) X##2(relu_bwd, FR_RELU_BWD, dt, sfx)       \
+    X##2(sigmoid_bwd, FR_SIGMOID_BWD, dt, sfx) X##2(leaky_relu, FR_LEAKY_RELU, dt, sfx)                  \
+    X##3(leaky_relu_bwd, FR_LEAKY_RELU_BWD, dt, sfx) X##1(silu, FR_SILU, dt, sfx)                        \
+    X##2(silu_bwd, FR_SILU_BWD, dt, sfx) X##1(softplus, FR_SOFTPLUS, dt, sfx)                            \
+    X##1(log_sigmoid, FR_LOG_SIGMOID, dt, sfx) X##F(bias_relu, FR_BIAS_RELU, dt, sfx)                    \
+    X##F(bias_sigmoid, FR_BIAS_SIGMOID, dt, sfx) X##F(bias_silu, FR_BIAS_SILU, dt, sfx)
+FR_NP_OPS(FR_NP_DEF_, FR_F32, f32)
+FR_NP_OPS(FR_NP_DEF_, FR_F64, f64)
+static const fr_kernel_row fr_numpy_rows[] = {
+    FR_NP_OPS(FR_NP_ROW_, FR_F32, f32)
+    FR_NP_OPS(FR_NP_ROW_, FR_F64, f64)
+    {0, 0, 0, 0, 0, 0, 0, 0, 0},
+};
 
 /* relu of an unsigned integer is the identity. */
 static void fr_loop_copy(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {

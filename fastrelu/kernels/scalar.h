@@ -49,7 +49,7 @@ FR_INLINE uint64_t fr_bits_f64(double f) { uint64_t u; memcpy(&u, &f, sizeof u);
 /* Range reduction constants.  z * log2e + MAGIC rounds to n + MAGIC (MAGIC is
  * 1.5 * 2^mantissa_bits plus the exponent bias plus K), so the low bits of
  * its representation are n + K + bias: shifted into the exponent field they
- * give 2^(n + K).  K = 64 (float, n >= -152), 600 (double, n >= -1083). */
+ * give 2^(n + K).  K = 64 (float, n >= -190), 600 (double, n >= -1622). */
 #define FR_LOG2E_F32 0x1.715476p+0f
 #define FR_MAGIC_F32 (0x1.8p23f + 191.0f)
 #define FR_DOWN_F32 0x1p-64f
@@ -111,24 +111,59 @@ FR_INLINE double fr_sigmoid_bwd_f64(double g, double y) { return FR_SIGMOID_BWD(
  * the result straddle a binade), so both errors are kept exactly (el, dl)
  * and folded back: (N + nl) / (d + dl) ~ q + (nl - q dl) / d, where 1/d
  * needs only a few bits: 1/(1 + e) ~ 0.9571 - e/2 on [0, 1] (4%).
- * No second division: the correction costs a handful of mul/adds. */
-#define FR_DEFINE_SIGMOID_FAST(NAME, T, S, ABS, ZMIN, MA, H)                   \
-    FR_INLINE T NAME(T x) {                                                    \
-        T z = -ABS(x);                                                         \
-        z = z < (T)(ZMIN) ? (T)(ZMIN) : z;       /* keeps NaN */               \
+ * No second division: the correction costs a handful of mul/adds.
+ * FR_EXP_PARTS gives e = p s 2^-K before the final scaling, so silu can
+ * multiply by x first and round a subnormal x e only once. */
+#define FR_DEFINE_EXP_PARTS(NAME, T, S, MA, H)                                 \
+    FR_INLINE void NAME(T z, T *p, T *pl, T *s) {                              \
         FR_REDUCE(T, S, MA, z, nm, n, t);                                      \
         T u = MA(t * t, H(t), t);                                              \
-        T p = (T)1 + u;                                                        \
-        T pl = u - (p - (T)1);                   /* exact */                   \
-        T s = fr_scale_##S(nm);                                                \
-        T e = (p * s) * FR_DOWN_##S;                                           \
-        T el = (pl * s) * FR_DOWN_##S;                                         \
-        T d = (T)1 + e;                                                        \
-        T dl = (e - (d - (T)1)) + el;                                          \
+        *p = (T)1 + u;                                                         \
+        *pl = u - (*p - (T)1);                   /* exact */                   \
+        *s = fr_scale_##S(nm);                                                 \
+    }
+/* (N + nl) / (d + dl), e = d - 1 in [0, 1] */
+#define FR_RATIO(T, MA, N, nl, d, dl, e, q)                                    \
+    (q = (N) / (d), MA(MA(-q, dl, nl), MA((T)-0.5, e, (T)0.9571), q))
+
+/* The template: sigmoid, silu = x sigmoid(x), and the pair sigmoid(x),
+ * sigmoid(-x) (silu's gradient) from one exp.  ZMIN: sigmoid(ZMIN) and
+ * ZMIN_SILU e^ZMIN_SILU round to 0. */
+#define FR_DEFINE_SIGMOID_FAST(SUF, T, S, ABS, ZMIN, ZMIN_SILU, MA, H)         \
+    FR_DEFINE_EXP_PARTS(fr_exp_parts_fast_##SUF, T, S, MA, H)                  \
+    FR_INLINE void fr_exp_neg_abs_fast_##SUF(T x, T zmin, T *e, T *el, T *d,   \
+                                            T *dl, T *ps) {                    \
+        T z = -ABS(x), p, pl, s;                                               \
+        z = z < zmin ? zmin : z;                 /* keeps NaN */               \
+        fr_exp_parts_fast_##SUF(z, &p, &pl, &s);                               \
+        *e = (p * s) * FR_DOWN_##S;                                            \
+        *el = (pl * s) * FR_DOWN_##S;                                          \
+        *d = (T)1 + *e;                                                        \
+        *dl = (*e - (*d - (T)1)) + *el;                                        \
+        *ps = p * s;                                                           \
+    }                                                                          \
+    FR_INLINE T fr_sigmoid_fast_##SUF(T x) {                                   \
+        T e, el, d, dl, ps, q;                                                 \
+        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps);        \
         int pos = x > (T)0;                                                    \
-        T q = (pos ? (T)1 : e) / d;                                            \
-        T nl = pos ? (T)0 : el;                                                \
-        return MA(MA(-q, dl, nl), MA((T)-0.5, e, (T)0.9571), q);               \
+        return FR_RATIO(T, MA, pos ? (T)1 : e, pos ? (T)0 : el, d, dl, e, q);  \
+    }                                                                          \
+    FR_INLINE T fr_silu_fast_##SUF(T x) {                                      \
+        T e, el, d, dl, ps, q;                                                 \
+        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN_SILU), &e, &el, &d, &dl, &ps);   \
+        int pos = x > (T)0;                                                    \
+        T xe = (x * ps) * FR_DOWN_##S;                                         \
+        T r = FR_RATIO(T, MA, pos ? x : xe, pos ? (T)0 : x * el, d, dl, e, q); \
+        /* beyond +-ZMIN_SILU, silu is x or -0 (and inf * 0 lurks in r) */     \
+        return x < (T)(ZMIN_SILU) ? (T)-0.0 : (x > -(T)(ZMIN_SILU) ? x : r);   \
+    }                                                                          \
+    /* s = sigmoid(x), c = sigmoid(-x) = 1 - s without cancellation */         \
+    FR_INLINE void fr_sigmoid_pair_fast_##SUF(T x, T *s, T *c) {               \
+        T e, el, d, dl, ps, q;                                                 \
+        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps);        \
+        int pos = x > (T)0;                                                    \
+        *s = FR_RATIO(T, MA, pos ? (T)1 : e, pos ? (T)0 : el, d, dl, e, q);    \
+        *c = FR_RATIO(T, MA, pos ? e : (T)1, pos ? el : (T)0, d, dl, e, q);    \
     }
 
 /* h(t): Taylor to t^7 (float32), t^13 (float64): truncation < 0.05 ulp on |t| <= 0.35 */
@@ -142,9 +177,10 @@ FR_INLINE float fr_expm1_tail_f32(float t) {
 }
 FR_INLINE double fr_expm1_tail_f64(double t) { return fr_taylor_exp_tail_fma_f64(t, 2, 13); }
 
-/* sigmoid(-105f) < 2^-150 and sigmoid(-750) < 2^-1075 round to 0 */
-FR_DEFINE_SIGMOID_FAST(fr_sigmoid_fast_f32, float, F32, fabsf, -105.0f, FR_MA_F32, fr_expm1_tail_f32)
-FR_DEFINE_SIGMOID_FAST(fr_sigmoid_fast_f64, double, F64, fabs, -750.0, FR_MA_F64, fr_expm1_tail_f64)
+/* sigmoid(-105f) < 2^-150 and sigmoid(-750) < 2^-1075 round to 0; so do
+ * 115 e^-115 (float32) and 760 e^-760 (float64) for silu */
+FR_DEFINE_SIGMOID_FAST(f32, float, F32, fabsf, -105.0f, -115.0f, FR_MA_F32, fr_expm1_tail_f32)
+FR_DEFINE_SIGMOID_FAST(f64, double, F64, fabs, -750.0, -760.0, FR_MA_F64, fr_expm1_tail_f64)
 
 /* ---- sigmoid, exact, float32: float64 lanes (<= 0.51 ulp) -------------
  * Base-2 reduction a = z log2e (one rounding, 2^-45 absolute), n = round(a),
@@ -188,24 +224,32 @@ FR_INLINE void fr_two_prod_f64(double a, double b, double *p, double *e) {
     *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
 }
 
-FR_INLINE double fr_sigmoid_exact_f64(double x) {
-    double z = -fabs(x);
-    z = z < -750.0 ? -750.0 : z;
+/* exp(z), z in [-760, 0], as (Eh + El) s 2^-600: Eh + El = exp(t) within
+ * ~2^-100 relative, s = 2^(n + 600). */
+FR_INLINE void fr_exp_dd_f64(double z, double *Eh, double *El, double *s) {
     double nm = z * FR_LOG2E_F64 + FR_MAGIC_F64, n = nm - FR_MAGIC_F64;
     /* t = z - n ln2 as th + tl; z - n*LN2_HI is exact */
     double a = z - n * FR_LN2_HI_F64, b = n * FR_LN2_LO_F64;
     double th = a - b, tl = (a - th) - b;
     /* exp(t) = 1 + th + th^2/2 + th^3 q(th) + tl exp(th), as Eh + El */
     double q3 = fr_taylor_exp_tail_f64(th, 3, 14);
-    double sqh, sql, sh, sl, uh, ul, Eh, El;
+    double sqh, sql, sh, sl, uh, ul;
     fr_two_prod_f64(th, th, &sqh, &sql);
     FR_TWO_SUM(1.0, th, sh, sl);
     FR_TWO_SUM(sh, 0.5 * sqh, uh, ul);
     double lo = ul + sl + 0.5 * sql + (sqh * th) * q3 + tl * sh;
-    FR_FAST_TWO_SUM(uh, lo, Eh, El);
+    FR_FAST_TWO_SUM(uh, lo, *Eh, *El);
+    *s = fr_scale_F64(nm);
+}
+
+/* sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600), qh + ql within ~2^-100 */
+FR_INLINE void fr_sigmoid_dd_f64(double x, double zmin, double *qh, double *ql, double *s) {
+    double z = -fabs(x);
+    z = z < zmin ? zmin : z;
+    double Eh, El;
+    fr_exp_dd_f64(z, &Eh, &El, s);
     /* e = E 2^n; D = 1 + e (e <= 1) */
-    double s = fr_scale_F64(nm);
-    double eh = (Eh * s) * FR_DOWN_F64, el = (El * s) * FR_DOWN_F64;
+    double eh = (Eh * *s) * FR_DOWN_F64, el = (El * *s) * FR_DOWN_F64;
     double Dh, Dl;
     FR_FAST_TWO_SUM(1.0, eh, Dh, Dl);
     Dl += el;
@@ -215,8 +259,141 @@ FR_INLINE double fr_sigmoid_exact_f64(double x) {
     double inv = 1.0 / Dh, q0 = Nh * inv, ph, pl;
     fr_two_prod_f64(q0, Dh, &ph, &pl);
     double r = (((Nh - ph) - pl) + Nl) - q0 * Dl;
-    double Q = q0 + r * inv;
-    return pos ? Q : (Q * s) * FR_DOWN_F64;
+    *qh = q0;
+    *ql = r * inv;
 }
+
+FR_INLINE double fr_sigmoid_exact_f64(double x) {
+    double qh, ql, s;
+    fr_sigmoid_dd_f64(x, -750.0, &qh, &ql, &s);
+    double Q = qh + ql;
+    return x > 0.0 ? Q : (Q * s) * FR_DOWN_F64;
+}
+
+/* ---- silu = x sigmoid(x) ------------------------------------------------
+ * fast: the sigmoid template with x folded into the numerator (above).
+ * exact float64: x (qh + ql) as a two-product, rounded once (then scaled:
+ * a subnormal result may round twice, < 1 ulp).  exact float32: in float64
+ * through the fast kernel (2^-50 relative), rounded once. */
+FR_INLINE double fr_silu_exact_f64(double x) {
+    double qh, ql, s, ph, pl;
+    fr_sigmoid_dd_f64(x, -760.0, &qh, &ql, &s);
+    fr_two_prod_f64(x, qh, &ph, &pl);
+    double v = ph + (pl + x * ql);
+    double r = x > 0.0 ? v : (v * s) * FR_DOWN_F64;
+    return x < -760.0 ? -0.0 : (x > 760.0 ? x : r);
+}
+FR_INLINE float fr_silu_exact_f32(float x) { return (float)fr_silu_fast_f64((double)x); }
+
+/* silu'(x) = s (1 + x c), s = sigmoid(x), c = sigmoid(-x); the limits 1 at
+ * +inf and -0 at -inf written out (x c and s x would be inf * 0 there). */
+#define FR_DSILU(T, x, s, c)                                                   \
+    ((x) > (T)760 ? (T)1 : ((x) < (T)-760 ? (T)-0.0 : (s) * ((T)1 + (x) * (c))))
+FR_INLINE double fr_dsilu_fast_f64(double x) {
+    double s, c;
+    fr_sigmoid_pair_fast_f64(x, &s, &c);
+    return FR_DSILU(double, x, s, c);
+}
+FR_INLINE float fr_silu_bwd_fast_f32(float g, float x) {
+    float s, c;
+    fr_sigmoid_pair_fast_f32(x, &s, &c);
+    return g * FR_DSILU(float, x, s, c);
+}
+FR_INLINE float fr_silu_bwd_exact_f32(float g, float x) {
+    return (float)((double)g * fr_dsilu_fast_f64((double)x));
+}
+FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) { return g * fr_dsilu_fast_f64(x); }
+FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) {
+    double s = fr_sigmoid_exact_f64(x), c = fr_sigmoid_exact_f64(-x);
+    return g * FR_DSILU(double, x, s, c);
+}
+
+/* ---- softplus = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) -----------------
+ * log_sigmoid(x) = -softplus(-x).  L = log1p(e + el) for e = e^-|x| in
+ * [0, 1]: f = e, or f = (e - 1)/2 (exact) and L = ln2 + log1p(f) when
+ * e >= 1/2, so |f| <= 1/2; log1p(f) = f - s (f - R), s = f / (2 + f),
+ * R = 2 atanh(s) - 2s in z = s^2 (|s| <= 0.2: 6 terms float32, 12 float64).
+ * f is exact and the correction is below f/5, so L is within ~1 ulp; el
+ * enters as el / (1 + f) ~ el (1 - f + f^2). */
+static const double fr_atanh_coef_f64[12] = {        /* 2 / (2k + 1), k = 1..12 */
+    0x1.5555555555555p-1, 0x1.999999999999ap-2, 0x1.2492492492492p-2,
+    0x1.c71c71c71c71cp-3, 0x1.745d1745d1746p-3, 0x1.3b13b13b13b14p-3,
+    0x1.1111111111111p-3, 0x1.e1e1e1e1e1e1ep-4, 0x1.af286bca1af28p-4,
+    0x1.8618618618618p-4, 0x1.642c8590b2164p-4, 0x1.47ae147ae147bp-4};
+#define FR_DEFINE_LOG1P_SMALL(SUF, T, S, MA, NTERMS)                           \
+    FR_INLINE T fr_log1p_small_##SUF(T e, T el) {                              \
+        int red = e >= (T)0.5;                                                 \
+        T f = red ? (e - (T)1) * (T)0.5 : e;                                   \
+        T fl = red ? el * (T)0.5 : el;                                         \
+        T s = f / ((T)2 + f), z = s * s;                                       \
+        T R = (T)fr_atanh_coef_f64[NTERMS - 1];                                \
+        FR_UNROLL                                                              \
+        for (int k = NTERMS - 2; k >= 0; k--) R = MA(R, z, (T)fr_atanh_coef_f64[k]); \
+        R = R * z;                                                             \
+        T hi = red ? FR_LN2_HI_##S : (T)0, lo = red ? FR_LN2_LO_##S : (T)0;    \
+        T c = fl * MA(f, f - (T)1, (T)1);                                      \
+        return hi + (f - (s * (f - R) - (lo + c)));                            \
+    }                                                                          \
+    FR_INLINE T fr_softplus_fast_##SUF(T x) {                                  \
+        T e, el, d, dl, ps;                                                    \
+        fr_exp_neg_abs_fast_##SUF(x, FR_SOFTPLUS_ZMIN_##S, &e, &el, &d, &dl, &ps); \
+        return (x > (T)0 ? x : (T)0) + fr_log1p_small_##SUF(e, el);            \
+    }                                                                          \
+    FR_INLINE T fr_log_sigmoid_fast_##SUF(T x) { return -fr_softplus_fast_##SUF(-x); }
+#define FR_SOFTPLUS_ZMIN_F32 -105.0f                   /* e^-105 rounds to 0 */
+#define FR_SOFTPLUS_ZMIN_F64 -750.0
+FR_DEFINE_LOG1P_SMALL(f32, float, F32, FR_MA_F32, 6)
+FR_DEFINE_LOG1P_SMALL(f64, double, F64, FR_MA_F64, 12)
+
+FR_INLINE float fr_softplus_exact_f32(float x) { return (float)fr_softplus_fast_f64((double)x); }
+FR_INLINE float fr_log_sigmoid_exact_f32(float x) { return (float)fr_log_sigmoid_fast_f64((double)x); }
+
+/* exact float64: L = log1p(e) as Lh + Ll to ~2^-100: one Newton step on the
+ * fast value y0, L = y0 + ((1 + e) e^-y0 - 1), in double-double; below
+ * e = 2^-20 the series e - e^2/2 + e^3/3 instead (the step's absolute error
+ * would swamp a tiny L).  No FMA: the same bits on every ISA level. */
+FR_INLINE double fr_softplus_exact_f64(double x) {
+    double z = -fabs(x);
+    z = z < -750.0 ? -750.0 : z;
+    double Eh, El, s;
+    fr_exp_dd_f64(z, &Eh, &El, &s);
+    double e = (Eh * s) * FR_DOWN_F64, el = (El * s) * FR_DOWN_F64;
+    double d, dl;
+    FR_FAST_TWO_SUM(1.0, e, d, dl);
+    dl += el;
+    double y0 = fr_log1p_small_f64(e, el);
+    double Fh, Fl, t;
+    fr_exp_dd_f64(-y0, &Fh, &Fl, &t);          /* y0 in [0, ln2]: 2^n = t 2^-600 is 1 or 1/2 */
+    double sc = t * FR_DOWN_F64;
+    Fh *= sc;
+    Fl *= sc;
+    double ph, pl;
+    fr_two_prod_f64(d, Fh, &ph, &pl);
+    double r = (ph - 1.0) + ((pl + d * Fl) + dl * Fh);
+    int small = e < 0x1p-20;
+    double Lh = small ? e : y0;
+    double Ll = small ? el - 0.5 * (e * e) + (e * e) * (e * 0x1.5555555555555p-2) : r;
+    double A = x > 0.0 ? x : 0.0, S, Sl;
+    FR_TWO_SUM(A, Lh, S, Sl);
+    return A > 0x1p60 ? A : S + (Sl + Ll);     /* also keeps +inf (inf - inf in the two-sum) */
+}
+FR_INLINE double fr_log_sigmoid_exact_f64(double x) { return -fr_softplus_exact_f64(-x); }
+
+/* ---- leaky relu -----------------------------------------------------------
+ * x > 0: x; NaN: x; x = +-0 or alpha = 0: +0 (alpha = 0 is relu, bit for bit,
+ * -inf included); else alpha x.  Backward from the input x (or the output,
+ * for alpha > 0): grad where x > 0, alpha grad where x <= 0 (+0 for alpha = 0,
+ * as relu_backward), NaN where x is NaN. */
+#define FR_LEAKY_RELU(x, a) ((x) <= 0 ? ((((x) == 0) | ((a) == 0)) ? 0 : (a) * (x)) : (x))
+#define FR_LEAKY_RELU_BWD(g, x, a) ((x) > 0 ? (g) : ((x) <= 0 ? ((a) == 0 ? 0 : (a) * (g)) : (x)))
+FR_INLINE float fr_leaky_relu_f32(float x, float a) { return FR_LEAKY_RELU(x, a); }
+FR_INLINE double fr_leaky_relu_f64(double x, double a) { return FR_LEAKY_RELU(x, a); }
+FR_INLINE float fr_leaky_relu_bwd_f32(float g, float x, float a) { return FR_LEAKY_RELU_BWD(g, x, a); }
+FR_INLINE double fr_leaky_relu_bwd_f64(double g, double x, double a) { return FR_LEAKY_RELU_BWD(g, x, a); }
+
+/* ---- what the fused bias kernels count (UnitStats) ----------------------- */
+#define FR_COUNT_ZERO(y, eps) ((y) == 0)
+#define FR_COUNT_SATURATED(y, eps) ((y) * (1 - (y)) < (eps))
+#define FR_COUNT_NONE(y, eps) 0
 
 #endif /* FASTRELU_SCALAR_H */
