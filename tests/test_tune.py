@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from fastrelu import _dispatch
+
 
 def run_py(code, wisdom):
     env = dict(os.environ, FASTRELU_WISDOM=str(wisdom))
@@ -26,8 +28,9 @@ def test_tune_writes_wisdom_that_the_next_import_applies(tmp_path):
     assert r.returncode == 0, r.stderr
     w = json.loads(path.read_text())
     assert set(w) == {"key", "kernels", "parallel_min"}
-    assert len(w["kernels"]) == 16 and set(w["parallel_min"]) == {
-        "relu", "sigmoid", "relu_backward", "sigmoid_backward"}
+    # one entry per accuracy x float op x dtype, one threshold per op
+    assert len(w["kernels"]) == 2 * len(_dispatch.OPS) * 2
+    assert set(w["parallel_min"]) == set(_dispatch.OPS)
     # plant a recognisable choice: the baseline kernel, and a threshold of 12345
     w["kernels"]["fast/sigmoid/float32"] = "f32_sigmoid_fast__baseline"
     w["parallel_min"]["sigmoid"] = 12345
