@@ -126,13 +126,30 @@ FR_INLINE double fr_sigmoid_bwd_f64(double g, double y) { return FR_SIGMOID_BWD(
 #define FR_RATIO(T, MA, N, nl, d, dl, e, q)                                    \
     (q = (N) / (d), MA(MA(-q, dl, nl), MA((T)-0.5, e, (T)0.9571), q))
 
+/* a b - p exactly, for p = fl(a b): one FMA, or Veltkamp-Dekker without */
+#define FR_DEFINE_PROD_ERR(S, T, SPLIT)                                        \
+    FR_INLINE T fr_prod_err_dekker_##S(T a, T b, T p) {                        \
+        T ca = (T)(SPLIT) * a, cb = (T)(SPLIT) * b;                            \
+        T ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;    \
+        return ((ah * bh - p) + ah * bl + al * bh) + al * bl;                  \
+    }
+FR_DEFINE_PROD_ERR(F32, float, 4097.0f)           /* 2^12 + 1 */
+FR_DEFINE_PROD_ERR(F64, double, 134217729.0)      /* 2^27 + 1 */
+#if defined(__FMA__) || defined(__AVX512F__)
+#define FR_PROD_ERR_F32(a, b, p) fmaf(a, b, -(p))
+#define FR_PROD_ERR_F64(a, b, p) fma(a, b, -(p))
+#else
+#define FR_PROD_ERR_F32 fr_prod_err_dekker_F32
+#define FR_PROD_ERR_F64 fr_prod_err_dekker_F64
+#endif
+
 /* The template: sigmoid, silu = x sigmoid(x), and the pair sigmoid(x),
  * sigmoid(-x) (silu's gradient) from one exp.  ZMIN: sigmoid(ZMIN) and
  * ZMIN_SILU e^ZMIN_SILU round to 0. */
 #define FR_DEFINE_SIGMOID_FAST(SUF, T, S, ABS, ZMIN, ZMIN_SILU, MA, H)         \
     FR_DEFINE_EXP_PARTS(fr_exp_parts_fast_##SUF, T, S, MA, H)                  \
     FR_INLINE void fr_exp_neg_abs_fast_##SUF(T x, T zmin, T *e, T *el, T *d,   \
-                                            T *dl, T *ps) {                    \
+                                            T *dl, T *ps, T *pls) {            \
         T z = -ABS(x), p, pl, s;                                               \
         z = z < zmin ? zmin : z;                 /* keeps NaN */               \
         fr_exp_parts_fast_##SUF(z, &p, &pl, &s);                               \
@@ -141,26 +158,29 @@ FR_INLINE double fr_sigmoid_bwd_f64(double g, double y) { return FR_SIGMOID_BWD(
         *d = (T)1 + *e;                                                        \
         *dl = (*e - (*d - (T)1)) + *el;                                        \
         *ps = p * s;                                                           \
+        *pls = pl * s;                                                         \
     }                                                                          \
     FR_INLINE T fr_sigmoid_fast_##SUF(T x) {                                   \
-        T e, el, d, dl, ps, q;                                                 \
-        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps);        \
+        T e, el, d, dl, ps, pls, q;                                                \
+        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps, &pls);        \
         int pos = x > (T)0;                                                    \
         return FR_RATIO(T, MA, pos ? (T)1 : e, pos ? (T)0 : el, d, dl, e, q);  \
     }                                                                          \
     FR_INLINE T fr_silu_fast_##SUF(T x) {                                      \
-        T e, el, d, dl, ps, q;                                                 \
-        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN_SILU), &e, &el, &d, &dl, &ps);   \
+        T e, el, d, dl, ps, pls, q;                                                \
+        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN_SILU), &e, &el, &d, &dl, &ps, &pls);   \
         int pos = x > (T)0;                                                    \
-        T xe = (x * ps) * FR_DOWN_##S;                                         \
-        T r = FR_RATIO(T, MA, pos ? x : xe, pos ? (T)0 : x * el, d, dl, e, q); \
+        T xps = x * ps, xpl = FR_PROD_ERR_##S(x, ps, xps);  /* x ps exactly */    \
+        /* both parts of x (p + pl) s scaled down last: exact to the subnormals */ \
+        T xe = xps * FR_DOWN_##S, xel = MA(x, pls, xpl) * FR_DOWN_##S;          \
+        T r = FR_RATIO(T, MA, pos ? x : xe, pos ? (T)0 : xel, d, dl, e, q);    \
         /* beyond +-ZMIN_SILU, silu is x or -0 (and inf * 0 lurks in r) */     \
         return x < (T)(ZMIN_SILU) ? (T)-0.0 : (x > -(T)(ZMIN_SILU) ? x : r);   \
     }                                                                          \
     /* s = sigmoid(x), c = sigmoid(-x) = 1 - s without cancellation */         \
     FR_INLINE void fr_sigmoid_pair_fast_##SUF(T x, T *s, T *c) {               \
-        T e, el, d, dl, ps, q;                                                 \
-        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps);        \
+        T e, el, d, dl, ps, pls, q;                                                \
+        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps, &pls);        \
         int pos = x > (T)0;                                                    \
         *s = FR_RATIO(T, MA, pos ? (T)1 : e, pos ? (T)0 : el, d, dl, e, q);    \
         *c = FR_RATIO(T, MA, pos ? e : (T)1, pos ? el : (T)0, d, dl, e, q);    \
@@ -335,8 +355,8 @@ static const double fr_atanh_coef_f64[12] = {        /* 2 / (2k + 1), k = 1..12 
         return hi + (f - (s * (f - R) - (lo + c)));                            \
     }                                                                          \
     FR_INLINE T fr_softplus_fast_##SUF(T x) {                                  \
-        T e, el, d, dl, ps;                                                    \
-        fr_exp_neg_abs_fast_##SUF(x, FR_SOFTPLUS_ZMIN_##S, &e, &el, &d, &dl, &ps); \
+        T e, el, d, dl, ps, pls;                                               \
+        fr_exp_neg_abs_fast_##SUF(x, FR_SOFTPLUS_ZMIN_##S, &e, &el, &d, &dl, &ps, &pls); \
         return (x > (T)0 ? x : (T)0) + fr_log1p_small_##SUF(e, el);            \
     }                                                                          \
     FR_INLINE T fr_log_sigmoid_fast_##SUF(T x) { return -fr_softplus_fast_##SUF(-x); }
