@@ -1,23 +1,23 @@
 #!/usr/bin/env python
-"""Exhaustive accuracy check of fastrelu.sigmoid (DESIGN.md section 1).
+"""Exhaustive accuracy check of fastrelu.sigmoid, silu, softplus, log_sigmoid.
 
 Every float32 bit pattern (2^32, or every K-th with --step K) and every float16
 pattern, on every ISA variant x accuracy mode, against the exact value:
 
-    python tools/accuracy.py                      # full run, 2 worker processes
-    python tools/accuracy.py --step 101 --isa avx2 --mode exact --json out.json
+    python tools/accuracy.py                      # sigmoid, full run, 2 worker processes
+    python tools/accuracy.py --op silu --step 101 --isa avx2 --mode exact --json out.json
 
-Reference: sigmoid in float64 (stable -|x| form; its error, ~1e-16 relative,
-is ~2^-26 float32 ulp), rounded to float32 for the correct result.  Where the
-float64 value lies within TOL ulp of a rounding midpoint, that element's
-verdict and exact value come from mpmath instead (fastrelu._slow.sigmoid_mpmath:
-correctly rounded, and to longdouble for the error).  Only elements that differ
+Reference: the op in float64 (stable forms; error ~1e-16 relative, ~2^-29
+float32 ulp), rounded to float32 for the correct result.  Where the float64
+value lies within TOL ulp of a rounding midpoint, that element's verdict and
+exact value come from mpmath instead (fastrelu._slow.rounded_mpmath: correctly
+rounded, and to longdouble for the error).  Only elements that differ
 from the correctly rounded result get their ulp error computed again per
 variant, so a chunk costs one reference pass plus one kernel pass per variant.
 
 Prints per dtype x isa x mode: the bound, max ulp, how many results are not
 correctly rounded (> 0.5 ulp), how many are > 1 ulp and > the bound, results
-outside [0, 1], floating-point flags raised, and the 5 worst inputs.  Exit status 1 if a bound
+outside [0, 1] (sigmoid), floating-point flags raised, and the 5 worst inputs.  Exit status 1 if a bound
 is exceeded (float16 must be correctly rounded).
 """
 
@@ -38,38 +38,52 @@ BOUND = {
     ("float32", "fast"): 2.0, ("float32", "exact"): 0.51,
     ("float16", "fast"): 0.5, ("float16", "exact"): 0.5,
 }
+EXACT_BOUND = {"sigmoid": 0.51}      # the other ops promise <= 1 ulp in exact mode
+OPS = ("sigmoid", "silu", "softplus", "log_sigmoid")
 MODES = ("fast", "exact")
+
+
+def bound(op, dtype, mode):
+    if dtype == "float32" and mode == "exact":
+        return EXACT_BOUND.get(op, 1.0)
+    return BOUND[dtype, mode]
 TOL = 2.0**-16        # float64 reference closer than this (ulp) to a midpoint: ask mpmath
 NWORST = 5
 
 
-def ref64(x):
-    """sigmoid(x) in float64, not rounded to x's dtype; vectorized and lean."""
+def ref64(x, op="sigmoid"):
+    """op(x) in float64, not rounded to x's dtype; vectorized and lean."""
     with np.errstate(all="ignore"):            # float16 signalling NaNs 'invalid' here
-        z = x.astype(np.float64)
-        np.abs(z, out=z)
+        w = x.astype(np.float64)
+        if op == "softplus":
+            return np.logaddexp(0.0, w)        # max(w, 0) + log1p(exp(-|w|))
+        if op == "log_sigmoid":
+            return -np.logaddexp(0.0, -w)
+        z = np.abs(w)
         np.negative(z, out=z)
         np.exp(z, out=z)                       # exp(-|x|) in [0, 1]
         den = z + 1
         num = np.where(x >= 0, 1.0, z)
         np.divide(num, den, out=num)           # NaN stays NaN
+        if op == "silu":
+            num = np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * num)
     return num
 
 
 class Reference:
     """Everything about the exact values of one block of inputs, shared by all variants."""
 
-    def __init__(self, x):
+    def __init__(self, x, op="sigmoid"):
         from fastrelu import _slow
-        self.x = x
-        self.ref = ref64(x)
+        self.x, self.op = x, op
+        self.ref = ref64(x, op)
         with np.errstate(all="ignore"):
             self.rnd = self.ref.astype(x.dtype)            # correctly rounded result...
         self.d = ulp_error(self.rnd, self.ref)             # ...and its distance (<= 0.5)
         self.near = np.flatnonzero(self.d > 0.5 - TOL)     # ...except maybe here
         x64 = x[self.near].astype(np.float64)
-        self.ref_near = _slow.sigmoid_mpmath(x64, dtype=np.longdouble)
-        self.rnd[self.near] = _slow.sigmoid_mpmath(x64, dtype=x.dtype)
+        self.ref_near = _slow.rounded_mpmath(op, x64, np.longdouble)
+        self.rnd[self.near] = _slow.rounded_mpmath(op, x64, x.dtype)
         self.d[self.near] = ulp_error(self.rnd[self.near], self.ref_near)
 
     def measure(self, got, flags, bound):
@@ -90,7 +104,7 @@ class Reference:
         top = np.argsort(err)[::-1][:NWORST]
         bits = x.view(f"u{x.itemsize}")
         with np.errstate(invalid="ignore"):
-            oor = int(np.count_nonzero((got < 0) | (got > 1)))
+            oor = int(np.count_nonzero((got < 0) | (got > 1))) if self.op == "sigmoid" else 0
         return {
             "n": int(x.size),
             "max_ulp": max(max_ok, float(err.max(initial=0))),
@@ -104,14 +118,14 @@ class Reference:
         }
 
 
-def run_variant(x, isa, mode):
-    """fastrelu.sigmoid(x) on one ISA variant and mode; records FP flags raised."""
+def run_variant(x, isa, mode, op="sigmoid"):
+    """fastrelu.<op>(x) on one ISA variant and mode; records FP flags raised."""
     import fastrelu as fr
     from fastrelu import _dispatch
     flags = []
     with _dispatch.use_isa(isa), fr.accuracy(mode), \
             np.errstate(all="call", call=lambda kind, flag: flags.append(kind)):
-        got = fr.sigmoid(x)
+        got = getattr(fr, op)(x)
     assert got.dtype == x.dtype and got.shape == x.shape
     return got, flags
 
@@ -132,12 +146,12 @@ def merge(a, b):
 _W = {}
 
 
-def _init_worker(combos, step):
+def _init_worker(combos, step, op):
     os.environ["FASTRELU_NUM_THREADS"] = "1"   # one process per core instead
     import fastrelu
     if hasattr(fastrelu, "set_num_threads"):
         fastrelu.set_num_threads(1)
-    _W.update(combos=combos, step=step)
+    _W.update(combos=combos, step=step, op=op)
 
 
 def _f32_block(span):
@@ -147,41 +161,44 @@ def _f32_block(span):
         bits *= np.uint64(_W["step"])
     x = bits.astype(np.uint32).view(np.float32)
     del bits
-    r = Reference(x)
-    return {c: r.measure(*run_variant(x, *c), BOUND["float32", c[1]]) for c in _W["combos"]}
+    op = _W["op"]
+    r = Reference(x, op)
+    return {c: r.measure(*run_variant(x, *c, op), bound(op, "float32", c[1]))
+            for c in _W["combos"]}
 
 
 # ---- driver --------------------------------------------------------------------
 
-def self_check():
+def self_check(op):
     """The float64 reference must be far inside TOL: compare a sample with mpmath."""
     from fastrelu import _slow
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.uniform(-105, 20, 3000),
                         np.ldexp(rng.uniform(-1, 1, 1000), rng.integers(-40, 4, 1000))])
     x = x.astype(np.float32)
-    exact = _slow.sigmoid_mpmath(x, dtype=np.longdouble)
-    rel = float(np.max(np.abs((ref64(x) - exact) / exact)))
+    exact = _slow.rounded_mpmath(op, x, np.longdouble)
+    with np.errstate(all="ignore"):
+        rel = float(np.nanmax(np.abs((ref64(x, op) - exact) / exact)[exact != 0]))
     if not rel < 2.0**-46:
         sys.exit(f"float64 reference too inaccurate: relative error {rel:.3g}")
     return rel
 
 
-def fmt_row(dtype, isa, mode, s):
-    bound = BOUND[dtype, mode]
-    ok = s["max_ulp"] <= bound and not s["n_out_of_range"] and not s["fp_flags"]
-    return ok, (f"{dtype:8} {isa:9} {mode:6} {bound:5.2f} {s['max_ulp']:10.6f} "
+def fmt_row(op, dtype, isa, mode, s):
+    b = bound(op, dtype, mode)
+    ok = s["max_ulp"] <= b and not s["n_out_of_range"] and not s["fp_flags"]
+    return ok, (f"{dtype:8} {isa:9} {mode:6} {b:5.2f} {s['max_ulp']:10.6f} "
                 f"{s['n_gt_half']:11d} {s['n_gt_1']:10d} {s['n_gt_bound']:9d} {s['n_out_of_range']:5d} "
                 f"{','.join(s['fp_flags']) or '-':10} {'ok' if ok else 'FAIL'}")
 
 
-def describe_worst(dtype, s):
+def describe_worst(op, dtype, s):
     from fastrelu import _slow
     ft, ut = np.dtype(dtype), np.dtype(f"u{np.dtype(dtype).itemsize}")
     lines = []
     for err, b, got in s["worst"]:
         x = np.array([b], ut).view(ft)
-        exact = _slow.sigmoid_mpmath(x.astype(np.float64), dtype=np.longdouble)[0]
+        exact = _slow.rounded_mpmath(op, x.astype(np.float64), np.longdouble)[0]
         gb = int(np.array([got], ft).view(ut)[0])
         w = 2 * ft.itemsize
         lines.append({"x": float(x[0]), "bits": f"0x{b:0{w}x}", "got": got,
@@ -192,6 +209,7 @@ def describe_worst(dtype, s):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--op", default="sigmoid", choices=OPS)
     ap.add_argument("--step", type=int, default=1, help="every K-th float32 pattern")
     ap.add_argument("--isa", help="comma list (default: every available variant)")
     ap.add_argument("--mode", help="comma list of fast,exact (default: both)")
@@ -220,23 +238,24 @@ def main(argv=None):
     combos = [(i, m) for i in isas for m in modes]
 
     t0 = time.time()
-    rel = self_check()
+    op = args.op
+    rel = self_check(op)
     print(f"float64 reference vs mpmath on 4000 samples: max rel error {rel:.2e} "
           f"({rel / 2.0**-53:.2f} float64 ulp); midpoint tolerance {TOL:g} ulp", flush=True)
     stats = {}
 
     if not args.no_f16:
         x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
-        r = Reference(x)
+        r = Reference(x, op)
         for c in combos:
-            stats["float16", *c] = r.measure(*run_variant(x, *c), BOUND["float16", c[1]])
+            stats["float16", *c] = r.measure(*run_variant(x, *c, op), bound(op, "float16", c[1]))
 
     if not args.no_f32:
         total = -(-(1 << 32) // args.step)
         blk = 1 << args.block_bits
         spans = [(i, min(i + blk, total)) for i in range(0, total, blk)]
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(args.workers, _init_worker, (combos, args.step)) as pool:
+        with ctx.Pool(args.workers, _init_worker, (combos, args.step, op)) as pool:
             for k, res in enumerate(pool.imap_unordered(_f32_block, spans), 1):
                 for c, s in res.items():
                     stats["float32", *c] = merge(stats.get(("float32", *c)), s)
@@ -247,22 +266,23 @@ def main(argv=None):
 
     elapsed = time.time() - t0
     f32 = "all 2^32" if args.step == 1 else f"every {args.step}th of the 2^32"
-    print(f"\nfastrelu {getattr(fastrelu, '__version__', '?')} sigmoid: float32 {f32} "
+    print(f"\nfastrelu {getattr(fastrelu, '__version__', '?')} {op}: float32 {f32} "
           f"patterns, float16 all 2^16; {elapsed:.0f} s")
     print(f"{'dtype':8} {'isa':9} {'mode':6} {'bound':>5} {'max ulp':>10} "
           f"{'n>0.5ulp':>11} {'n>1ulp':>10} {'n>bound':>9} {'oor':>5} {'fp flags':10} verdict")
     all_ok, records = True, []
     for key in sorted(stats, key=lambda k: (k[0] != "float32", k)):
         s = stats[key]
-        ok, row = fmt_row(*key, s)
+        ok, row = fmt_row(op, *key, s)
         all_ok &= ok
         print(row)
-        records.append(dict(dtype=key[0], isa=key[1], mode=key[2], bound=BOUND[key[0], key[2]],
-                            ok=ok, **{k: v for k, v in s.items() if k != "worst"},
-                            worst=describe_worst(key[0], s)))
+        records.append(dict(op=op, dtype=key[0], isa=key[1], mode=key[2],
+                            bound=bound(op, key[0], key[2]), ok=ok,
+                            **{k: v for k, v in s.items() if k != "worst"},
+                            worst=describe_worst(op, key[0], s)))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"step": args.step, "elapsed_s": elapsed, "ref_rel_error": rel,
+            json.dump({"op": op, "step": args.step, "elapsed_s": elapsed, "ref_rel_error": rel,
                        "results": records}, f, indent=1)
     print("\nworst inputs:")
     for rec in records:
