@@ -1,0 +1,556 @@
+"""Issue 8 ops: leaky_relu, silu, softplus, log_sigmoid, their backward forms,
+the fused bias ops, their in-place forms and fr.UnitStats.
+
+Semantics against the slow twins (fastrelu/_slow.py) on every ISA variant and
+layout, special values, broadcasting, errors; accuracy in ulp against the
+correctly rounded mpmath reference.  float16/bfloat16 over all 2^16 patterns:
+tests/test_low_precision.py."""
+import numpy as np
+import pytest
+
+import fastrelu as fr
+from fastrelu import _slow
+from layouts import SIZES, layouts, special_values, values
+from ulp import ulp_error
+
+FLOATS = ("float16", "float32", "float64")
+EXACT_OPS = ("leaky_relu", "leaky_relu_backward", "bias_relu")
+ROUNDED_OPS = ("silu", "softplus", "log_sigmoid", "bias_sigmoid", "bias_silu", "silu_backward")
+OPS = EXACT_OPS + ROUNDED_OPS
+UNARY = ("silu", "softplus", "log_sigmoid")
+# max ulp against the exact value (issue 8 spec; bias_sigmoid is sigmoid's bound)
+BOUND = {("float16", "fast"): 0.51, ("float16", "exact"): 0.51,    # f64 compute, rounded
+         ("float32", "fast"): 2.0, ("float32", "exact"): 1.0,
+         ("float64", "fast"): 2.0, ("float64", "exact"): 1.0}
+SIGMOID_EXACT32 = 0.51
+# sizes around every vector width and every threading threshold (layouts.SIZES,
+# without the dense run 18..70 and the 1M case, to keep 9 ops x 5 variants quick)
+TEST_SIZES = [n for n in SIZES if n in (0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63,
+                                        64, 65) or 1000 < n < 2**20]
+BIG = 4097       # above this only the layouts that change the code path
+
+
+def wide(dtype):
+    return np.longdouble if np.dtype(dtype) == np.float64 else np.float64
+
+
+def bits(a):
+    a = np.asarray(a)
+    return a.view(f"u{a.itemsize}")
+
+
+def same_bits(got, want):
+    """Equal bit for bit, but any NaN matches any NaN (payloads are free)."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    nan = np.isnan(want)
+    assert np.array_equal(np.isnan(got), nan), "NaN in the wrong places"
+    bad = np.flatnonzero((bits(got) != bits(want)) & ~nan)
+    assert bad.size == 0, (f"{bad.size} differ; first at {bad[0]}: got {got.flat[bad[0]]!r} "
+                           f"want {want.flat[bad[0]]!r}")
+
+
+def call(op, *args):
+    """The ufunc on arbitrary values: overflow of x + b, alpha * x or g * inf
+    may raise numpy's own warnings there (as np.add does), so they are off;
+    the no-warning promises are pinned by test_no_fp_warnings."""
+    with np.errstate(all="raise" if op in UNARY else "ignore"):
+        return getattr(fr, op)(*args)
+
+
+def silu_backward_bound(got, g, x, mode):
+    """|got - exact| allowed: float32 (and 16-bit) within 1 ulp in exact mode
+    (computed in float64, rounded once), 2 ulp in fast mode (as every fast
+    bound); float64 also pays the rounding of 1 + x * (1 - s) relative to its
+    terms (a few eps, fast mode more)."""
+    dt = got.dtype
+    ref = _slow.silu_backward(g.astype(wide(dt)), x.astype(wide(dt)))
+    with np.errstate(all="ignore"):             # overflow of the result: inf is right
+        over = np.isfinite(ref) & np.isinf(ref.astype(dt))
+        ref_over = np.where(over, np.inf * np.sign(ref), ref)
+    # g = +-inf where s * (...) underflows in the compute type: inf * 0 = NaN is fair;
+    # and a result that rounds just past the largest finite value may stop at it (1 ulp)
+    free = (np.isinf(g) & np.isnan(got)) | (over & (np.abs(got) == np.finfo(dt).max))
+    if dt != np.float64:
+        bound = (2.0 if mode == "fast" else 1.0) if dt == np.float32 else 0.51
+        return np.where(free, 0, ulp_error(got, ref_over)), bound
+    w = x.astype(np.longdouble)
+    s, t = _slow.sigmoid(w), _slow.sigmoid(-w)
+    with np.errstate(all="ignore"):
+        scale = np.abs(g.astype(np.longdouble)) * s * (1 + np.where(np.isinf(w), 0, np.abs(w * t)))
+        ulp = np.spacing(np.abs(ref).astype(np.float64)).astype(np.longdouble)
+        err = np.abs(got.astype(np.longdouble) - ref) / ulp
+        slack = (8 if mode == "fast" else 2) * np.finfo(np.float64).eps * scale / ulp
+        err = np.where(np.isfinite(ref_over) & np.isfinite(got), err - slack,
+                       ulp_error(got, ref_over)).astype(np.float64)
+    return np.where(free, 0, err), 1.0
+
+
+def check(op, dtype, mode, got, args):
+    """got against the twin: exact ops bit for bit, the others within their bound."""
+    assert got.dtype == np.dtype(dtype)
+    assert got.shape == np.broadcast_shapes(*(np.shape(a) for a in args))
+    if got.size == 0:
+        return
+    args = [np.broadcast_to(a, got.shape) for a in args]
+    if op in EXACT_OPS:
+        same_bits(got, _slow.SLOW[op](*args))
+        return
+    if op == "silu_backward":
+        err, bound = silu_backward_bound(got, *args, mode)
+    else:
+        if op.startswith("bias_"):        # x + b rounded to the dtype, then the activation
+            with np.errstate(all="ignore"):
+                x = np.add(args[0], args[1], dtype=dtype)
+            act = op[len("bias_"):]
+        else:
+            x, act = args[0], op
+        ref = _slow.SLOW[act](x.astype(wide(dtype)))        # unrounded
+        err = ulp_error(got, ref)
+        bound = BOUND[dtype, mode]
+        if op == "bias_sigmoid" and (dtype, mode) == ("float32", "exact"):
+            bound = SIGMOID_EXACT32
+    if err.max() > bound:
+        i = int(np.argmax(err))
+        if op == "silu_backward":
+            pytest.fail(f"silu_backward {dtype} {mode}: bound exceeded by {err.max():.3f} ulp at "
+                        f"g={args[0].flat[i]!r} x={args[1].flat[i]!r}: got {got.flat[i]!r}")
+        pytest.fail(f"{op} {dtype} {mode}: {err.max():.3f} ulp > {bound} at "
+                    + ", ".join(f"{a.flat[i]!r} (0x{int(bits(a).flat[i]):x})" for a in args)
+                    + f": got {got.flat[i]!r}")
+
+
+def inputs(op, dtype, n, seed):
+    ufunc = getattr(fr, op)
+    return [values(dtype, n, seed=seed + k) for k in range(ufunc.nin)]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("op", OPS)
+def test_matches_slow_twin(isa, mode, op, dtype):
+    for n in TEST_SIZES:
+        args = inputs(op, dtype, n, seed=n)
+        for per_arg in zip(*(layouts(a) for a in args)):
+            name = per_arg[0][0]
+            if n > BIG and name not in ("contiguous", "every-other"):
+                continue
+            arrays = [v for _, v in per_arg]
+            got = call(op, *arrays)
+            flat = lambda a: a.ravel(order="K") if a.ndim > 1 else a
+            check(op, dtype, mode, flat(got), [flat(a) for a in arrays])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("op", OPS)
+def test_special_values_all_pairs(isa, mode, op, dtype):
+    """Every special value against every special value in each argument slot."""
+    sp = special_values(dtype)
+    grids = np.meshgrid(*([sp] * getattr(fr, op).nin), indexing="ij")
+    args = [g.ravel().copy() for g in grids]
+    check(op, dtype, mode, call(op, *args), args)
+    # 0-d in, scalar out
+    got = call(op, *(a[7] for a in args))
+    assert np.ndim(got) == 0 and isinstance(got, np.generic)
+
+
+def test_no_fp_warnings(isa, mode):
+    """Special x with ordinary alpha / b / grad: no floating-point warnings
+    (the autouse fixture turns them into errors)."""
+    for dtype in FLOATS:
+        x = special_values(dtype)
+        one = np.ones_like(x)
+        for op in UNARY:
+            getattr(fr, op)(x)
+        fr.leaky_relu(x, 0.01)
+        fr.leaky_relu(x, 0.0)
+        fr.leaky_relu_backward(one, x, 0.2)
+        fr.silu_backward(one, x)
+        fr.bias_relu(x, one)
+        fr.bias_sigmoid(x, -one)
+        fr.bias_silu(x, one)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_spec_special_values(isa, mode, dtype):
+    inf, nan = np.inf, np.nan
+    x = np.array([inf, -inf, nan, 0.0, -0.0], dtype)
+    s = fr.silu(x)
+    assert s[0] == inf and s[1] == 0 and np.signbit(s[1]) and np.isnan(s[2]) and s[3] == 0
+    sp = fr.softplus(x)
+    assert sp[0] == inf and sp[1] == 0 and not np.signbit(sp[1]) and np.isnan(sp[2])
+    ln2 = np.asarray(np.log(2), dtype)
+    assert sp[3] == sp[4] and abs(sp[3] - ln2) <= 2 * np.spacing(ln2)
+    ls = fr.log_sigmoid(x)
+    assert ls[0] == 0 and np.signbit(ls[0]) and ls[1] == -inf and np.isnan(ls[2])
+    assert ls[3] == ls[4] and abs(ls[3] + ln2) <= 2 * np.spacing(ln2)
+    # log_sigmoid(-1000) is -1000 exactly; softplus(x) = x for large x
+    assert fr.log_sigmoid(np.array([-1000.0], dtype))[0] == -1000
+    assert fr.log_sigmoid(np.asarray(-1000.0, dtype)) == -1000
+    big = np.array([100.0, 1000.0, np.finfo(dtype).max], dtype)
+    np.testing.assert_array_equal(fr.softplus(big), big)
+    np.testing.assert_array_equal(fr.log_sigmoid(-big), -big)
+    np.testing.assert_array_equal(fr.silu(big), big)
+    # leaky_relu: NaN -> NaN, +-0 -> +0.0 whatever alpha
+    for alpha in (0.0, 0.01, -2.0, 3.0):
+        y = fr.leaky_relu(x, alpha)
+        assert y[0] == inf and np.isnan(y[2]) and y[3] == 0 and y[4] == 0
+        assert not np.signbit(y[3:]).any()
+        assert y[1] == (-inf * alpha if alpha else 0)
+    # bias_relu: -0.0 sums to +0.0
+    y = fr.bias_relu(np.array([-0.0, -1.0, 1.0], dtype), np.array([-0.0, 1.0, -1.0], dtype))
+    assert (y == 0).all() and not np.signbit(y).any()
+
+
+def test_softplus_subnormal_results_not_flushed(isa, mode):
+    x32 = np.linspace(-103, -88, 1001, dtype=np.float32)
+    y32 = fr.softplus(x32)
+    assert (y32 > 0).all() and (y32 < np.finfo(np.float32).tiny).any()
+    assert (fr.log_sigmoid(-x32) < 0).all()
+    x64 = np.linspace(-744, -709, 1001)
+    y64 = fr.softplus(x64)
+    assert (y64 > 0).all() and (y64 < np.finfo(np.float64).tiny).any()
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_leaky_relu_alpha_zero_is_relu(isa, dtype):
+    x = values(dtype, 4097, seed=1)
+    same_bits(fr.leaky_relu(x, 0.0), fr.relu(x))
+    same_bits(fr.leaky_relu(x, np.zeros_like(x)), fr.relu(x))
+    same_bits(fr.leaky_relu(x, -0.0), fr.relu(x))
+    g = values(dtype, 4097, seed=2)
+    with np.errstate(all="ignore"):
+        same_bits(fr.leaky_relu_backward(g, x, 0.0), fr.relu_backward(g, x))
+    same_bits(fr.bias_relu(x, np.zeros(1, dtype)), fr.relu(x))
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+def test_broadcasting(isa, mode, dtype):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((6, 5, 7)).astype(dtype) * 4
+    g = rng.standard_normal((6, 5, 7)).astype(dtype)
+    per_channel = rng.uniform(0, 0.3, 7).astype(dtype)
+    for alpha in (0.1, np.asarray(0.25, dtype), per_channel, per_channel[None, None, :],
+                  rng.uniform(0, 0.3, (5, 1)).astype(dtype)):
+        same_bits(fr.leaky_relu(x, alpha), _slow.leaky_relu(x, alpha))
+        same_bits(fr.leaky_relu_backward(g, x, alpha), _slow.leaky_relu_backward(g, x, alpha))
+    b = rng.standard_normal(7).astype(dtype)
+    same_bits(fr.bias_relu(x, b), fr.relu(x + b))
+    same_bits(fr.bias_sigmoid(x, b), fr.sigmoid(x + b))
+    same_bits(fr.bias_silu(x, b), fr.silu(x + b))
+    same_bits(fr.bias_relu(x[:, ::-2, 1::2], b[1::2]), fr.relu(x[:, ::-2, 1::2] + b[1::2]))
+    # the ufuncs broadcast x too (a row against a column)
+    assert fr.leaky_relu(x[0, :, :1], per_channel).shape == (5, 7)
+    # out= and dtype= work as for any ufunc
+    out = np.empty_like(x)
+    assert fr.silu(x, out=out) is out
+    same_bits(out, fr.silu(x))
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+@pytest.mark.parametrize("op", ("relu", "sigmoid", "silu"))
+def test_bias_equals_activation_of_sum(isa, mode, op, dtype):
+    """bias_op(x, b) is op(x + b) bit for bit, x + b rounded to the dtype first."""
+    x = values(dtype, 3 * 4099, seed=3).reshape(3, 4099)
+    b = values(dtype, 4099, seed=4)
+    with np.errstate(all="ignore"):           # x + b may overflow, as in np.add
+        same_bits(getattr(fr, "bias_" + op)(x, b), getattr(fr, op)(np.add(x, b)))
+
+
+# ---- in-place forms -----------------------------------------------------------
+
+INPLACE = {  # op_: (ufunc, extra-argument maker)
+    "leaky_relu_": ("leaky_relu", lambda x: (0.05,)),
+    "silu_": ("silu", lambda x: ()),
+    "softplus_": ("softplus", lambda x: ()),
+    "log_sigmoid_": ("log_sigmoid", lambda x: ()),
+    "bias_relu_": ("bias_relu", lambda x: (np.linspace(-1, 1, x.shape[-1]).astype(x.dtype),)),
+    "bias_sigmoid_": ("bias_sigmoid", lambda x: (np.linspace(-1, 1, x.shape[-1]).astype(x.dtype),)),
+    "bias_silu_": ("bias_silu", lambda x: (np.linspace(-1, 1, x.shape[-1]).astype(x.dtype),)),
+}
+VIEWS = {"contiguous": lambda b: b, "reversed": lambda b: b[::-1, ::-1],
+         "strided": lambda b: b[::2, 1::3], "fortran": np.asfortranarray}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_writes_and_returns_x(isa, mode, name, dtype, view):
+    op, extra = INPLACE[name]
+    x = VIEWS[view](np.linspace(-6, 6, 48 * 8).astype(dtype).reshape(48, 8).copy())
+    args = extra(x)
+    expected = getattr(fr, op)(x.copy(), *args)
+    r = getattr(fr, name)(x, *args)
+    assert r is x
+    same_bits(x, expected)
+
+
+@pytest.mark.parametrize("name,op", [("leaky_relu_backward_", "leaky_relu_backward"),
+                                     ("silu_backward_", "silu_backward")])
+def test_inplace_backward_writes_grad(isa, mode, name, op):
+    extra = (0.1,) if op == "leaky_relu_backward" else ()
+    g = np.linspace(-2, 2, 80)[::2]
+    x = np.linspace(-3, 3, 40)
+    expected = getattr(fr, op)(g, x, *extra)
+    r = getattr(fr, name)(g, x, *extra)
+    assert r is g
+    same_bits(g, expected)
+    g2 = np.ones((3, 4), np.float32)
+    xb = np.linspace(-1, 1, 4).astype(np.float32)        # x broadcasts to grad
+    getattr(fr, name)(g2, xb, *extra)
+    same_bits(g2, getattr(fr, op)(np.ones((3, 4), np.float32), xb, *extra))
+
+
+def test_inplace_per_channel_alpha():
+    x = np.linspace(-3, 3, 24).reshape(4, 6)
+    alpha = np.linspace(0, 0.5, 6)
+    expected = fr.leaky_relu(x, alpha)
+    assert fr.leaky_relu_(x, alpha) is x
+    same_bits(x, expected)
+
+
+ALL_INPLACE = [("leaky_relu_", (0.1,)), ("silu_", ()), ("softplus_", ()), ("log_sigmoid_", ()),
+               ("bias_relu_", (np.ones(5),)), ("bias_sigmoid_", (np.ones(5),)),
+               ("bias_silu_", (np.ones(5),))]
+
+
+@pytest.mark.parametrize("name,extra", ALL_INPLACE, ids=[n for n, _ in ALL_INPLACE])
+def test_inplace_errors_name_the_argument(name, extra):
+    f = getattr(fr, name)
+    x = np.linspace(-1, 1, 20).reshape(4, 5)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match="'x'"):
+        f(x, *extra)
+    xi = np.arange(-10, 10).reshape(4, 5)
+    with pytest.raises(TypeError, match="int64"):
+        f(xi, *extra)
+    np.testing.assert_array_equal(xi, np.arange(-10, 10).reshape(4, 5))    # nothing written
+    with pytest.raises(TypeError, match="'x'"):
+        f([[1.0, -1.0]], *extra)
+
+
+@pytest.mark.parametrize("name", ["leaky_relu_backward_", "silu_backward_"])
+def test_inplace_backward_errors(name):
+    f = getattr(fr, name)
+    extra = (0.1,) if name.startswith("leaky") else ()
+    g = np.ones(5)
+    g.flags.writeable = False
+    with pytest.raises(ValueError, match="'grad'"):
+        f(g, np.ones(5), *extra)
+    gi = np.ones(5, np.int32)
+    with pytest.raises(TypeError, match="int32"):
+        f(gi, np.ones(5), *extra)
+    g = np.ones((3, 4))
+    with pytest.raises(ValueError):
+        f(g, np.ones((2, 4)), *extra)
+    with pytest.raises(ValueError):
+        f(g, np.ones((5, 3, 4)), *extra)                  # would broadcast grad up
+    np.testing.assert_array_equal(g, np.ones((3, 4)))
+
+
+@pytest.mark.parametrize("name", ["bias_relu_", "bias_sigmoid_", "bias_silu_"])
+def test_inplace_bias_shape_must_match_last_axis(name):
+    f = getattr(fr, name)
+    x = np.linspace(-2, 2, 20).reshape(4, 5)
+    before = x.copy()
+    for bad in (np.ones(4), np.ones(6), np.ones((3, 5)), np.ones((2, 4, 5))):
+        with pytest.raises(ValueError, match="'b'"):
+            f(x, bad)
+        np.testing.assert_array_equal(x, before)         # nothing written
+    f(x, np.ones((1, 5)))                                # broadcasts along the last axis
+    f(x, 1.0)                                            # a scalar broadcasts too
+    np.testing.assert_array_equal(x, getattr(fr, name[:-1])(getattr(fr, name[:-1])(before, 1), 1))
+
+
+# ---- UnitStats ----------------------------------------------------------------
+
+def relu_zero_counts(y):
+    return (y.reshape(-1, y.shape[-1]) == 0).sum(axis=0)
+
+
+def sigmoid_saturated_counts(y, eps):
+    """Per-unit counts of y * (1 - y) < eps, exactly, from the output y."""
+    y = y.reshape(-1, y.shape[-1]).astype(np.float64)
+    return (y * (1 - y) < eps).sum(axis=0)
+
+
+def assert_saturation_counts(counts, y, eps, calls=1):
+    """counts as sigmoid_saturated_counts, but y * (1 - y) may be evaluated in
+    y's own precision: values within that rounding of eps may go either way."""
+    rel = 4 * float(np.finfo(y.dtype).eps)
+    lo = sigmoid_saturated_counts(y, eps * (1 - rel)) * calls
+    hi = sigmoid_saturated_counts(y, eps * (1 + rel)) * calls
+    assert counts.shape == lo.shape and counts.dtype == np.int64
+    assert ((lo <= counts) & (counts <= hi)).all(), (counts, lo, hi)
+
+
+def test_unitstats_relu_counts_accumulate_and_reset():
+    rng = np.random.default_rng(0)
+    st = fr.UnitStats(eps=1e-3)
+    b = np.zeros(33, np.float32)
+    b[5] = -100.0                                # unit 5 is dead
+    total = np.zeros(33, np.int64)
+    rows = 0
+    for shape in ((100, 33), (7, 9, 33), (1, 33), (0, 33)):
+        h = rng.standard_normal(shape).astype(np.float32)
+        h[..., 5] -= 100
+        h[..., 7] = -0.0                         # -0.0 counts as a zero output
+        fr.relu_(h, stats=st)
+        total += relu_zero_counts(h)
+        rows += h.size // 33
+        np.testing.assert_array_equal(st.counts, total)
+        assert st.counts.dtype == np.int64 and st.rows == rows
+    np.testing.assert_array_equal(st.fraction(), total / rows)
+    assert st.fraction().dtype == np.float64
+    dead = st.dead()
+    assert dead.dtype == bool and dead[5] and dead[7] and dead.sum() == 2
+    with pytest.raises(ValueError):
+        fr.relu_(np.ones((4, 32), np.float32), stats=st)      # 32 units, not 33
+    assert st.rows == rows                                    # the bad call counted nothing
+    st.reset()
+    assert st.rows == 0 and not np.any(st.counts)
+    fr.relu_(np.ones((4, 33), np.float32), stats=st)
+    assert st.rows == 4 and st.counts.shape == (33,) and not st.counts.any()
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_unitstats_sigmoid_saturation(isa, mode, dtype):
+    rng = np.random.default_rng(1)
+    eps = 1e-3
+    st = fr.UnitStats(eps=eps)
+    with np.errstate(all="ignore"):                      # float16 underflow
+        x = (rng.standard_normal((500, 16)) * np.linspace(0.1, 20, 16)).astype(dtype)
+    x[:, 3] = 50                                 # always saturated
+    fr.sigmoid_(x, stats=st)
+    assert_saturation_counts(st.counts, x, eps)
+    assert st.rows == 500 and st.dead()[3]
+    assert 0 < st.counts[8] < 500
+
+
+def test_unitstats_strided_and_float16_inputs(isa):
+    rng = np.random.default_rng(2)
+    st = fr.UnitStats()
+    base = rng.standard_normal((40, 24)).astype(np.float32)
+    h = base[::2, ::3]                                 # (20, 8), non-contiguous
+    fr.relu_(h, stats=st)
+    np.testing.assert_array_equal(st.counts, relu_zero_counts(h))
+    hr = rng.standard_normal((20, 8)).astype(np.float32)[::-1, ::-1]
+    fr.relu_(hr, stats=st)
+    np.testing.assert_array_equal(st.counts, relu_zero_counts(h) + relu_zero_counts(hr))
+    assert st.rows == 40
+    st16 = fr.UnitStats(eps=1e-2)
+    h16 = (rng.standard_normal((64, 10)) * 8).astype(np.float16)
+    hf = np.asfortranarray(h16)
+    fr.sigmoid_(hf, stats=st16)
+    assert_saturation_counts(st16.counts, hf, 1e-2)
+    r16 = (rng.standard_normal((64, 10)) * 3).astype(np.float16)
+    fr.relu_(r16, stats=fr.UnitStats())                  # float16 relu: just runs
+    st3 = fr.UnitStats()
+    x3 = rng.standard_normal((2, 3, 50)).astype(np.float64)
+    fr.relu_(x3, stats=st3)
+    np.testing.assert_array_equal(st3.counts, relu_zero_counts(x3))
+    assert st3.rows == 6
+
+
+@pytest.mark.parametrize("dtype", ("float16", "float32", "float64"))
+def test_bias_ops_with_stats(isa, mode, dtype):
+    rng = np.random.default_rng(3)
+    with np.errstate(all="ignore"):                      # float16 underflow
+        x = rng.standard_normal((300, 12)).astype(dtype)
+    b = np.linspace(-3, 3, 12).astype(dtype)
+    st = fr.UnitStats(eps=0.05)
+    y = x.copy()
+    fr.bias_relu_(y, b, stats=st)
+    same_bits(y, fr.bias_relu(x, b))
+    np.testing.assert_array_equal(st.counts, relu_zero_counts(y))
+    assert st.counts[0] > st.counts[-1]
+    st2 = fr.UnitStats(eps=0.05)
+    y2 = (x * 4).astype(dtype)                            # exact
+    ref = fr.bias_sigmoid(y2, b)
+    fr.bias_sigmoid_(y2, b, stats=st2)
+    same_bits(y2, ref)
+    assert_saturation_counts(st2.counts, y2, 0.05)
+    first = st2.counts.copy()
+    y3 = (x * 4).astype(dtype)
+    fr.bias_sigmoid_(y3, b, stats=st2)                    # accumulates: the same again
+    np.testing.assert_array_equal(st2.counts, 2 * first)
+    assert st2.rows == 600
+
+
+# ---- accuracy against the correctly rounded value ------------------------------
+
+def sample(dtype, seed):
+    """Inputs over the whole range: a few per binade of both signs, plus dense
+    runs where the formulas change or the results turn subnormal."""
+    dt = np.dtype(dtype)
+    rng = np.random.default_rng(seed)
+    u = f"u{dt.itemsize}"
+    nm = np.finfo(dt).nmant
+    top = int(np.asarray(2.0**11, dt).view(u)) >> nm    # binades up to 2048
+    expo = np.repeat(np.arange(top + 1, dtype=np.uint64), 4 if dt == np.float32 else 2)
+    mag = (expo << np.uint64(nm)) | rng.integers(0, 1 << nm, expo.size, dtype=np.uint64)
+    mag = mag.astype(u).view(dt)
+    lim = 104 if dt == np.float32 else 746             # subnormal results of e^x
+    dense = rng.uniform(-lim, 40, 600).astype(dt)
+    near0 = rng.uniform(-4, 4, 300).astype(dt)
+    huge = np.array([np.finfo(dt).max, 1e30, 1e10], dt)
+    return np.concatenate([mag, -mag, dense, near0, huge, -huge])
+
+
+@pytest.fixture(scope="module")
+def mp_refs():
+    """(x, correctly rounded op(x) in longdouble) per dtype and op, computed once."""
+    out = {}
+    for seed, dt in enumerate((np.float32, np.float64)):
+        x = sample(dt, seed)
+        for op in UNARY:
+            out[np.dtype(dt).name, op] = x, _slow.rounded_mpmath(op, x, np.longdouble)
+    return out
+
+
+def test_sample_size(mp_refs):
+    x, _ = mp_refs["float32", "silu"]
+    assert x.size >= 1500 and (x < -100).any() and (x > 1000).any()
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+@pytest.mark.parametrize("op", UNARY)
+def test_ulp_vs_mpmath(isa, mode, op, dtype, mp_refs):
+    x, ref = mp_refs[dtype, op]
+    got = getattr(fr, op)(x)
+    err = ulp_error(got, ref)
+    bound = BOUND[dtype, mode]
+    if err.max() > bound:
+        worst = np.argsort(err)[::-1][:5]
+        pytest.fail(f"{op} {dtype} {mode}: max {err.max():.3f} ulp > {bound} on "
+                    f"{int((err > bound).sum())} inputs; worst: "
+                    + "; ".join(f"x={x[i]!r} (0x{int(bits(x)[i]):x}) got={got[i]!r} "
+                                f"ref={float(ref[i])!r} {err[i]:.3f} ulp" for i in worst))
+
+
+def test_mpmath_reference_agrees_with_twins():
+    """The two yardsticks: correctly rounded mpmath against the wide twin."""
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-110, 30, 300),
+                        np.ldexp(rng.uniform(-1, 1, 100), rng.integers(-60, 4, 100))])
+    x32 = x.astype(np.float32)
+    for op in UNARY + ("sigmoid",):
+        twin = _slow.SLOW[op]
+        assert np.array_equal(twin(x32), _slow.rounded_mpmath(op, x32, np.float32))
+        exact = _slow.rounded_mpmath(op, x, np.longdouble)
+        with np.errstate(all="ignore"):
+            rel = np.abs((twin(x.astype(np.longdouble)) - exact) / exact).max()
+        assert rel < 2.0**-58, op
+    assert _slow.sigmoid_mpmath(0.0, dtype=np.float32) == 0.5
+    # signs, limits, subnormals, overflow
+    mp = _slow.rounded_mpmath
+    assert list(mp("silu", [-np.inf, np.inf, -0.0], np.float32)) == [0, np.inf, 0]
+    assert np.signbit(mp("silu", [-np.inf, -0.0, -200], np.float32)).all()
+    assert np.signbit(mp("log_sigmoid", np.inf, np.float64))
+    assert mp("log_sigmoid", -np.inf, np.float64) == -np.inf
+    assert mp("softplus", -np.inf, np.float64) == 0 and not np.signbit(mp("softplus", -np.inf))
+    assert mp("log_sigmoid", -1000.0) == -1000
+    assert 0 < mp("softplus", -745.0) < np.finfo(np.float64).tiny
+    assert mp("softplus", -745.2) == 0            # below half the smallest subnormal
+    assert mp("softplus", 70000.0, np.float32) == 70000
+    assert mp("softplus", 65536.0, np.float16) == np.inf      # past float16's max
+    assert np.isnan(mp("silu", np.nan, np.float16))
