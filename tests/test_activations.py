@@ -62,7 +62,7 @@ def silu_backward_bound(got, g, x, mode):
     """|got - exact| allowed: float32 (and 16-bit) within 1 ulp in exact mode
     (computed in float64, rounded once), 2 ulp in fast mode (as every fast
     bound); float64 also pays the rounding of 1 + x * (1 - s) relative to its
-    terms (a few eps, fast mode more)."""
+    terms (a few eps, fast mode more), and s's own subnormal rounding."""
     dt = got.dtype
     ref = _slow.silu_backward(g.astype(wide(dt)), x.astype(wide(dt)))
     with np.errstate(all="ignore"):             # overflow of the result: inf is right
@@ -81,6 +81,11 @@ def silu_backward_bound(got, g, x, mode):
         ulp = np.spacing(np.abs(ref).astype(np.float64)).astype(np.longdouble)
         err = np.abs(got.astype(np.longdouble) - ref) / ulp
         slack = (8 if mode == "fast" else 2) * np.finfo(np.float64).eps * scale / ulp
+        # silu'(x) is computed in float64: where s is subnormal (x < -708) or
+        # underflows (x < -745, as in torch), it is good to 2^-1074 absolute only
+        sub = np.abs(g.astype(np.longdouble)) * (1 + np.where(np.isinf(w), 0, np.abs(w))) \
+            * np.longdouble(2.0**-1074)
+        slack = slack + np.where(w < -700, sub / ulp, 0)
         err = np.where(np.isfinite(ref_over) & np.isfinite(got), err - slack,
                        ulp_error(got, ref_over)).astype(np.float64)
     return np.where(free, 0, err), 1.0

@@ -81,8 +81,7 @@ FR_UNARY(f32_silu_fast, float, fr_silu_fast_f32)
 FR_UNARY(f32_silu_exact, float, fr_silu_exact_f32)
 FR_UNARY(f64_silu_fast, double, fr_silu_fast_f64)
 FR_UNARY(f64_silu_exact, double, fr_silu_exact_f64)
-FR_BINARY(f32_silu_bwd_fast, float, fr_silu_bwd_fast_f32)
-FR_BINARY(f32_silu_bwd_exact, float, fr_silu_bwd_exact_f32)
+FR_BINARY(f32_silu_bwd, float, fr_silu_bwd_f32)
 FR_BINARY(f64_silu_bwd_fast, double, fr_silu_bwd_fast_f64)
 FR_BINARY(f64_silu_bwd_exact, double, fr_silu_bwd_exact_f64)
 FR_UNARY(f32_softplus_fast, float, fr_softplus_fast_f32)
@@ -134,7 +133,9 @@ const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_ROWS_ANY(FR_ROW2, leaky_relu, FR_LEAKY_RELU),
     FR_ROWS_ANY(FR_ROW3, leaky_relu_bwd, FR_LEAKY_RELU_BWD),
     FR_ROWS_ACC(FR_ROW1, silu, FR_SILU),
-    FR_ROWS_ACC(FR_ROW2, silu_bwd, FR_SILU_BWD),
+    FR_ROW2(f32_silu_bwd, FR_SILU_BWD, FR_F32, FR_ANY_ACCURACY),
+    FR_ROW2(f64_silu_bwd_fast, FR_SILU_BWD, FR_F64, FR_FAST),
+    FR_ROW2(f64_silu_bwd_exact, FR_SILU_BWD, FR_F64, FR_EXACT),
     FR_ROWS_ACC(FR_ROW1, softplus, FR_SOFTPLUS),
     FR_ROWS_ACC(FR_ROW1, log_sigmoid, FR_LOG_SIGMOID),
     FR_ROWS_ANY(FR_ROWF, bias_relu, FR_BIAS_RELU),

@@ -175,6 +175,7 @@ FR_DEFINE_PROD_ERR(F64, double, 134217729.0)      /* 2^27 + 1 */
         T xe = xps * FR_DOWN_##S, xel = MA(x, pls, xpl) * FR_DOWN_##S;          \
         T r = FR_RATIO(T, MA, pos ? x : xe, pos ? (T)0 : xel, d, dl, e, q);    \
         /* beyond +-ZMIN_SILU, silu is x or -0 (and inf * 0 lurks in r) */     \
+        r = x == (T)0 ? x : r;                   /* silu(-0) = -0 */            \
         return x < (T)(ZMIN_SILU) ? (T)-0.0 : (x > -(T)(ZMIN_SILU) ? x : r);   \
     }                                                                          \
     /* s = sigmoid(x), c = sigmoid(-x) = 1 - s without cancellation */         \
@@ -301,6 +302,7 @@ FR_INLINE double fr_silu_exact_f64(double x) {
     fr_two_prod_f64(x, qh, &ph, &pl);
     double v = ph + (pl + x * ql);
     double r = x > 0.0 ? v : (v * s) * FR_DOWN_F64;
+    r = x == 0.0 ? x : r;                          /* silu(-0) = -0 */
     return x < -760.0 ? -0.0 : (x > 760.0 ? x : r);
 }
 FR_INLINE float fr_silu_exact_f32(float x) { return (float)fr_silu_fast_f64((double)x); }
@@ -314,12 +316,9 @@ FR_INLINE double fr_dsilu_fast_f64(double x) {
     fr_sigmoid_pair_fast_f64(x, &s, &c);
     return FR_DSILU(double, x, s, c);
 }
-FR_INLINE float fr_silu_bwd_fast_f32(float g, float x) {
-    float s, c;
-    fr_sigmoid_pair_fast_f32(x, &s, &c);
-    return g * FR_DSILU(float, x, s, c);
-}
-FR_INLINE float fr_silu_bwd_exact_f32(float g, float x) {
+/* float32 in float64 (one kernel for both modes): sigmoid(x) of a float32 x
+ * can be subnormal in float32, never in float64 */
+FR_INLINE float fr_silu_bwd_f32(float g, float x) {
     return (float)((double)g * fr_dsilu_fast_f64((double)x));
 }
 FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) { return g * fr_dsilu_fast_f64(x); }
