@@ -5,40 +5,57 @@ through ``fastrelu._bench``, which also holds the input data, the NumPy and
 torch baselines and the roofline binding used by ``python -m fastrelu bench``:
 
 * one ``time_`` class per op family (``Relu``, ``Sigmoid``, ``ReluBackward``,
-  ``SigmoidBackward``), parameterised by op (out of place into a preallocated
-  ``out=``, and in place ``op_``) x dtype x size x implementation.
+  ``SigmoidBackward``, ``LeakyRelu``, ``LeakyReluBackward``, ``Silu``,
+  ``SiluBackward``, ``Softplus``, ``LogSigmoid``, ``BiasRelu``,
+  ``BiasSigmoid``, ``BiasSilu``), parameterised by op (out of place into a
+  preallocated ``out=``, and in place ``op_``) x dtype x size x
+  implementation.  The leaky ops run with ``alpha = _bench.ALPHA``, the bias
+  ops on a (rows, units) array (``_bench.shape_for``) with ``units`` biases.
   Implementations: ``fastrelu`` (the dispatcher's choice), ``fastrelu@<isa>``
   for every ISA variant in the registry (skipped where this CPU lacks it),
   ``[exact]`` twins where the registry has distinct exact-accuracy kernels,
   ``numpy`` (the baseline of ``_bench.NUMPY_FORMS``), ``numba`` (a naive
   ``@njit`` loop, compiled and run once in setup), ``torch`` (same threads as
-  fastrelu) and ``roofline`` (the C in-place loop; in place only).
-  Unsupported combinations raise NotImplementedError in setup (asv: skipped).
+  fastrelu, ``_bench.TORCH_FORMS``) and ``roofline`` (the C in-place loop; in
+  place only).  ``fastrelu@numba`` is skipped for an op the numba backend has
+  no kernel for (the backend would run the cython kernel instead).
 * ``Ratios``: ``track_`` speedup vs numpy / torch, GB/s and % of roofline of
   the in-place op, from one measurement pass (``setup_cache``) with the
   ``python -m fastrelu bench`` timer.
+* ``FusedBias``: ``time_`` of ``bias_<act>_(x, b)`` on a dense layer's output
+  (act x dtype x shape x impl: ``fastrelu`` = fused, ``single`` = the
+  activation alone, one in-place pass, ``numpy`` / ``torch`` = ``x += b`` then
+  the activation in place); ``FusedRatios``: ``track_`` fused / single pass
+  (target <= 1.1) and speedups over the two-pass numpy and torch forms.
+* ``UnitStatsOverhead``: ``time_`` of ``relu_`` / ``sigmoid_`` without
+  (``fastrelu``) and with ``stats=fastrelu.UnitStats()`` (``fastrelu+stats``)
+  and the two-pass ``numpy+stats`` / ``torch+stats`` forms (the op, then the
+  per-unit count); ``StatsRatios``: ``track_`` time with / without statistics
+  (target ~1) and speedups over numpy / torch.
 * ``InPlaceMemory``: ``peakmem_`` and the resident memory a 16M-element
   in-place call adds (``track_added_rss_mib``: 0 means no temporary array).
 
-Every timed call does the same work, and the timed bodies allocate nothing:
+Every timed call does the same work, and the timed bodies allocate nothing
+(but the numpy/torch forms of the statistics, whose count allocates):
 setup allocates once per parameter set and keeps the arrays on the instance.
 Out-of-place calls never change their input.  In place, ``relu_`` and
 ``relu_backward_`` get inputs that are already fixed points of the op
 (negatives replaced by +0.0; grad already masked), so repeating the call
 repeats the same work on the same bits (the kernels are branch-free, so the
-sign mix does not change the cost).  ``sigmoid_`` and ``sigmoid_backward_``
-are not idempotent (repeated calls drift towards a constant, and
-``sigmoid_backward_`` towards subnormals), so their setup restores the input
-from a saved copy (np.copyto): asv_runner >= 0.3 re-runs setup before every
-timed call, outside the timed region, and ``number = 1`` on those two classes
-gives older asv runners the same behaviour (setup before every sample).
-The cost is per-call timing at n=1000, where the timer's ~0.1 us shows; the
-``python -m fastrelu bench`` timer (batched, restored per batch) is the
-precise tool for small sizes.
+sign mix does not change the cost).  The other in-place ops are not
+idempotent (``sigmoid_`` drifts towards a constant, ``sigmoid_backward_``
+and the leaky ops towards subnormals, a bias keeps adding), so their setup
+restores the input from a saved copy (np.copyto): asv_runner >= 0.3 re-runs
+setup before every timed call, outside the timed region, and ``number = 1``
+on those classes gives older asv runners the same behaviour (setup before
+every sample).  The cost is per-call timing at n=1000, where the timer's
+~0.1 us shows; the ``python -m fastrelu bench`` timer (batched, restored per
+batch) is the precise tool for small sizes.
 """
 
 import importlib.util
 import itertools
+import math
 import resource
 import sys
 
@@ -58,8 +75,14 @@ BASELINES = ["numpy", "numba", "torch", "roofline"]
 #: sizes of the Ratios pass (tests shrink it; 1M is left to the time_ classes)
 RATIO_SIZES = [1000, 65536, 16_000_000]
 RATIO_SETTINGS = _bench.Settings(budget_s=0.05, min_reps=3, max_reps=5000)
+#: (rows x units) of the fused and statistics benchmarks (tests shrink them)
+SHAPES = [_bench._fmt_shape(s) for s in _bench.FUSED_SHAPES]
 #: size of the InPlaceMemory cases: a temporary copy shows as tens of MiB
 MEMORY_SIZE = 16_000_000
+
+
+def registry_ops():
+    return list(dict.fromkeys(k.op for k in _dispatch.KERNELS))
 
 
 def registry_isas(op):
@@ -94,6 +117,18 @@ def parse_impl(impl):
     return name, (isa or None), acc
 
 
+def _require_numba_kernel(op, dtype):
+    """fastrelu@numba: the numba backend must have its own kernel for the slot
+    (a backend lacking a slot runs the best cython kernel: not numba's time)."""
+    try:
+        _dispatch._ensure_numba()
+    except ImportError as exc:
+        raise NotImplementedError(str(exc)) from None
+    if not any(k.op == op and k.dtype == dtype and k.backend == "numba"
+               for k in _dispatch.KERNELS):
+        raise NotImplementedError(f"the numba backend has no {op} {dtype} kernel")
+
+
 # --------------------------------------------------------------------------
 # naive Numba loops (the "what a user would write" baseline); jitted lazily in
 # setup so that importing this module never imports numba
@@ -120,9 +155,71 @@ def _nb_sigmoid_backward(g, y, out, one):
         out[i] = g[i] * y[i] * (one - y[i])
 
 
+def _nb_leaky_relu(x, alpha, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v if v > zero else alpha * v
+
+
+def _nb_leaky_relu_backward(g, x, alpha, out, zero):
+    for i in range(g.shape[0]):
+        out[i] = g[i] if x[i] > zero else alpha * g[i]
+
+
+def _nb_silu(x, out, one):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v / (one + np.exp(-v))
+
+
+def _nb_silu_backward(g, x, out, one):
+    for i in range(g.shape[0]):
+        s = one / (one + np.exp(-x[i]))
+        out[i] = g[i] * s * (one + x[i] * (one - s))
+
+
+def _nb_softplus(x, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = max(v, zero) + np.log1p(np.exp(-abs(v)))
+
+
+def _nb_log_sigmoid(x, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = min(v, zero) - np.log1p(np.exp(-abs(v)))
+
+
+def _nb_bias_relu(x, b, out, zero):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            v = x[i, j] + b[j]
+            out[i, j] = v if v > zero else zero
+
+
+def _nb_bias_sigmoid(x, b, out, one):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = one / (one + np.exp(-(x[i, j] + b[j])))
+
+
+def _nb_bias_silu(x, b, out, one):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            v = x[i, j] + b[j]
+            out[i, j] = v / (one + np.exp(-v))
+
+
+#: op -> (naive loop, its trailing constant: 0 or 1 in the input dtype)
 _NB_SOURCES = {"relu": (_nb_relu, 0), "sigmoid": (_nb_sigmoid, 1),
                "relu_backward": (_nb_relu_backward, 0),
-               "sigmoid_backward": (_nb_sigmoid_backward, 1)}
+               "sigmoid_backward": (_nb_sigmoid_backward, 1),
+               "leaky_relu": (_nb_leaky_relu, 0),
+               "leaky_relu_backward": (_nb_leaky_relu_backward, 0),
+               "silu": (_nb_silu, 1), "silu_backward": (_nb_silu_backward, 1),
+               "softplus": (_nb_softplus, 0), "log_sigmoid": (_nb_log_sigmoid, 0),
+               "bias_relu": (_nb_bias_relu, 0), "bias_sigmoid": (_nb_bias_sigmoid, 1),
+               "bias_silu": (_nb_bias_silu, 1)}
 _NB_JITTED = {}
 
 
@@ -133,9 +230,11 @@ def numba_call(op, args, out=None):
         raise NotImplementedError(f"numba not importable: {exc}") from None
     if op not in _NB_SOURCES:
         raise NotImplementedError(f"no numba loop for {op}")
-    const = args[0].dtype.type(_NB_SOURCES[op][1])
+    dt = args[0].dtype.type
+    const = dt(_NB_SOURCES[op][1])
     out = args[0] if out is None else out
-    a = tuple(args) + (out, const)
+    # scalars (alpha) in the array dtype: the loop computes in that dtype
+    a = tuple(x if isinstance(x, np.ndarray) else dt(x) for x in args) + (out, const)
     f = _NB_JITTED.get(op)
     if f is None:
         f = numba.njit(cache=True, nogil=True)(_NB_SOURCES[op][0])
@@ -156,10 +255,16 @@ def _refuse_forked_child(impl="fastrelu"):
     """fastrelu runs serially in a forked child (fork safety, see DESIGN.md §2):
     under ``asv run --launch-method forkserver`` its threaded numbers would be
     wrong, so skip rather than mislead.  asv's default (spawn) is fine."""
-    if impl in ("fastrelu", "roofline") and getattr(_ufuncs, "is_serial_only",
-                                                    lambda: False)():
+    if impl.split("+")[0] in ("fastrelu", "roofline", "single") and getattr(
+            _ufuncs, "is_serial_only", lambda: False)():
         raise NotImplementedError("fastrelu is serial in a forked child: run asv with "
                                   "the default --launch-method spawn")
+
+
+def _torch_threads():
+    torch = _bench.import_torch()
+    torch.set_num_threads(fastrelu.get_num_threads())
+    return torch
 
 
 # --------------------------------------------------------------------------
@@ -199,8 +304,12 @@ class _Family:
     def _build(self, op, dtype, size, impl):
         name, isa, acc = parse_impl(impl)
         _refuse_forked_child(name)
-        if isa == "numba" and importlib.util.find_spec("numba") is None:
-            raise NotImplementedError("numba is not installed")
+        if self.op not in registry_ops():
+            raise NotImplementedError(f"this build has no {self.op}")
+        if isa == "numba":
+            if importlib.util.find_spec("numba") is None:
+                raise NotImplementedError("numba is not installed")
+            _require_numba_kernel(self.op, dtype)
         if isa not in (None, "numba") and isa not in _dispatch.available_isas():
             raise NotImplementedError(f"ISA {isa} not available on this CPU")
         bop = _bench.BenchOp(self.op + ("[exact]" if acc == "exact" else ""), self.op, acc,
@@ -222,8 +331,7 @@ class _Family:
             elif name == "numpy":
                 call = _bench.numpy_call(self.op, args, out)
             elif name == "torch":
-                torch = _bench.import_torch()
-                torch.set_num_threads(fastrelu.get_num_threads())
+                _torch_threads()
                 call = _bench.torch_call(self.op, args, out)
             elif name == "roofline":
                 call = _bench.roofline_call(self.op, args, out)
@@ -246,29 +354,68 @@ class _Family:
         self._call()
 
 
+class _Restored(_Family):
+    """An in-place op that is not idempotent: setup restores its input."""
+
+    idempotent = False
+    number = 1  # older asv: setup (restore) before every call
+    warmup_time = 0
+
+
 class Relu(_Family):
     op = "relu"
 
 
-class Sigmoid(_Family):
+class Sigmoid(_Restored):
     op = "sigmoid"
-    idempotent = False
-    number = 1  # older asv: setup (restore) before every call
-    warmup_time = 0
 
 
 class ReluBackward(_Family):
     op = "relu_backward"
 
 
-class SigmoidBackward(_Family):
+class SigmoidBackward(_Restored):
     op = "sigmoid_backward"
-    idempotent = False
-    number = 1
-    warmup_time = 0
 
 
-FAMILIES = (Relu, Sigmoid, ReluBackward, SigmoidBackward)
+class LeakyRelu(_Restored):
+    op = "leaky_relu"
+
+
+class LeakyReluBackward(_Restored):
+    op = "leaky_relu_backward"
+
+
+class Silu(_Restored):
+    op = "silu"
+
+
+class SiluBackward(_Restored):
+    op = "silu_backward"
+
+
+class Softplus(_Restored):
+    op = "softplus"
+
+
+class LogSigmoid(_Restored):
+    op = "log_sigmoid"
+
+
+class BiasRelu(_Restored):
+    op = "bias_relu"
+
+
+class BiasSigmoid(_Restored):
+    op = "bias_sigmoid"
+
+
+class BiasSilu(_Restored):
+    op = "bias_silu"
+
+
+FAMILIES = (Relu, Sigmoid, ReluBackward, SigmoidBackward, LeakyRelu, LeakyReluBackward,
+            Silu, SiluBackward, Softplus, LogSigmoid, BiasRelu, BiasSigmoid, BiasSilu)
 for _cls in FAMILIES:
     _cls.params = _cls.make_params()
 del _cls
@@ -278,15 +425,20 @@ del _cls
 # track_: ratios from one measurement pass
 # --------------------------------------------------------------------------
 
+def _impls(all_impls):
+    """``all_impls`` without torch's when torch is not importable (else set
+    torch's threads to fastrelu's)."""
+    try:
+        _torch_threads()
+        return tuple(all_impls)
+    except _bench.Unavailable:
+        return tuple(i for i in all_impls if not i.startswith("torch"))
+
+
 def _ratios_cache(self=None):
     """Measure every (op, dtype, size) row once, like ``python -m fastrelu bench``."""
     _refuse_forked_child()
-    try:
-        torch = _bench.import_torch()
-        torch.set_num_threads(fastrelu.get_num_threads())
-        impls = _bench.IMPLS
-    except _bench.Unavailable:
-        impls = tuple(i for i in _bench.IMPLS if i != "torch")
+    impls = _impls(_bench.IMPLS)
     rows = {}
     for bop in _bench.bench_ops():
         for dtype in DTYPES:
@@ -296,21 +448,23 @@ def _ratios_cache(self=None):
     return rows
 
 
-_ratios_cache.timeout = 900
+_ratios_cache.timeout = 1800
 
 
-class Ratios:
+class _Tracks:
+    def _value(self, rows, key, *params):
+        v = rows.get(tuple(params), {}).get(key)
+        if v is None:
+            raise SkipNotImplemented(f"{key} not measured for {params}")
+        return v
+
+
+class Ratios(_Tracks):
     """The in-place op's speedups, GB/s and roofline fraction (higher is better)."""
 
     param_names = ["op", "dtype", "size"]
     params = [[b.name for b in _bench.bench_ops()], list(DTYPES), list(RATIO_SIZES)]
     setup_cache = _ratios_cache
-
-    def _value(self, rows, key, op, dtype, size):
-        v = rows.get((op, dtype, size), {}).get(key)
-        if v is None:
-            raise SkipNotImplemented(f"{key} not measured for {op} {dtype} {size}")
-        return v
 
     def track_speedup_vs_numpy(self, rows, op, dtype, size):
         return self._value(rows, "speedup_numpy", op, dtype, size)
@@ -331,6 +485,177 @@ class Ratios:
         return self._value(rows, "roofline_pct", op, dtype, size)
 
     track_roofline_pct.unit = "%"
+
+
+# --------------------------------------------------------------------------
+# fused bias + activation, and per-unit statistics: time_ and track_
+# --------------------------------------------------------------------------
+
+class _Sectioned:
+    """time_ of one implementation on a (rows, units) case built by
+    ``_bench.Case`` and bound by ``_bench.bind`` (the CLI's calls); the input
+    is restored before every call (setup)."""
+
+    param_names = ["op", "dtype", "shape", "impl"]
+    number = 1
+    warmup_time = 0
+    timeout = 300
+
+    def _bop(self, op):  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    def setup(self, op, dtype, shape, impl):
+        key = (op, dtype, shape, impl)
+        if getattr(self, "_key", None) != key:
+            self._key = None
+            _refuse_forked_child(impl)
+            bop = self._bop(op)
+            dims = _bench.parse_shape(shape)
+            if impl.startswith("torch"):
+                try:
+                    _torch_threads()
+                except _bench.Unavailable as exc:
+                    raise NotImplementedError(str(exc)) from None
+            self._case = _bench.Case(bop, dtype, math.prod(dims), slots=1, shape=dims)
+            try:
+                self._call = _bench.bind(impl, self._case, 0)
+            except _bench.Unavailable as exc:
+                raise NotImplementedError(str(exc)) from None
+            with _bench.impl_context(impl, bop):
+                self._call()  # warm-up
+            self._key = key
+        self._case.restore(0)
+        self._ctx = _bench.impl_context(impl, self._case.bop)
+        self._ctx.__enter__()
+
+    def teardown(self, op, dtype, shape, impl):
+        ctx, self._ctx = getattr(self, "_ctx", None), None
+        if ctx is not None:
+            ctx.__exit__(None, None, None)
+
+
+class FusedBias(_Sectioned):
+    """``bias_<act>_(x, b)`` (impl ``fastrelu``) vs ``<act>_(x)`` alone
+    (``single``) and ``x += b`` then ``<act>`` in place (``numpy``, ``torch``)."""
+
+    param_names = ["act", "dtype", "shape", "impl"]
+    params = [list(_bench.FUSED_ACTS), list(DTYPES), list(SHAPES),
+              list(_bench.FUSED_IMPLS)]
+
+    def _bop(self, act):
+        try:
+            return _bench.get_op("bias_" + act)
+        except KeyError:
+            raise NotImplementedError(f"this build has no bias_{act}") from None
+
+    def time_bias_act(self, act, dtype, shape, impl):
+        self._call()
+
+
+class UnitStatsOverhead(_Sectioned):
+    """``<op>_(x)`` (impl ``fastrelu``) vs ``<op>_(x, stats=UnitStats())``
+    (``fastrelu+stats``) vs the op then the per-unit count (``numpy+stats``,
+    ``torch+stats``)."""
+
+    params = [list(_bench.STATS_OPS), list(DTYPES), list(SHAPES),
+              list(_bench.STATS_IMPLS)]
+
+    def _bop(self, op):
+        if not hasattr(fastrelu, "UnitStats"):
+            raise NotImplementedError("this build has no fastrelu.UnitStats")
+        return _bench.get_op(op)
+
+    def time_op_stats(self, op, dtype, shape, impl):
+        self._call()
+
+
+def _fused_cache(self=None):
+    """Every fused row once (``_bench.measure_fused``)."""
+    _refuse_forked_child()
+    impls = _impls(_bench.FUSED_IMPLS)
+    names = [b.name for b in _bench.bench_ops()]
+    rows = {}
+    for act in _bench.FUSED_ACTS:
+        if "bias_" + act not in names:
+            continue
+        for dtype in DTYPES:
+            for shape in SHAPES:
+                rows[(act, dtype, shape)] = _bench.measure_fused(
+                    act, dtype, _bench.parse_shape(shape), impls, RATIO_SETTINGS)
+    return rows
+
+
+_fused_cache.timeout = 900
+
+
+def _stats_cache(self=None):
+    """Every statistics row once (``_bench.measure_stats``)."""
+    _refuse_forked_child()
+    rows = {}
+    if not hasattr(fastrelu, "UnitStats"):
+        return rows
+    impls = _impls(_bench.STATS_IMPLS)
+    for op in _bench.STATS_OPS:
+        for dtype in DTYPES:
+            for shape in SHAPES:
+                rows[(op, dtype, shape)] = _bench.measure_stats(
+                    op, dtype, _bench.parse_shape(shape), impls, RATIO_SETTINGS)
+    return rows
+
+
+_stats_cache.timeout = 900
+
+
+class FusedRatios(_Tracks):
+    """Fused bias + activation: time over one in-place pass of the activation
+    (lower is better, target <= 1.1) and speedups over the two-pass forms."""
+
+    param_names = ["act", "dtype", "shape"]
+    params = [list(_bench.FUSED_ACTS), list(DTYPES), list(SHAPES)]
+    setup_cache = _fused_cache
+
+    def track_fused_vs_single_pass(self, rows, act, dtype, shape):
+        return self._value(rows, "fused_vs_single", act, dtype, shape)
+
+    track_fused_vs_single_pass.unit = "x"
+
+    def track_speedup_vs_numpy(self, rows, act, dtype, shape):
+        return self._value(rows, "speedup_numpy", act, dtype, shape)
+
+    track_speedup_vs_numpy.unit = "x"
+
+    def track_speedup_vs_torch(self, rows, act, dtype, shape):
+        return self._value(rows, "speedup_torch", act, dtype, shape)
+
+    track_speedup_vs_torch.unit = "x"
+
+
+class StatsRatios(_Tracks):
+    """Statistics in the same pass: time with / without ``stats=`` (target ~1)
+    and speedups over the op-then-count numpy and torch forms."""
+
+    param_names = ["op", "dtype", "shape"]
+    params = [list(_bench.STATS_OPS), list(DTYPES), list(SHAPES)]
+    setup_cache = _stats_cache
+
+    def track_with_vs_without_stats(self, rows, op, dtype, shape):
+        row = rows.get((op, dtype, shape), {})
+        v = _bench._ratio(row.get("fastrelu+stats_s"), row.get("fastrelu_s"))
+        if v is None:
+            raise SkipNotImplemented(f"stats not measured for {op} {dtype} {shape}")
+        return v
+
+    track_with_vs_without_stats.unit = "x"
+
+    def track_speedup_vs_numpy(self, rows, op, dtype, shape):
+        return self._value(rows, "speedup_numpy", op, dtype, shape)
+
+    track_speedup_vs_numpy.unit = "x"
+
+    def track_speedup_vs_torch(self, rows, op, dtype, shape):
+        return self._value(rows, "speedup_torch", op, dtype, shape)
+
+    track_speedup_vs_torch.unit = "x"
 
 
 # --------------------------------------------------------------------------

@@ -22,6 +22,11 @@ from fastrelu import _bench, _dispatch
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY_OPS = list(dict.fromkeys(k.op for k in _dispatch.KERNELS))
+BENCH_NAMES = [b.name for b in _bench.bench_ops()]
+FUSED_ACTS = [a for a in _bench.FUSED_ACTS if "bias_" + a in REGISTRY_OPS]
+HAVE_STATS = hasattr(fastrelu, "UnitStats")
+ISSUE8_OPS = ["leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
+              "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu"]
 
 try:
     import torch  # noqa: F401
@@ -48,7 +53,8 @@ def finite_positive(v):
 def test_bench_cli_json_has_every_row(tmp_path):
     out = tmp_path / "bench.json"
     sizes = [1000, 3001]
-    res = run_cli("bench", "--quick", "--sizes", *map(str, sizes),
+    shapes = [(4, 256)]
+    res = run_cli("bench", "--quick", "--sizes", *map(str, sizes), "--shapes", "4x256",
                   "--dtypes", "float32", "float64", "--json", str(out), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     data = json.loads(out.read_text())
@@ -68,6 +74,27 @@ def test_bench_cli_json_has_every_row(tmp_path):
             assert r["torch_s"] is None and r["speedup_torch"] is None
         assert r["threads"] == fastrelu.get_num_threads()
         assert r["bytes"] == (3 if "backward" in key[0] else 2) * key[2] * np.dtype(key[1]).itemsize
+        assert math.prod(r["shape"]) == key[2]
+        if r["base_op"].startswith("bias_"):
+            assert len(r["shape"]) == 2
+    # the fused table: every bias op x dtype x shape
+    fused = {(r["act"], r["dtype"], tuple(r["shape"])): r for r in data["fused"]}
+    assert set(fused) == set(itertools.product(FUSED_ACTS, ["float32", "float64"], shapes))
+    for key, r in fused.items():
+        assert r["op"] == "bias_" + key[0] and r["accuracy"] == "fast"
+        for field in ("fastrelu_s", "single_s", "numpy_s", "fused_vs_single",
+                      "speedup_numpy"):
+            assert finite_positive(r[field]), (key, field, r)
+        assert finite_positive(r["speedup_torch"]) == HAVE_TORCH, (key, r)
+    # the statistics table: relu and sigmoid x dtype x shape
+    stats = {(r["op"], r["dtype"], tuple(r["shape"])): r for r in data["stats"]}
+    want_stats = set(itertools.product(["relu", "sigmoid"], ["float32", "float64"], shapes))
+    assert set(stats) == (want_stats if HAVE_STATS else set())
+    for key, r in stats.items():
+        for field in ("fastrelu_s", "fastrelu+stats_s", "numpy+stats_s", "speedup_numpy"):
+            assert finite_positive(r[field]), (key, field, r)
+        assert math.isfinite(r["stats_overhead_pct"]) and r["stats_overhead_pct"] > -100
+        assert finite_positive(r["speedup_torch"]) == HAVE_TORCH, (key, r)
     assert data["quick"] is True
     assert data["environment"]["numpy"] == np.__version__
     # the table: a header and one line per row
@@ -75,6 +102,10 @@ def test_bench_cli_json_has_every_row(tmp_path):
     assert any(re.match(r"^op\s+dtype\s+size\s+fastrelu\s+GB/s", l) for l in lines)
     for name in names:
         assert any(l.startswith(name + " ") for l in lines), name
+    for act in FUSED_ACTS:
+        assert any(re.match(rf"^bias_{act}_\s+float32\s+4x256\s", l) for l in lines), act
+    if HAVE_STATS:
+        assert any(l.startswith("relu_(x, stats=st) ") for l in lines)
     assert "[1/" in res.stderr  # progress
 
 
@@ -90,6 +121,24 @@ def test_bench_cli_subset_threads_no_torch(tmp_path):
     assert all(r["torch_s"] is None for r in rows)
     assert rows[1]["accuracy"] == "exact"
     assert res.stderr == ""
+
+
+@pytest.mark.skipif(not (FUSED_ACTS and HAVE_STATS), reason="no fused ops / UnitStats")
+def test_bench_cli_sections(tmp_path):
+    out = tmp_path / "b.json"
+    res = run_cli("bench", "--quick", "--sections", "fused", "stats", "--dtypes", "float32",
+                  "--shapes", "3x128", "16x64", "--no-torch", "--no-progress",
+                  "--json", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(out.read_text())
+    assert data["rows"] == []
+    assert [(r["act"], r["shape"]) for r in data["fused"]] == [
+        (a, s) for a in FUSED_ACTS for s in ([3, 128], [16, 64])]
+    assert [(r["op"], r["shape"]) for r in data["stats"]] == [
+        (o, s) for o in ("relu", "sigmoid") for s in ([3, 128], [16, 64])]
+    assert all(r["torch_s"] is None for r in data["fused"])
+    assert "fused/1 pass" in res.stdout and "with stats" in res.stdout
+    assert not re.search(r"^relu\s+float32", res.stdout, flags=re.M)  # no ops table
 
 
 def test_bench_cli_isa_variant(tmp_path):
@@ -130,6 +179,59 @@ def test_parse_size(text, n):
     assert _bench.parse_size(text) == n
 
 
+def test_parse_shape():
+    assert _bench.parse_shape("4096x1024") == (4096, 1024)
+    assert _bench.parse_shape("4kx1k") == (4000, 1000)
+    with pytest.raises(ValueError):
+        _bench.parse_shape("4096")
+
+
+@pytest.mark.parametrize("size, units", [(1000, 1000), (65536, 1024), (1_000_000, 1000),
+                                         (16_000_000, 1024), (3001, 3001), (4096, 1024),
+                                         (6, 6)])
+def test_bias_ops_take_rows_by_units(size, units):
+    assert _bench.bias_units(size) == units
+    assert _bench.shape_for("bias_relu", size) == (size // units, units)
+    assert _bench.shape_for("relu", size) == (size,)
+
+
+def test_quick_plan():
+    """--quick: the core ops at every quick size, the others' fast rows at one."""
+    for b in _bench.bench_ops():
+        sizes = _bench.quick_sizes(b)
+        if b.op in ("relu", "sigmoid", "relu_backward", "sigmoid_backward"):
+            assert sizes == _bench.QUICK_SIZES
+        else:
+            assert sizes == (_bench.QUICK_EXTRA_SIZES if b.accuracy == "fast" else ())
+
+
+def test_issue8_ops_are_known():
+    """Every op of issue 8 has its data, numpy and torch forms (rows appear when
+    the registry has the op)."""
+    for op in ISSUE8_OPS:
+        assert op in _bench.ARITY and op in _bench.NUMPY_FORMS and op in _bench.TORCH_FORMS
+    assert _bench.ARITY["silu_backward"] == 2 and _bench.ARITY["leaky_relu_backward"] == 2
+    assert _bench.EXTRA["leaky_relu"] == ("alpha",)
+    assert _bench.EXTRA["bias_silu"] == ("bias",)
+    for op in ISSUE8_OPS:
+        if op in REGISTRY_OPS:
+            assert op in BENCH_NAMES
+
+
+def test_make_inputs_extras():
+    bop = _bench.BenchOp("leaky_relu_backward", "leaky_relu_backward", "fast", 2)
+    g, x, a = _bench.make_inputs(bop, "float32", 100)
+    assert g.shape == x.shape == (100,) and a == _bench.ALPHA
+    bop = _bench.BenchOp("bias_silu", "bias_silu", "fast", 1)
+    x, b = _bench.make_inputs(bop, "float64", 4096)
+    assert x.shape == (4, 1024) and b.shape == (1024,) and b.dtype == np.float64
+    x2, b2 = _bench.make_inputs(bop, "float64", 4096, shape=(64, 64))
+    assert x2.shape == (64, 64) and b2.shape == (64,)
+    np.testing.assert_array_equal(x2.ravel(), x.ravel())  # same data, any shape
+    with pytest.raises(ValueError):
+        _bench.make_inputs(bop, "float64", 4096, shape=(3, 64))
+
+
 def test_every_registry_op_is_benchmarked():
     ops = {b.op for b in _bench.bench_ops()}
     assert set(REGISTRY_OPS) <= ops
@@ -144,8 +246,8 @@ def test_every_registry_op_is_benchmarked():
 @pytest.mark.parametrize("inplace", [True, False], ids=["inplace", "out"])
 def test_baselines_compute_the_op(bop, impl, inplace):
     """The baselines do the same work as fastrelu (same result, loosely)."""
-    ins = _bench.make_inputs(bop, "float64", 257)
-    args = tuple(a.copy() for a in ins)
+    ins = _bench.make_inputs(bop, "float64", 257 if not bop.op.startswith("bias_") else 514)
+    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in ins)
     out = None if inplace else np.empty_like(args[0])
     if impl == "torch":
         if not HAVE_TORCH:
@@ -161,6 +263,65 @@ def test_baselines_compute_the_op(bop, impl, inplace):
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
     if not inplace:  # inputs untouched
         np.testing.assert_array_equal(args[0], ins[0])
+
+
+def _fresh(case):
+    case.restore(0)
+    return case.bufs[0]
+
+
+@pytest.mark.skipif(not FUSED_ACTS, reason="no fused bias ops in this build")
+@pytest.mark.parametrize("act", FUSED_ACTS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fused_section_computes_the_ops(act, dtype):
+    """fused = act(x + b); single = act(x) alone; the two-pass forms = act(x + b)."""
+    case = _bench.Case(_bench.get_op("bias_" + act), dtype, 8 * 64, slots=1, shape=(8, 64))
+    x0, b = case.src, case.rest[0]
+    assert x0.shape == (8, 64) and b.shape == (64,)
+    act_f = getattr(fastrelu, act)
+    with np.errstate(all="ignore"):
+        want_fused = act_f(np.add(x0, b))
+        for impl in ["fastrelu", "numpy"] + (["torch"] if HAVE_TORCH else []):
+            call = _bench.bind(impl, case, 0)
+            _fresh(case)
+            call()
+            rtol = 1e-12 if dtype == "float64" else 1e-5  # the kernels' tests pin bits
+            np.testing.assert_allclose(case.bufs[0], want_fused, rtol=rtol, atol=1e-300,
+                                       err_msg=impl)
+        call = _bench.bind("single", case, 0)
+        _fresh(case)
+        call()
+        np.testing.assert_array_equal(case.bufs[0], act_f(x0))
+    assert _bench.FUSED_IMPLS == ("fastrelu", "single", "numpy", "torch")
+    with pytest.raises(_bench.Unavailable):
+        _bench.bind("single", _bench.Case(_bench.get_op("relu"), dtype, 64), 0)
+
+
+@pytest.mark.skipif(not HAVE_STATS, reason="no fastrelu.UnitStats in this build")
+@pytest.mark.parametrize("op", ["relu", "sigmoid"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_stats_section_counts_alike(op, dtype):
+    """fastrelu+stats counts what the numpy and torch forms count, per unit."""
+    case = _bench.Case(_bench.get_op(op), dtype, 16 * 32, slots=1, shape=(16, 32))
+    x0 = case.src
+    with np.errstate(all="ignore"):
+        y = getattr(fastrelu, op)(x0)
+        want = ((y == 0) if op == "relu" else (y * (1 - y) < _bench.STATS_EPS)).sum(axis=0)
+        call = _bench.bind("fastrelu+stats", case, 0)
+        st = case.unit_stats()
+        _fresh(case)
+        call()
+        np.testing.assert_array_equal(case.bufs[0], y)
+        np.testing.assert_array_equal(st.counts, want)
+        assert st.rows == 16
+        assert 0 < want.sum() < y.size  # the data exercises the count
+        for impl in ["numpy+stats"] + (["torch+stats"] if HAVE_TORCH else []):
+            call = _bench.bind(impl, case, 0)
+            _fresh(case)
+            got = call()
+            np.testing.assert_array_equal(np.asarray(got), want, err_msg=impl)
+            np.testing.assert_allclose(case.bufs[0], y, rtol=1e-6 if dtype == "float32"
+                                       else 1e-12, err_msg=impl)
 
 
 def test_time_call_restores_inputs():
@@ -235,9 +396,20 @@ def test_asv_families_cover_the_registry(asvbench):
         assert cls.params[2] == [1000, 65536, 1_000_000, 16_000_000]
 
 
-@pytest.mark.parametrize("family", ["Relu", "Sigmoid", "ReluBackward", "SigmoidBackward"])
+FAMILY_NAMES = ["Relu", "Sigmoid", "ReluBackward", "SigmoidBackward", "LeakyRelu",
+                "LeakyReluBackward", "Silu", "SiluBackward", "Softplus", "LogSigmoid",
+                "BiasRelu", "BiasSigmoid", "BiasSilu"]
+
+
+def test_asv_family_names(asvbench):
+    assert [c.__name__ for c in asvbench.FAMILIES] == FAMILY_NAMES
+
+
+@pytest.mark.parametrize("family", FAMILY_NAMES)
 def test_asv_time_benchmarks_run_once(asvbench, family):
     cls = getattr(asvbench, family)
+    if cls.op not in REGISTRY_OPS:
+        pytest.skip(f"this build has no {cls.op}")
     ran, skipped = [], []
     bench = cls()
     for params in _small(cls, 1000):
@@ -261,11 +433,14 @@ def test_asv_time_benchmarks_run_once(asvbench, family):
     assert all(f"fastrelu@{isa}" in impls_ran for isa in _dispatch.available_isas())
     if HAVE_TORCH:
         assert "torch" in impls_ran
-    # only unavailable ISAs, out-of-place roofline and missing optional packages skip
+    # only unavailable ISAs (numba: when the backend lacks the op), out-of-place
+    # roofline and missing optional packages skip
     for p in skipped:
         name, isa, _ = asvbench.parse_impl(p[3])
         assert (isa and isa not in _dispatch.available_isas()) or name in (
             "numba", "torch") or (name == "roofline" and not p[0].endswith("_")), p
+    if importlib.util.find_spec("numba") is not None:
+        assert "numba" in impls_ran  # the naive loop of every op compiles
 
 
 def test_asv_inplace_restores_between_calls(asvbench):
@@ -300,6 +475,60 @@ def test_asv_track_benchmarks(asvbench, monkeypatch):
                 assert name == "track_speedup_vs_torch" and not HAVE_TORCH
                 continue
             assert finite_positive(v), (name, params, v)
+
+
+@pytest.mark.parametrize("cls_name", ["FusedBias", "UnitStatsOverhead"])
+def test_asv_sections_run_once(asvbench, cls_name):
+    cls = getattr(asvbench, cls_name)
+    bench = cls()
+    timer = next(n for n in dir(cls) if n.startswith("time_"))
+    names = cls.param_names
+    params = [(["8x64"] if n == "shape" else p) for n, p in zip(names, cls.params)]
+    ran, skipped = [], []
+    for p in itertools.product(*params):
+        try:
+            bench.setup(*p)
+        except NotImplementedError:
+            skipped.append(p)
+            continue
+        try:
+            getattr(bench, timer)(*p)
+            assert bench._case.shape == (8, 64)
+        finally:
+            bench.teardown(*p)
+        bench.setup(*p)  # restores the input before every call
+        try:
+            np.testing.assert_array_equal(bench._case.bufs[0], bench._case.src)
+        finally:
+            bench.teardown(*p)
+        ran.append(p)
+    available = FUSED_ACTS if cls_name == "FusedBias" else (
+        ["relu", "sigmoid"] if HAVE_STATS else [])
+    assert {p[0] for p in ran} == set(available)
+    for p in skipped:
+        assert p[0] not in available or (p[3].startswith("torch") and not HAVE_TORCH), p
+
+
+def test_asv_section_tracks(asvbench, monkeypatch):
+    monkeypatch.setattr(asvbench, "SHAPES", ["8x64"])
+    for cls, cache, want in ((asvbench.FusedRatios, asvbench._fused_cache, FUSED_ACTS),
+                             (asvbench.StatsRatios, asvbench._stats_cache,
+                              ["relu", "sigmoid"] if HAVE_STATS else [])):
+        rows = cache()
+        assert {k[0] for k in rows} == set(want)
+        b = cls()
+        tracks = [n for n in dir(b) if n.startswith("track_")]
+        assert len(tracks) == 3
+        for p in itertools.product(*[(["8x64"] if n == "shape" else v)
+                                     for n, v in zip(cls.param_names, cls.params)]):
+            for name in tracks:
+                try:
+                    v = getattr(b, name)(rows, *p)
+                except asvbench.SkipNotImplemented:
+                    assert p[0] not in want or (name == "track_speedup_vs_torch"
+                                                and not HAVE_TORCH), (name, p)
+                    continue
+                assert finite_positive(v), (name, p, v)
 
 
 def test_asv_peakmem_benchmarks(asvbench):
