@@ -169,6 +169,11 @@ _C_TYPES = {"float32": "float", "float64": "double", "int8": "int8_t", "int16": 
             "int32": "int32_t", "int64": "int64_t"}
 
 
+_ARG_NAMES = {"relu_backward": ("grad", "y"), "sigmoid_backward": ("grad", "y"),
+              "leaky_relu": ("x", "alpha"), "leaky_relu_backward": ("grad", "x", "alpha"),
+              "silu_backward": ("grad", "x")}
+
+
 def kernel_address(op, dtype):
     """(address, C signature) of the serial kernel the current accuracy mode and
     ISA level would run for op x dtype, for C/ctypes/cffi callers.  The kernel
@@ -184,8 +189,10 @@ def kernel_address(op, dtype):
            "ternary": f"void (const {t} *a, const {t} *b, const {t} *c, {t} *out, intptr_t n)",
            "fused": f"void (const {t} *x, const {t} *bias, {t} *out, int64_t *count, "
                     f"double eps, intptr_t n)"}[_ufuncs.OP_KIND[op]]
-    if op in ("relu_backward", "sigmoid_backward"):
-        sig = sig.replace("*a,", "*grad,").replace("*b,", "*y,")
+    names = _ARG_NAMES.get(op)
+    if names:
+        for generic, name in zip(("*a,", "*b,", "*c,"), names):
+            sig = sig.replace(generic, f"*{name},")
     return _ufuncs.kernel_address(op, dtype), sig
 
 

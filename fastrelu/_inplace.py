@@ -29,7 +29,13 @@ def _writable_view(obj, fname, argname):
                 raise ValueError(f"{fname}: argument '{argname}' is read-only")
             arr = np.asarray(mv)
         elif hasattr(obj, "__dlpack__"):
-            arr = np.from_dlpack(obj)
+            try:
+                arr = np.from_dlpack(obj)
+            except (RuntimeError, BufferError, TypeError, ValueError) as e:
+                # e.g. a torch bfloat16 tensor: numpy has no such DLPack type
+                raise TypeError(f"{fname}: argument '{argname}' ({type(obj).__name__} of "
+                                f"dtype {getattr(obj, 'dtype', '?')}) cannot be viewed as a "
+                                f"numpy array: {e}") from None
         elif hasattr(obj, "__array_interface__"):
             arr = np.asarray(obj)
         else:
@@ -94,10 +100,9 @@ def _fused(fused_op, activation, fname, x, b, stats):
                      else _FLOATS)
     if b is not None and not fast:
         b = np.asarray(b)
-        try:
-            ok = np.broadcast_shapes(arr.shape, b.shape) == arr.shape
-        except ValueError:
-            ok = False
+        # a bias runs along the last axis: (units,), (1, ..., units) or a scalar
+        ok = (b.ndim <= max(arr.ndim, 1) and all(d == 1 for d in b.shape[:-1])
+              and (b.ndim == 0 or b.shape[-1] in (1, arr.shape[-1] if arr.ndim else 1)))
         if not ok:
             raise ValueError(f"{fname}: argument 'b' with shape {b.shape} does not broadcast "
                              f"along x's last axis (x has shape {arr.shape})")
