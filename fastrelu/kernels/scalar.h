@@ -305,7 +305,13 @@ FR_INLINE double fr_silu_exact_f64(double x) {
     r = x == 0.0 ? x : r;                          /* silu(-0) = -0 */
     return x < -760.0 ? -0.0 : (x > 760.0 ? x : r);
 }
-FR_INLINE float fr_silu_exact_f32(float x) { return (float)fr_silu_fast_f64((double)x); }
+/* For tiny x, silu(x) = x/2 + x^2/4 is x/2 in float64, a float32 midpoint
+ * once x/2 is subnormal: one float64 ulp toward the true side breaks the tie. */
+FR_INLINE float fr_silu_exact_f32(float x) {
+    double r = fr_silu_fast_f64((double)x);
+    int64_t nudge = x != 0.0f && fabsf(x) < 0x1p-60f ? (x > 0.0f ? 1 : -1) : 0;
+    return (float)fr_f64_from_bits(fr_bits_f64(r) + (uint64_t)nudge);
+}
 
 /* silu'(x) = s (1 + x c), s = sigmoid(x), c = sigmoid(-x); the limits 1 at
  * +inf and -0 at -inf written out (x c and s x would be inf * 0 there). */
