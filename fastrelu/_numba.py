@@ -5,21 +5,28 @@ Imported lazily (by ``_dispatch._ensure_numba()`` for ``backend("numba")``, and
 by ``fastrelu.numba``); importing fastrelu never imports numba.
 
 The math is written once, as ``@njit(inline="always")`` scalar functions that
-repeat scalar.h's expressions operation for operation.  LLVM never contracts
-a*b + c by itself (no fastmath flags: fastmath is never used), so a*b + c is
-two roundings, except where scalar.h writes FR_MA: fast-mode sigmoid fuses
-(llvm.fma) when numba's target CPU has FMA, as the C build does per ISA level.
-Hence exact mode is bit-identical to the C kernels of every ISA level, and
-fast mode to the C kernels of the level with the same FMA-ness: avx2/avx512f
-on an FMA machine (the kernels fr.sigmoid picks there), baseline otherwise
-(``NUMBA_CPU_NAME=generic`` gives that on any machine).  Only NaN payloads may
-differ.  ``FAST_FMA`` says which.
+repeat scalar.h's expressions operation for operation, for every op of the
+registry (fastrelu._ufuncs.OPS).  LLVM never contracts a*b + c by itself (no
+fastmath flags: fastmath is never used), so a*b + c is two roundings, except
+where scalar.h writes FR_MA or FR_PROD_ERR: fast mode fuses (llvm.fma) when
+numba's target CPU has FMA, as the C build does per ISA level (and
+FR_PROD_ERR is Veltkamp-Dekker without FMA, as in C).  Hence the numba kernels
+are bit-identical to the C kernels of the ISA level with the same FMA-ness:
+avx2/avx512f on an FMA machine (the kernels the ufuncs pick there), baseline
+otherwise (``NUMBA_CPU_NAME=generic`` gives that on any machine); and exact
+mode, where C uses no FMA (sigmoid, float64 silu and silu_backward), to the C
+kernels of every level.  (The exact float32 silu, softplus, log_sigmoid,
+float32 silu_backward and float64 softplus/log_sigmoid take fast float64 steps
+in C, FR_MA included; so do their twins.)  Only NaN payloads may differ.
+``FAST_FMA`` says which.
 
-One generic overload, ``_map1(op, x)`` / ``_map2(op, g, y)`` with ``op`` a
-string constant, applies the math for an op to scalars or arrays; the
-kernel-table cfuncs (``cfunc_rows()``) and the public ``fastrelu.numba``
-functions are built on it, so there is one loop per arity, not one per
-op x dtype.
+One generic overload per arity, ``_map1(op, x)``, ``_map2(op, a, b)``,
+``_map3(op, a, b, c)`` and the fused ``_mapf(op, x, bias)`` (and their
+in-place forms), with ``op`` a string constant, applies the math for an op to
+scalars or arrays; the kernel-table cfuncs (``cfunc_rows()``, one per C
+registry row of a float dtype, signature by the op's kind) and the public
+``fastrelu.numba`` functions are built on them, so there is one loop per
+arity, not one per op x dtype.
 
 Caching: the cfuncs use ``cache=True``.  Numba looks for a cache directory in
 this order: ``NUMBA_CACHE_DIR`` if set; ``__pycache__`` next to this file if
@@ -91,6 +98,20 @@ def _fma(typingctx, a, b, c):
         fn = builder.module.declare_intrinsic("llvm.fma", [ty], ir.FunctionType(ty, [ty] * 3))
         return builder.call(fn, args)
     return a(a, b, c), codegen
+
+
+@intrinsic
+def _add_ulps(typingctx, r, k):
+    """The float64 whose bits are r's plus k (int64, wrapping), as
+    fr_f64_from_bits(fr_bits_f64(r) + (uint64_t)k)."""
+    if not (r == types.float64 and k == types.int64):
+        return None
+
+    def codegen(context, builder, sig, args):
+        from llvmlite import ir
+        bits = builder.bitcast(args[0], ir.IntType(64))
+        return builder.bitcast(builder.add(bits, args[1]), args[0].type)
+    return r(r, k), codegen
 
 
 @numba.njit(inline="always")
@@ -518,9 +539,17 @@ def _silu_bwd_f32(g, x):
 
 # exact float32 of silu, softplus, log_sigmoid: the fast float64 kernel (FR_MA
 # included, as in C), rounded once
+_TINY_SILU_F32 = np.float32(2.0**-60)
+
+
 @_njit_inline
 def _silu_exact_f32(x):
-    return np.float32(_silu_fast_f64(np.float64(x)))
+    """fr_silu_exact_f32: for tiny x, x/2 (a float32 midpoint once subnormal)
+    is nudged one float64 ulp toward the true side, silu(x) = x/2 + x^2/4."""
+    r = _silu_fast_f64(np.float64(x))
+    tiny = (x != np.float32(0.0)) & (abs(x) < _TINY_SILU_F32)
+    nudge = np.int64(tiny) * (np.int64(2) * np.int64(x > np.float32(0.0)) - np.int64(1))
+    return np.float32(_add_ulps(r, nudge))
 
 
 @_njit_inline
@@ -662,10 +691,6 @@ def _flat(a):
     _numba_only()
 
 
-def _contig(a):
-    _numba_only()
-
-
 def _cast_like(a, x):
     _numba_only()
 
@@ -699,13 +724,6 @@ def _ov_flat(a):
     if isinstance(a, types.Array):
         return lambda a: a.reshape(-1)
     return lambda a: a
-
-
-@overload(_contig, inline="always")
-def _ov_contig(a):
-    if isinstance(a, types.Array):
-        return lambda a: a.flags.c_contiguous
-    return lambda a: True
 
 
 @overload(_cast_like, inline="always")
@@ -768,6 +786,12 @@ def _operands(key, args, names):
             raise TypingError(f"fastrelu.numba: {names[0]} and {name} must have the same "
                               f"dtype, got {args[0]} and {a}")
     return ts[0], True
+
+
+def _c_layout(*tys):
+    """Whether every array among tys is typed C-contiguous (scalars and None
+    count as such): then the ops run the flat loops, else np.ndindex."""
+    return all(not isinstance(t, types.Array) or t.layout == "C" for t in tys)
 
 
 def _in_place_target(x, name):
@@ -857,13 +881,15 @@ def _ov_map2(op, a, b):
         T = _np_type(t)
         return lambda op, a, b: f(T(a), T(b))
 
+    flat = _c_layout(a, b)
+
     def impl(op, a, b):
         bb = _cast_like(b, a)
         if not _same_shape(bb, a):
             raise ValueError(msg)
         out = np.empty(a.shape, a.dtype)
-        if a.flags.c_contiguous and _contig(bb):
-            _loop2(op, a.reshape(-1), _flat(bb), out.reshape(-1))
+        if flat:
+            _loop2(op, _flat(a), _flat(bb), out.reshape(-1))
         else:
             for idx in np.ndindex(a.shape):
                 out[idx] = f(a[idx], _at(bb, idx))
@@ -880,12 +906,14 @@ def _ov_map2_(op, a, b):
     t, _ = _operands(key, (a, b), _ARG_NAMES[key])
     f, msg = MATH[key][t], _shape_error(key)
 
+    flat = _c_layout(a, b)
+
     def impl(op, a, b):
         bb = _cast_like(b, a)
         if not _same_shape(bb, a):
             raise ValueError(msg)
-        if a.flags.c_contiguous and _contig(bb):
-            af = a.reshape(-1)
+        if flat:
+            af = _flat(a)
             _loop2(op, af, _flat(bb), af)
         else:
             for idx in np.ndindex(a.shape):
@@ -905,13 +933,15 @@ def _ov_map3(op, a, b, c):
         T = _np_type(t)
         return lambda op, a, b, c: f(T(a), T(b), T(c))
 
+    flat = _c_layout(a, b, c)
+
     def impl(op, a, b, c):
         bb, cc = _cast_like(b, a), _cast_like(c, a)
         if not (_same_shape(bb, a) and _same_shape(cc, a)):
             raise ValueError(msg)
         out = np.empty(a.shape, a.dtype)
-        if a.flags.c_contiguous and _contig(bb) and _contig(cc):
-            _loop3(op, a.reshape(-1), _flat(bb), _flat(cc), out.reshape(-1))
+        if flat:
+            _loop3(op, _flat(a), _flat(bb), _flat(cc), out.reshape(-1))
         else:
             for idx in np.ndindex(a.shape):
                 out[idx] = f(a[idx], _at(bb, idx), _at(cc, idx))
@@ -928,12 +958,14 @@ def _ov_map3_(op, a, b, c):
     t, _ = _operands(key, (a, b, c), _ARG_NAMES[key])
     f, msg = MATH[key][t], _shape_error(key)
 
+    flat = _c_layout(a, b, c)
+
     def impl(op, a, b, c):
         bb, cc = _cast_like(b, a), _cast_like(c, a)
         if not (_same_shape(bb, a) and _same_shape(cc, a)):
             raise ValueError(msg)
-        if a.flags.c_contiguous and _contig(bb) and _contig(cc):
-            af = a.reshape(-1)
+        if flat:
+            af = _flat(a)
             _loop3(op, af, _flat(bb), _flat(cc), af)
         else:
             for idx in np.ndindex(a.shape):
@@ -1026,15 +1058,15 @@ def _ov_mapf(op, x, b):
         if _is_none(b):
             return lambda op, x, b: act(T(x))
         return lambda op, x, b: act(T(x) + T(b))
-    zero = T(0)
+    zero, flat = T(0), _c_layout(x, b)
 
     def impl(op, x, b):
         bb = _cast_like(b, x)
         cols = x.shape[-1]
         _check_bias(bb, cols)
         out = np.empty(x.shape, x.dtype)
-        if x.flags.c_contiguous and _contig(bb):
-            _loopf_rows(op, x.reshape(-1), bb, out.reshape(-1), None, zero, cols)
+        if flat:
+            _loopf_rows(op, _flat(x), bb, out.reshape(-1), None, zero, cols)
         else:
             for idx in np.ndindex(x.shape):
                 out[idx] = _fused_at(op, x[idx], bb, idx[-1], None, zero)
@@ -1056,6 +1088,8 @@ def _ov_mapf_(op, x, b, counts, eps):
             raise TypingError(f"fastrelu.numba: counts must be a writable 1-d int64 array, "
                               f"got {counts}")
 
+    flat = _c_layout(x, b)
+
     def impl(op, x, b, counts, eps):
         bb = _cast_like(b, x)
         cols = x.shape[-1]
@@ -1063,8 +1097,8 @@ def _ov_mapf_(op, x, b, counts, eps):
         cnt = _counts_or_none(counts)
         _check_counts(cnt, cols)
         e = T(eps)
-        if x.flags.c_contiguous and _contig(bb):
-            xf = x.reshape(-1)
+        if flat:
+            xf = _flat(x)
             _loopf_rows(op, xf, bb, xf, cnt, e, cols)
         else:
             for idx in np.ndindex(x.shape):

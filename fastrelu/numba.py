@@ -17,20 +17,32 @@
 
 Element-wise on float32/float64 scalars and arrays (any layout; a new array
 for the out-of-place forms, C order).  The in-place forms write into their
-first argument and return it.  Backward ops take two scalars or two arrays of
-the same dtype and shape (no broadcasting; use the ufuncs for that).
+first argument and return it.  Ops of several operands take all scalars, or
+an array first and, for each other operand, an array of its dtype and shape
+or a scalar (broadcast, cast to the array's dtype, as numpy casts a Python
+scalar); use the ufuncs for general broadcasting.  The fused ops
+``bias_*(x, b)`` compute act(x + b) with b a scalar or a 1-d array along x's
+last axis; their in-place forms can count per unit (``counts``, an int64
+array of x.shape[-1], incremented where relu's output is 0 or sigmoid's is
+saturated, y * (1 - y) < eps), as ``fr.UnitStats`` does.
 
 The math is fastrelu's own (kernels/scalar.h), with the same semantics as the
 ufuncs: relu(-0.0) = +0.0, NaN propagates, sigmoid never warns, is in [0, 1],
-and keeps subnormal results.  Accuracy:
+and keeps subnormal results; leaky_relu with alpha = 0 is relu bit for bit.
+Accuracy:
 
-- ``sigmoid``/``sigmoid_`` use fast mode (<= 2 ulp), bit-identical to
-  ``fr.sigmoid``'s fast kernel of the ISA level with the same FMA-ness as
-  numba's target: avx2/avx512f on an FMA machine (what ``fr.sigmoid`` runs
-  there by default), baseline otherwise;
-- ``sigmoid_exact``/``sigmoid_exact_`` use exact mode (float32 correctly
-  rounded but for double rounding, float64 <= 1 ulp), bit-identical to
-  ``fr.sigmoid`` under ``fr.accuracy("exact")`` on every ISA level.
+- ``sigmoid``, ``silu``, ``softplus``, ``log_sigmoid``, ``silu_backward``,
+  ``bias_sigmoid``, ``bias_silu`` (and their in-place forms) use fast mode,
+  bit-identical to the ufunc's fast kernel of the ISA level with the same
+  FMA-ness as numba's target: avx2/avx512f on an FMA machine (what the ufunc
+  runs there by default), baseline otherwise;
+- their ``*_exact`` forms use exact mode, bit-identical to the ufunc under
+  ``fr.accuracy("exact")``: on every ISA level where the C kernel has no FMA
+  (sigmoid, float64 silu and silu_backward), else (float32 silu, softplus,
+  log_sigmoid and silu_backward, float64 softplus and log_sigmoid, which take
+  fast float64 steps in C too) on the level of the same FMA-ness;
+- relu, leaky_relu, their backward forms, sigmoid_backward and bias_relu are
+  exact in both modes.
 
 These functions compile on first use with your code (they are not disk-cached
 themselves: cache your own ``@njit(cache=True)`` function instead).  Importing
@@ -38,10 +50,17 @@ this module imports numba; ``import fastrelu`` alone never does.
 """
 import numba
 
-from ._numba import _map1, _map1_, _map2, _map2_
+from ._numba import _map1, _map1_, _map2, _map2_, _map3, _map3_, _mapf, _mapf_
 
 __all__ = ["relu", "sigmoid", "sigmoid_exact", "relu_backward", "sigmoid_backward",
-           "relu_", "sigmoid_", "sigmoid_exact_", "relu_backward_", "sigmoid_backward_"]
+           "relu_", "sigmoid_", "sigmoid_exact_", "relu_backward_", "sigmoid_backward_",
+           "leaky_relu", "leaky_relu_", "leaky_relu_backward", "leaky_relu_backward_",
+           "silu", "silu_exact", "silu_", "silu_exact_",
+           "silu_backward", "silu_backward_exact", "silu_backward_", "silu_backward_exact_",
+           "softplus", "softplus_exact", "softplus_", "softplus_exact_",
+           "log_sigmoid", "log_sigmoid_exact", "log_sigmoid_", "log_sigmoid_exact_",
+           "bias_relu", "bias_sigmoid", "bias_sigmoid_exact", "bias_silu", "bias_silu_exact",
+           "bias_relu_", "bias_sigmoid_", "bias_sigmoid_exact_", "bias_silu_", "bias_silu_exact_"]
 
 
 @numba.njit
@@ -102,3 +121,186 @@ def relu_backward_(grad, y):
 def sigmoid_backward_(grad, y):
     """sigmoid_backward(grad, y) written into the array grad; returns grad."""
     return _map2_("sigmoid_bwd", grad, y)
+
+
+# ---- issue 8: leaky relu, silu, softplus, log_sigmoid, fused bias ops --------
+@numba.njit
+def leaky_relu(x, alpha):
+    """x where x > 0, alpha * x where x < 0, +0.0 at +-0 or alpha == 0; NaN stays NaN."""
+    return _map2("leaky_relu", x, alpha)
+
+
+@numba.njit
+def leaky_relu_(x, alpha):
+    """leaky_relu(x, alpha) written into the array x; returns x."""
+    return _map2_("leaky_relu", x, alpha)
+
+
+@numba.njit
+def leaky_relu_backward(grad, x, alpha):
+    """grad where x > 0, alpha * grad where x <= 0 (+0.0 for alpha == 0), NaN where x is NaN."""
+    return _map3("leaky_relu_bwd", grad, x, alpha)
+
+
+@numba.njit
+def leaky_relu_backward_(grad, x, alpha):
+    """leaky_relu_backward(grad, x, alpha) written into the array grad; returns grad."""
+    return _map3_("leaky_relu_bwd", grad, x, alpha)
+
+
+@numba.njit
+def silu(x):
+    """x * sigmoid(x), fast mode (<= 2 ulp); silu(-inf) = -0.0."""
+    return _map1("silu_fast", x)
+
+
+@numba.njit
+def silu_exact(x):
+    """silu(x), exact mode (<= 1 ulp)."""
+    return _map1("silu_exact", x)
+
+
+@numba.njit
+def silu_(x):
+    """silu(x), fast mode, written into the array x; returns x."""
+    return _map1_("silu_fast", x)
+
+
+@numba.njit
+def silu_exact_(x):
+    """silu_exact(x) written into the array x; returns x."""
+    return _map1_("silu_exact", x)
+
+
+@numba.njit
+def silu_backward(grad, x):
+    """grad * s * (1 + x * (1 - s)), s = sigmoid(x), x = silu's input; fast mode."""
+    return _map2("silu_bwd_fast", grad, x)
+
+
+@numba.njit
+def silu_backward_exact(grad, x):
+    """silu_backward(grad, x), exact mode."""
+    return _map2("silu_bwd_exact", grad, x)
+
+
+@numba.njit
+def silu_backward_(grad, x):
+    """silu_backward(grad, x) written into the array grad; returns grad."""
+    return _map2_("silu_bwd_fast", grad, x)
+
+
+@numba.njit
+def silu_backward_exact_(grad, x):
+    """silu_backward_exact(grad, x) written into the array grad; returns grad."""
+    return _map2_("silu_bwd_exact", grad, x)
+
+
+@numba.njit
+def softplus(x):
+    """log(1 + exp(x)) without overflow, fast mode (<= 2 ulp)."""
+    return _map1("softplus_fast", x)
+
+
+@numba.njit
+def softplus_exact(x):
+    """softplus(x), exact mode (<= 1 ulp)."""
+    return _map1("softplus_exact", x)
+
+
+@numba.njit
+def softplus_(x):
+    """softplus(x), fast mode, written into the array x; returns x."""
+    return _map1_("softplus_fast", x)
+
+
+@numba.njit
+def softplus_exact_(x):
+    """softplus_exact(x) written into the array x; returns x."""
+    return _map1_("softplus_exact", x)
+
+
+@numba.njit
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), fast mode; log_sigmoid(-1000) = -1000."""
+    return _map1("log_sigmoid_fast", x)
+
+
+@numba.njit
+def log_sigmoid_exact(x):
+    """log_sigmoid(x), exact mode (<= 1 ulp)."""
+    return _map1("log_sigmoid_exact", x)
+
+
+@numba.njit
+def log_sigmoid_(x):
+    """log_sigmoid(x), fast mode, written into the array x; returns x."""
+    return _map1_("log_sigmoid_fast", x)
+
+
+@numba.njit
+def log_sigmoid_exact_(x):
+    """log_sigmoid_exact(x) written into the array x; returns x."""
+    return _map1_("log_sigmoid_exact", x)
+
+
+@numba.njit
+def bias_relu(x, b):
+    """relu(x + b), x + b rounded to the dtype first; b along x's last axis."""
+    return _mapf("bias_relu", x, b)
+
+
+@numba.njit
+def bias_sigmoid(x, b):
+    """sigmoid(x + b), fast mode."""
+    return _mapf("bias_sigmoid_fast", x, b)
+
+
+@numba.njit
+def bias_sigmoid_exact(x, b):
+    """sigmoid(x + b), exact mode."""
+    return _mapf("bias_sigmoid_exact", x, b)
+
+
+@numba.njit
+def bias_silu(x, b):
+    """silu(x + b), fast mode."""
+    return _mapf("bias_silu_fast", x, b)
+
+
+@numba.njit
+def bias_silu_exact(x, b):
+    """silu(x + b), exact mode."""
+    return _mapf("bias_silu_exact", x, b)
+
+
+@numba.njit
+def bias_relu_(x, b, counts=None):
+    """relu(x + b) written into the array x, in one pass; returns x.  counts
+    (int64, x.shape[-1]): += 1 per unit where the output is 0 (dead ReLU)."""
+    return _mapf_("bias_relu", x, b, counts, 0.0)
+
+
+@numba.njit
+def bias_sigmoid_(x, b, counts=None, eps=1e-3):
+    """sigmoid(x + b), fast mode, written into the array x; returns x.  counts
+    (int64, x.shape[-1]): += 1 per unit where y * (1 - y) < eps (saturated)."""
+    return _mapf_("bias_sigmoid_fast", x, b, counts, eps)
+
+
+@numba.njit
+def bias_sigmoid_exact_(x, b, counts=None, eps=1e-3):
+    """bias_sigmoid_exact(x, b) written into the array x; counts as bias_sigmoid_."""
+    return _mapf_("bias_sigmoid_exact", x, b, counts, eps)
+
+
+@numba.njit
+def bias_silu_(x, b):
+    """silu(x + b), fast mode, written into the array x; returns x."""
+    return _mapf_("bias_silu_fast", x, b, None, 0.0)
+
+
+@numba.njit
+def bias_silu_exact_(x, b):
+    """bias_silu_exact(x, b) written into the array x; returns x."""
+    return _mapf_("bias_silu_exact", x, b, None, 0.0)
