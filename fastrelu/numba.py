@@ -37,10 +37,11 @@ Accuracy:
   FMA-ness as numba's target: avx2/avx512f on an FMA machine (what the ufunc
   runs there by default), baseline otherwise;
 - their ``*_exact`` forms use exact mode, bit-identical to the ufunc under
-  ``fr.accuracy("exact")``: on every ISA level where the C kernel has no FMA
-  (sigmoid, float64 silu and silu_backward), else (float32 silu, softplus,
-  log_sigmoid and silu_backward, float64 softplus and log_sigmoid, which take
-  fast float64 steps in C too) on the level of the same FMA-ness;
+  ``fr.accuracy("exact")`` on the ISA level of the same FMA-ness, and on every
+  level where the C kernel has no FMA (sigmoid, bias_sigmoid, float64 silu,
+  bias_silu and silu_backward) or its fast float64 steps round alike on every
+  level (float32 silu, bias_silu, softplus, log_sigmoid: checked over all
+  2^32 inputs);
 - relu, leaky_relu, their backward forms, sigmoid_backward and bias_relu are
   exact in both modes.
 
