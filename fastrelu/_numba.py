@@ -223,10 +223,11 @@ def _reduce(C, ma):
     return reduce
 
 
-def _prod_err(C):
-    """FR_PROD_ERR: a b - p exactly for p = fl(a b): one FMA where the target
-    has FMA (as the C levels with __FMA__), Veltkamp-Dekker otherwise."""
-    if FAST_FMA:
+def _prod_err(C, fused):
+    """FR_PROD_ERR: a b - p exactly for p = fl(a b): one FMA in a fused family
+    on a target with FMA (as the C levels with __FMA__), Veltkamp-Dekker
+    otherwise (and in the f64x family, fr_prod_err_dekker_F64)."""
+    if fused:
         return _njit_inline(lambda a, b, p: _fma(a, b, -p))
     split = C.SPLIT
 
@@ -251,7 +252,7 @@ def _fast_family(C, h, ma):
     mzero, mhalf, c09571 = T(-0.0), T(-0.5), T(0.9571)
     down, zmin, zmin_silu, xmax_silu = C.DOWN, C.ZMIN, C.ZMIN_SILU, -C.ZMIN_SILU
     ln2_hi, ln2_lo = C.LN2_HI, C.LN2_LO
-    reduce, prod_err = _reduce(C, ma), _prod_err(C)
+    reduce, prod_err = _reduce(C, ma), _prod_err(C, ma is _fma)
     atanh = _horner(tuple(T(c) for c in _ATANH_COEF[:C.LOG1P_TERMS][::-1]), ma)
 
     @_njit_inline
@@ -494,6 +495,12 @@ _expm1_tail_f64 = _taylor_tail(2, 13, _FAST_MA)
 
 _FAST_F32 = _fast_family(_F32, _expm1_tail_f32, _FAST_MA)
 _FAST_F64 = _fast_family(_F64, _expm1_tail_f64, _FAST_MA)
+# scalar.h's "f64x": the float64 fast family without FMA, behind the exact
+# float32 ops (and both modes of float32 silu_backward): same bits everywhere
+_PLAIN_F64 = _fast_family(_F64, _taylor_tail(2, 13, _ma_plain), _ma_plain)
+_silu_plain_f64, _log1p_small_plain_f64 = _PLAIN_F64["silu_fast"], _PLAIN_F64["log1p_small"]
+_softplus_plain_f64 = _PLAIN_F64["softplus_fast"]
+_log_sigmoid_plain_f64 = _PLAIN_F64["log_sigmoid_fast"]
 _EXACT_F32, _COUNT_F32 = _elementwise(np.float32)
 _EXACT_F64, _COUNT_F64 = _elementwise(np.float64)
 _sigmoid_pair_fast_f64 = _FAST_F64["pair"]
@@ -512,10 +519,18 @@ def _dsilu(T):
 _dsilu_f64 = _dsilu(np.float64)
 
 
-@_njit_inline
-def _dsilu_fast_f64(x):
-    s, c = _sigmoid_pair_fast_f64(x)
-    return _dsilu_f64(x, s, c)
+def _dsilu_fast(family):
+    pair = family["pair"]
+
+    @_njit_inline
+    def dsilu(x):
+        s, c = pair(x)
+        return _dsilu_f64(x, s, c)
+    return dsilu
+
+
+_dsilu_fast_f64 = _dsilu_fast(_FAST_F64)
+_dsilu_plain_f64 = _dsilu_fast(_PLAIN_F64)
 
 
 @_njit_inline
@@ -534,11 +549,11 @@ def _silu_bwd_exact_f64(g, x):
 # sigmoid(x) of a float32 x is never subnormal, rounded once
 @_njit_inline
 def _silu_bwd_f32(g, x):
-    return np.float32(np.float64(g) * _dsilu_fast_f64(np.float64(x)))
+    return np.float32(np.float64(g) * _dsilu_plain_f64(np.float64(x)))
 
 
-# exact float32 of silu, softplus, log_sigmoid: the fast float64 kernel (FR_MA
-# included, as in C), rounded once
+# exact float32 of silu, softplus, log_sigmoid: the float64 fast kernels
+# without FMA (f64x), rounded once
 _TINY_SILU_F32 = np.float32(2.0**-60)
 
 
@@ -546,7 +561,7 @@ _TINY_SILU_F32 = np.float32(2.0**-60)
 def _silu_exact_f32(x):
     """fr_silu_exact_f32: for tiny x, x/2 (a float32 midpoint once subnormal)
     is nudged one float64 ulp toward the true side, silu(x) = x/2 + x^2/4."""
-    r = _silu_fast_f64(np.float64(x))
+    r = _silu_plain_f64(np.float64(x))
     tiny = (x != np.float32(0.0)) & (abs(x) < _TINY_SILU_F32)
     nudge = np.int64(tiny) * (np.int64(2) * np.int64(x > np.float32(0.0)) - np.int64(1))
     return np.float32(_add_ulps(r, nudge))
@@ -554,12 +569,12 @@ def _silu_exact_f32(x):
 
 @_njit_inline
 def _softplus_exact_f32(x):
-    return np.float32(_softplus_fast_f64(np.float64(x)))
+    return np.float32(_softplus_plain_f64(np.float64(x)))
 
 
 @_njit_inline
 def _log_sigmoid_exact_f32(x):
-    return np.float32(_log_sigmoid_fast_f64(np.float64(x)))
+    return np.float32(_log_sigmoid_plain_f64(np.float64(x)))
 
 
 _THIRD = float.fromhex("0x1.5555555555555p-2")
@@ -570,8 +585,8 @@ _HUGE_A = 2.0**60
 @_njit_inline
 def _softplus_exact_f64(x):
     """fr_softplus_exact_f64: log1p(e) in double-double (one Newton step on the
-    fast value, or the series below e = 2^-20), added to max(x, 0) once.  Like
-    C, the fast step y0 uses FR_MA (fused on FMA levels)."""
+    fast value, or the series below e = 2^-20), added to max(x, 0) once; y0
+    from the f64x log1p (no FMA), as in C."""
     z = -abs(x)
     z = _select(z < -750.0, -750.0, z)
     Eh, El, s = _exp_dd_f64(z)
@@ -579,7 +594,7 @@ def _softplus_exact_f64(x):
     el = (El * s) * _DOWN_F64
     d, dl = _fast_two_sum(1.0, e)
     dl = dl + el
-    y0 = _log1p_small_f64(e, el)
+    y0 = _log1p_small_plain_f64(e, el)
     Fh, Fl, t = _exp_dd_f64(-y0)
     sc = t * _DOWN_F64
     Fh = Fh * sc

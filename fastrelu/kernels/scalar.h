@@ -146,7 +146,7 @@ FR_DEFINE_PROD_ERR(F64, double, 134217729.0)      /* 2^27 + 1 */
 /* The template: sigmoid, silu = x sigmoid(x), and the pair sigmoid(x),
  * sigmoid(-x) (silu's gradient) from one exp.  ZMIN: sigmoid(ZMIN) and
  * ZMIN_SILU e^ZMIN_SILU round to 0. */
-#define FR_DEFINE_SIGMOID_FAST(SUF, T, S, ABS, ZMIN, ZMIN_SILU, MA, H)         \
+#define FR_DEFINE_SIGMOID_FAST(SUF, T, S, ABS, ZMIN, ZMIN_SILU, MA, H, PE)     \
     FR_DEFINE_EXP_PARTS(fr_exp_parts_fast_##SUF, T, S, MA, H)                  \
     FR_INLINE void fr_exp_neg_abs_fast_##SUF(T x, T zmin, T *e, T *el, T *d,   \
                                             T *dl, T *ps, T *pls) {            \
@@ -170,7 +170,7 @@ FR_DEFINE_PROD_ERR(F64, double, 134217729.0)      /* 2^27 + 1 */
         T e, el, d, dl, ps, pls, q;                                                \
         fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN_SILU), &e, &el, &d, &dl, &ps, &pls);   \
         int pos = x > (T)0;                                                    \
-        T xps = x * ps, xpl = FR_PROD_ERR_##S(x, ps, xps);  /* x ps exactly */    \
+        T xps = x * ps, xpl = PE(x, ps, xps);    /* x ps exactly */            \
         /* both parts of x (p + pl) s scaled down last: exact to the subnormals */ \
         T xe = xps * FR_DOWN_##S, xel = MA(x, pls, xpl) * FR_DOWN_##S;          \
         T r = FR_RATIO(T, MA, pos ? x : xe, pos ? (T)0 : xel, d, dl, e, q);    \
@@ -200,8 +200,15 @@ FR_INLINE double fr_expm1_tail_f64(double t) { return fr_taylor_exp_tail_fma_f64
 
 /* sigmoid(-105f) < 2^-150 and sigmoid(-750) < 2^-1075 round to 0; so do
  * 115 e^-115 (float32) and 760 e^-760 (float64) for silu */
-FR_DEFINE_SIGMOID_FAST(f32, float, F32, fabsf, -105.0f, -115.0f, FR_MA_F32, fr_expm1_tail_f32)
-FR_DEFINE_SIGMOID_FAST(f64, double, F64, fabs, -750.0, -760.0, FR_MA_F64, fr_expm1_tail_f64)
+FR_DEFINE_SIGMOID_FAST(f32, float, F32, fabsf, -105.0f, -115.0f, FR_MA_F32, fr_expm1_tail_f32,
+                       FR_PROD_ERR_F32)
+FR_DEFINE_SIGMOID_FAST(f64, double, F64, fabs, -750.0, -760.0, FR_MA_F64, fr_expm1_tail_f64,
+                       FR_PROD_ERR_F64)
+/* The same float64 kernels without FMA ("f64x"), for the exact float32 ops
+ * computed through float64: exact mode gives the same bits on every level. */
+FR_INLINE double fr_expm1_tail_plain_f64(double t) { return fr_taylor_exp_tail_f64(t, 2, 13); }
+FR_DEFINE_SIGMOID_FAST(f64x, double, F64, fabs, -750.0, -760.0, FR_MA_PLAIN,
+                       fr_expm1_tail_plain_f64, fr_prod_err_dekker_F64)
 
 /* ---- sigmoid, exact, float32: float64 lanes (<= 0.51 ulp) -------------
  * Base-2 reduction a = z log2e (one rounding, 2^-45 absolute), n = round(a),
@@ -295,7 +302,7 @@ FR_INLINE double fr_sigmoid_exact_f64(double x) {
  * fast: the sigmoid template with x folded into the numerator (above).
  * exact float64: x (qh + ql) as a two-product, rounded once (then scaled:
  * a subnormal result may round twice, < 1 ulp).  exact float32: in float64
- * through the fast kernel (2^-50 relative), rounded once. */
+ * through the fast kernel without FMA (2^-50 relative), rounded once. */
 FR_INLINE double fr_silu_exact_f64(double x) {
     double qh, ql, s, ph, pl;
     fr_sigmoid_dd_f64(x, -760.0, &qh, &ql, &s);
@@ -308,7 +315,7 @@ FR_INLINE double fr_silu_exact_f64(double x) {
 /* For tiny x, silu(x) = x/2 + x^2/4 is x/2 in float64, a float32 midpoint
  * once x/2 is subnormal: one float64 ulp toward the true side breaks the tie. */
 FR_INLINE float fr_silu_exact_f32(float x) {
-    double r = fr_silu_fast_f64((double)x);
+    double r = fr_silu_fast_f64x((double)x);
     int64_t nudge = x != 0.0f && fabsf(x) < 0x1p-60f ? (x > 0.0f ? 1 : -1) : 0;
     return (float)fr_f64_from_bits(fr_bits_f64(r) + (uint64_t)nudge);
 }
@@ -317,15 +324,18 @@ FR_INLINE float fr_silu_exact_f32(float x) {
  * +inf and -0 at -inf written out (x c and s x would be inf * 0 there). */
 #define FR_DSILU(T, x, s, c)                                                   \
     ((x) > (T)760 ? (T)1 : ((x) < (T)-760 ? (T)-0.0 : (s) * ((T)1 + (x) * (c))))
-FR_INLINE double fr_dsilu_fast_f64(double x) {
-    double s, c;
-    fr_sigmoid_pair_fast_f64(x, &s, &c);
-    return FR_DSILU(double, x, s, c);
-}
+#define FR_DEFINE_DSILU(SUF)                                                   \
+    FR_INLINE double fr_dsilu_fast_##SUF(double x) {                           \
+        double s, c;                                                           \
+        fr_sigmoid_pair_fast_##SUF(x, &s, &c);                                 \
+        return FR_DSILU(double, x, s, c);                                      \
+    }
+FR_DEFINE_DSILU(f64)
+FR_DEFINE_DSILU(f64x)
 /* float32 in float64 (one kernel for both modes): sigmoid(x) of a float32 x
  * can be subnormal in float32, never in float64 */
 FR_INLINE float fr_silu_bwd_f32(float g, float x) {
-    return (float)((double)g * fr_dsilu_fast_f64((double)x));
+    return (float)((double)g * fr_dsilu_fast_f64x((double)x));
 }
 FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) { return g * fr_dsilu_fast_f64(x); }
 FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) {
@@ -369,9 +379,10 @@ static const double fr_atanh_coef_f64[12] = {        /* 2 / (2k + 1), k = 1..12 
 #define FR_SOFTPLUS_ZMIN_F64 -750.0
 FR_DEFINE_LOG1P_SMALL(f32, float, F32, FR_MA_F32, 6)
 FR_DEFINE_LOG1P_SMALL(f64, double, F64, FR_MA_F64, 12)
+FR_DEFINE_LOG1P_SMALL(f64x, double, F64, FR_MA_PLAIN, 12)
 
-FR_INLINE float fr_softplus_exact_f32(float x) { return (float)fr_softplus_fast_f64((double)x); }
-FR_INLINE float fr_log_sigmoid_exact_f32(float x) { return (float)fr_log_sigmoid_fast_f64((double)x); }
+FR_INLINE float fr_softplus_exact_f32(float x) { return (float)fr_softplus_fast_f64x((double)x); }
+FR_INLINE float fr_log_sigmoid_exact_f32(float x) { return (float)fr_log_sigmoid_fast_f64x((double)x); }
 
 /* exact float64: L = log1p(e) as Lh + Ll to ~2^-100: one Newton step on the
  * fast value y0, L = y0 + ((1 + e) e^-y0 - 1), in double-double; below
@@ -386,7 +397,7 @@ FR_INLINE double fr_softplus_exact_f64(double x) {
     double d, dl;
     FR_FAST_TWO_SUM(1.0, e, d, dl);
     dl += el;
-    double y0 = fr_log1p_small_f64(e, el);
+    double y0 = fr_log1p_small_f64x(e, el);
     double Fh, Fl, t;
     fr_exp_dd_f64(-y0, &Fh, &Fl, &t);          /* y0 in [0, ln2]: 2^n = t 2^-600 is 1 or 1/2 */
     double sc = t * FR_DOWN_F64;
