@@ -463,6 +463,7 @@ def test_asv_inplace_restores_between_calls(asvbench):
 
 def test_asv_track_benchmarks(asvbench, monkeypatch):
     monkeypatch.setattr(asvbench, "RATIO_SIZES", [1000])
+    monkeypatch.setattr(asvbench, "RATIO_SETTINGS", _bench.Settings(0.0, 1, 1))
     rows = asvbench._ratios_cache()
     b = asvbench.Ratios()
     tracks = [n for n in dir(b) if n.startswith("track_")]
@@ -511,6 +512,7 @@ def test_asv_sections_run_once(asvbench, cls_name):
 
 def test_asv_section_tracks(asvbench, monkeypatch):
     monkeypatch.setattr(asvbench, "SHAPES", ["8x64"])
+    monkeypatch.setattr(asvbench, "RATIO_SETTINGS", _bench.Settings(0.0, 1, 1))
     for cls, cache, want in ((asvbench.FusedRatios, asvbench._fused_cache, FUSED_ACTS),
                              (asvbench.StatsRatios, asvbench._stats_cache,
                               ["relu", "sigmoid"] if HAVE_STATS else [])):
