@@ -188,7 +188,7 @@ def kernel_address(op, dtype):
            "binary": f"void (const {t} *a, const {t} *b, {t} *out, intptr_t n)",
            "ternary": f"void (const {t} *a, const {t} *b, const {t} *c, {t} *out, intptr_t n)",
            "fused": f"void (const {t} *x, const {t} *bias, {t} *out, int64_t *count, "
-                    f"double eps, intptr_t n)"}[_ufuncs.OP_KIND[op]]
+                    f"double eps, intptr_t rows, intptr_t cols)"}[_ufuncs.OP_KIND[op]]
     names = _ARG_NAMES.get(op)
     if names:
         for generic, name in zip(("*a,", "*b,", "*c,"), names):

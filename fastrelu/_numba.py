@@ -1270,32 +1270,35 @@ def _ov_count_of(key, y, eps):
 
 def _fused_kernel(key, T):
     """void k(const T *x, const T *bias, T *out, int64_t *count, double eps,
-    intptr_t n): out = act(x + bias) (bias NULL: act(x)), count[i] += what is
-    counted where count is not NULL.  The same bits as FR_FUSED, in up to three
-    loops over the (cache-resident) row: out = x + bias, act in place, count;
-    so one activation loop is compiled, not FR_FUSED's eight (the njit API's
-    fused forms are one pass, _loopf)."""
+    intptr_t rows, intptr_t cols): out[r][j] = act(x[r][j] + bias[j]) (bias
+    NULL: act(x)), count[j] += what is counted where count is not NULL.  The
+    same bits as FR_FUSED, in up to three loops (out = x + bias row by row,
+    act in place, count row by row), so one activation loop is compiled, not
+    FR_FUSED's eight (the njit API's fused forms are one pass, _loopf)."""
     P, NT = types.CPointer(T), _np_type(T)
-    sig = types.void(P, P, P, types.CPointer(types.int64), types.float64, types.intp)
+    sig = types.void(P, P, P, types.CPointer(types.int64), types.float64, types.intp,
+                     types.intp)
     act = FUSED[key][0]
     counts = FUSED[key][1] != "none"
 
-    def kernel(x_, b_, out_, cnt_, eps_, n):
+    def kernel(x_, b_, out_, cnt_, eps_, rows, cols):
+        n = rows * cols
         out = numba.carray(out_, (n,))
         in_place = _same_address(x_, out_)
         if not _is_null(b_):
-            b = numba.carray(b_, (n,))
-            if in_place:
-                _add_bias(out, b, out)
-            else:
-                _add_bias(numba.carray(x_, (n,)), b, out)
+            b = numba.carray(b_, (cols,))
+            src = out if in_place else numba.carray(x_, (n,))
+            for r in range(rows):
+                _add_bias(src[r * cols:(r + 1) * cols], b, out[r * cols:(r + 1) * cols])
             _loop1(act, out, out)
         elif in_place:
             _loop1(act, out, out)
         else:
             _loop1(act, numba.carray(x_, (n,)), out)
         if counts and not _is_null(cnt_):
-            _count_loop(key, out, numba.carray(cnt_, (n,)), NT(eps_))
+            cnt = numba.carray(cnt_, (cols,))
+            for r in range(rows):
+                _count_loop(key, out[r * cols:(r + 1) * cols], cnt, NT(eps_))
     return _cfunc(sig, kernel)
 
 

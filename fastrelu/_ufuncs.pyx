@@ -18,7 +18,8 @@ cdef extern from "kernels/loops.h" nogil:
     ctypedef void (*fr_unary_fn)(const void *, void *, fr_intp)
     ctypedef void (*fr_binary_fn)(const void *, const void *, void *, fr_intp)
     ctypedef void (*fr_ternary_fn)(const void *, const void *, const void *, void *, fr_intp)
-    ctypedef void (*fr_fused_fn)(const void *, const void *, void *, int64_t *, double, fr_intp)
+    ctypedef void (*fr_fused_fn)(const void *, const void *, void *, int64_t *, double, fr_intp,
+                                 fr_intp)
     ctypedef struct fr_kernel_row:
         const char *name
         int op, dtype, accuracy
@@ -64,7 +65,7 @@ cdef extern from "kernels/loops.h" nogil:
     int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
                     int64_t *counts, double eps, fr_intp rows, fr_intp cols)
     ctypedef void (*fr_np_hook_fn)(int, int, const void *, const void *, const void *, void *,
-                                   int64_t *, double, fr_intp) noexcept nogil
+                                   int64_t *, double, fr_intp, fr_intp) noexcept nogil
     fr_np_hook_fn fr_np_hook
     void fr_loop_narrow(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
@@ -387,18 +388,23 @@ cdef object _wrap(const void *p, fr_intp n, int typenum):
     return cnp.PyArray_SimpleNewFromData(1, &dim, typenum, <void *>p)
 
 cdef void _np_hook(int op, int dtype, const void *a, const void *b, const void *c, void *out,
-                   int64_t *count, double eps, fr_intp n) noexcept with gil:
+                   int64_t *count, double eps, fr_intp rows, fr_intp cols) noexcept with gil:
     # numpy's longdouble formulas raise x87 flags; the caller's flags are restored
     cdef fr_fpstate_all fp = fr_fp_save_all()
     cdef int typenum = cnp.NPY_FLOAT32 if dtype == FR_F32 else cnp.NPY_FLOAT64
+    cdef fr_intp n = rows * cols
     name = OPS[op]
-    ptrs = (<intptr_t>a, <intptr_t>b, <intptr_t>c)[:NIN[name]]
-    args = [None if p == 0 else _wrap(<const void *><intptr_t>p, n, typenum) for p in ptrs]
-    y = _wrap(out, n, typenum)
-    numpy_formulas[name](*args, out=y)
+    x = _wrap(a, n, typenum).reshape(rows, cols)
+    y = _wrap(out, n, typenum).reshape(rows, cols)
+    # the other operands: shaped like x, but a fused op's bias is one row (or NULL)
+    shape = (int(cols),) if OP_KIND[name] == "fused" else (int(rows), int(cols))
+    rest = [None if p == 0 else
+            _wrap(<const void *><intptr_t>p, int(np.prod(shape)), typenum).reshape(shape)
+            for p in (<intptr_t>b, <intptr_t>c)[:NIN[name] - 1]]
+    numpy_formulas[name](x, *rest, out=y)
     if count != NULL:
-        cnt = _wrap(count, n, cnp.NPY_INT64)
-        cnt += count_formulas[name](y, eps)
+        cnt = _wrap(count, cols, cnp.NPY_INT64)
+        cnt += count_formulas[name](y, eps).sum(axis=0)
     fr_fp_restore_all(fp)
 
 count_formulas = {}

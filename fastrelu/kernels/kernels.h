@@ -4,10 +4,12 @@
  *   void k(const T *in, T *out, intptr_t n)                   unary (relu, sigmoid, silu, ...)
  *   void k(const T *a, const T *b, T *out, intptr_t n)        binary (backward ops, leaky_relu)
  *   void k(const T *a, const T *b, const T *c, T *out, intptr_t n)   ternary (leaky_relu_backward)
- *   void k(const T *x, const T *bias, T *out, int64_t *count, double eps, intptr_t n)
- *        fused (bias_*): out = act(x + bias); bias may be NULL (act(x)); where
- *        count is not NULL, count[i] += 1 where out[i] is zero (relu) or
- *        saturated, out (1 - out) < eps (sigmoid).
+ *   void k(const T *x, const T *bias, T *out, int64_t *count, double eps,
+ *          intptr_t rows, intptr_t cols)
+ *        fused (bias_*), over C-contiguous rows x cols blocks x and out:
+ *        out[r][j] = act(x[r][j] + bias[j]); bias may be NULL (act(x)); where
+ *        count is not NULL, count[j] += 1 for each row where out[r][j] is
+ *        zero (relu) or saturated, out (1 - out) < eps (sigmoid).
  * `out` may be identical to an input (in place) but must not partly overlap it.
  * Kernels are declared with void pointers so one table holds every dtype; the
  * ABI is the same as the typed form above.
@@ -22,7 +24,7 @@ typedef void (*fr_unary_fn)(const void *in, void *out, fr_intp n);
 typedef void (*fr_binary_fn)(const void *g, const void *y, void *out, fr_intp n);
 typedef void (*fr_ternary_fn)(const void *a, const void *b, const void *c, void *out, fr_intp n);
 typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t *count,
-                            double eps, fr_intp n);
+                            double eps, fr_intp rows, fr_intp cols);
 
 /* The registry's dimensions; the Python side (_dispatch.py) names them. */
 enum fr_op { FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD,

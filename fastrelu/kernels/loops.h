@@ -142,7 +142,7 @@ static void fr_call(const fr_kernel_row *row, char *const *in, char *out, fr_int
     case FR_KIND_UNARY: row->unary(in[0], out, n); break;
     case FR_KIND_BINARY: row->binary(in[0], in[1], out, n); break;
     case FR_KIND_TERNARY: row->ternary(in[0], in[1], in[2], out, n); break;
-    default: row->fused(in[0], in[1], out, NULL, 0.0, n);
+    default: row->fused(in[0], in[1], out, NULL, 0.0, 1, n);
     }
 }
 
@@ -240,8 +240,7 @@ static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, 
     int nt = rows > 0 && cols > 0 ? fr_threads_for(row, rows * cols) : 1;
     fr_fpstate fp = fr_fp_save();
     if (nt <= 1) {
-        for (fr_intp r = 0; r < rows; r++)
-            k(x + r * cols * es, bias, out + r * cols * es, counts, eps, cols);
+        if (rows > 0 && cols > 0) k(x, bias, out, counts, eps, rows, cols);
         fr_fp_restore(fp);
         return 0;
     }
@@ -257,8 +256,8 @@ static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, 
             int t = omp_get_thread_num(), T = omp_get_num_threads();
             fr_intp lo = rows * t / T, hi = rows * (t + 1) / T;
             int64_t *c = priv ? priv + (fr_intp)t * cols : NULL;
-            for (fr_intp r = lo; r < hi; r++)
-                k(x + r * cols * es, bias, out + r * cols * es, c, eps, cols);
+            if (hi > lo)
+                k(x + lo * cols * es, bias, out + lo * cols * es, c, eps, hi - lo, cols);
         }
         if (priv) {
             for (int t = 0; t < nt; t++)
@@ -273,7 +272,7 @@ static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, 
             if (hi > lo)
                 for (fr_intp r = 0; r < rows; r++)
                     k(x + (r * cols + lo) * es, bias ? bias + lo * es : NULL,
-                      out + (r * cols + lo) * es, counts ? counts + lo : NULL, eps, hi - lo);
+                      out + (r * cols + lo) * es, counts ? counts + lo : NULL, eps, 1, hi - lo);
         }
     }
 #endif
@@ -355,7 +354,7 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
         }
         if (silu) memcpy(buf[2], buf[0], (size_t)m * sizeof(double));
         if (kind == FR_KIND_FUSED)
-            row->fused(buf[0], NULL, buf[0], NULL, 0.0, m);
+            row->fused(buf[0], NULL, buf[0], NULL, 0.0, 1, m);
         else
             fr_call(row, p, p[0], m);
         /* silu(x) = x/2 + x^2/4 + ... is x/2 in float64 for tiny x: a narrow
@@ -389,16 +388,17 @@ FR_LOOP(fr_loop_i64, FR_I64, int64_t)
 /* The numpy backend: kernels with the registry's signatures that hand the
  * arrays to numpy formulas (_ufuncs.pyx sets the hook; it takes the GIL). */
 typedef void (*fr_np_hook_fn)(int op, int dtype, const void *a, const void *b, const void *c,
-                              void *out, int64_t *count, double eps, fr_intp n);
+                              void *out, int64_t *count, double eps, fr_intp rows, fr_intp cols);
 static fr_np_hook_fn fr_np_hook = NULL;
 #define FR_NP_DEF_1(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, void *o, fr_intp n) \
-    { fr_np_hook(op, dt, a, NULL, NULL, o, NULL, 0.0, n); }
+    { fr_np_hook(op, dt, a, NULL, NULL, o, NULL, 0.0, 1, n); }
 #define FR_NP_DEF_2(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
-    void *o, fr_intp n) { fr_np_hook(op, dt, a, b, NULL, o, NULL, 0.0, n); }
+    void *o, fr_intp n) { fr_np_hook(op, dt, a, b, NULL, o, NULL, 0.0, 1, n); }
 #define FR_NP_DEF_3(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
-    const void *c, void *o, fr_intp n) { fr_np_hook(op, dt, a, b, c, o, NULL, 0.0, n); }
+    const void *c, void *o, fr_intp n) { fr_np_hook(op, dt, a, b, c, o, NULL, 0.0, 1, n); }
 #define FR_NP_DEF_F(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
-    void *o, int64_t *cnt, double eps, fr_intp n) { fr_np_hook(op, dt, a, b, NULL, o, cnt, eps, n); }
+    void *o, int64_t *cnt, double eps, fr_intp rows, fr_intp cols) \
+    { fr_np_hook(op, dt, a, b, NULL, o, cnt, eps, rows, cols); }
 #define FR_NP_ROW_1(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, fr_np_##name##_##dt, 0, 1, 0, 0},
 #define FR_NP_ROW_2(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, fr_np_##name##_##dt, 1, 0, 0},
 #define FR_NP_ROW_3(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, 0, 1, fr_np_##name##_##dt, 0},
