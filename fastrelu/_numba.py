@@ -530,7 +530,6 @@ def _dsilu_fast(family):
 
 
 _dsilu_fast_f64 = _dsilu_fast(_FAST_F64)
-_dsilu_plain_f64 = _dsilu_fast(_PLAIN_F64)
 
 
 @_njit_inline
@@ -547,9 +546,23 @@ def _silu_bwd_exact_f64(g, x):
 
 # silu_backward float32, both modes (fr_silu_bwd_f32): in float64, where
 # sigmoid(x) of a float32 x is never subnormal, rounded once
+_reduce_plain_f64 = _reduce(_F64, _ma_plain)
+_exp_taylor_10 = _taylor_tail(0, 10, _ma_plain)
+
+
 @_njit_inline
 def _silu_bwd_f32(g, x):
-    return np.float32(np.float64(g) * _dsilu_plain_f64(np.float64(x)))
+    """fr_silu_bwd_f32: float64 without FMA, exp to t^10, one reciprocal."""
+    xd = np.float64(x)
+    z = -abs(xd)
+    z = _select(z < -700.0, -700.0, z)              # keeps NaN
+    nm, t = _reduce_plain_f64(z)
+    e = (_exp_taylor_10(t) * _scale(nm)) * _DOWN_F64
+    r = _div(1.0, 1.0 + e)
+    pos = xd > 0.0
+    s = _select(pos, r, e * r)
+    c = _select(pos, e * r, r)
+    return np.float32(np.float64(g) * _dsilu_f64(xd, s, c))
 
 
 # exact float32 of silu, softplus, log_sigmoid: the float64 fast kernels
