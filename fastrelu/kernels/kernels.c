@@ -71,35 +71,15 @@
             cnt[j] += counted(v, eps);                                        \
         }                                                                     \
     }
-/* For a costly activation (sigmoid), four inlined copies in one loop crowd
- * the registers: activate four rows (FR_FUSED_PASS), then count them while
- * they are in cache. */
-#define FR_FUSED_ACT_THEN_COUNT(T, f, ADD, counted)                           \
-    fr_intp r0 = 0;                                                           \
-    for (; r0 < rows; r0 += 4) {                                              \
-        fr_intp m = rows - r0 < 4 ? rows - r0 : 4;                            \
-        {                                                                     \
-            const T *x = (const T *)x_ + r0 * cols;                           \
-            T *out = (T *)out_ + r0 * cols;                                   \
-            fr_intp rows = m;                                                 \
-            FR_FUSED_PASS(T, f, ADD)                                          \
-        }                                                                     \
-        const T *y = (const T *)out_ + r0 * cols;                             \
-        for (fr_intp k = 0; k < m; k++, y += cols)                            \
-            _Pragma("GCC ivdep")                                              \
-            for (fr_intp j = 0; j < cols; j++) cnt[j] += counted(y[j], eps);  \
-    }
-#define FR_FUSED_ONE_PASS FR_FUSED_COUNT_PASS
-#define FR_FUSED_TWO_PASS FR_FUSED_ACT_THEN_COUNT
-#define FR_FUSED(name, T, f, counted, STYLE)                                  \
+#define FR_FUSED(name, T, f, counted)                                         \
     static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
                            int64_t *cnt, double eps_, fr_intp rows, fr_intp cols) { \
         const T *x = (const T *)x_, *b = (const T *)b_;                       \
         T *out = (T *)out_, eps = (T)eps_;                                    \
         (void)eps;                                                            \
-        if (b && cnt) { FR_FUSED_##STYLE(T, f, FR_BIAS_ADD, counted) }        \
+        if (b && cnt) { FR_FUSED_COUNT_PASS(T, f, FR_BIAS_ADD, counted) }     \
         else if (b) { FR_FUSED_PASS(T, f, FR_BIAS_ADD) }                      \
-        else if (cnt) { FR_FUSED_##STYLE(T, f, FR_BIAS_NONE, counted) }       \
+        else if (cnt) { FR_FUSED_COUNT_PASS(T, f, FR_BIAS_NONE, counted) }    \
         else { FR_FUSED_PASS(T, f, FR_BIAS_NONE) }                            \
     }
 
@@ -136,16 +116,16 @@ FR_UNARY(f32_log_sigmoid_fast, float, fr_log_sigmoid_fast_f32)
 FR_UNARY(f32_log_sigmoid_exact, float, fr_log_sigmoid_exact_f32)
 FR_UNARY(f64_log_sigmoid_fast, double, fr_log_sigmoid_fast_f64)
 FR_UNARY(f64_log_sigmoid_exact, double, fr_log_sigmoid_exact_f64)
-FR_FUSED(f32_bias_relu, float, fr_relu_f32, FR_COUNT_ZERO, ONE_PASS)
-FR_FUSED(f64_bias_relu, double, fr_relu_f64, FR_COUNT_ZERO, ONE_PASS)
-FR_FUSED(f32_bias_sigmoid_fast, float, fr_sigmoid_fast_f32, FR_COUNT_SATURATED, TWO_PASS)
-FR_FUSED(f32_bias_sigmoid_exact, float, fr_sigmoid_exact_f32, FR_COUNT_SATURATED, TWO_PASS)
-FR_FUSED(f64_bias_sigmoid_fast, double, fr_sigmoid_fast_f64, FR_COUNT_SATURATED, TWO_PASS)
-FR_FUSED(f64_bias_sigmoid_exact, double, fr_sigmoid_exact_f64, FR_COUNT_SATURATED, TWO_PASS)
-FR_FUSED(f32_bias_silu_fast, float, fr_silu_fast_f32, FR_COUNT_NONE, TWO_PASS)
-FR_FUSED(f32_bias_silu_exact, float, fr_silu_exact_f32, FR_COUNT_NONE, TWO_PASS)
-FR_FUSED(f64_bias_silu_fast, double, fr_silu_fast_f64, FR_COUNT_NONE, TWO_PASS)
-FR_FUSED(f64_bias_silu_exact, double, fr_silu_exact_f64, FR_COUNT_NONE, TWO_PASS)
+FR_FUSED(f32_bias_relu, float, fr_relu_f32, FR_COUNT_ZERO)
+FR_FUSED(f64_bias_relu, double, fr_relu_f64, FR_COUNT_ZERO)
+FR_FUSED(f32_bias_sigmoid_fast, float, fr_sigmoid_fast_f32, FR_COUNT_SATURATED)
+FR_FUSED(f32_bias_sigmoid_exact, float, fr_sigmoid_exact_f32, FR_COUNT_SATURATED)
+FR_FUSED(f64_bias_sigmoid_fast, double, fr_sigmoid_fast_f64, FR_COUNT_SATURATED)
+FR_FUSED(f64_bias_sigmoid_exact, double, fr_sigmoid_exact_f64, FR_COUNT_SATURATED)
+FR_FUSED(f32_bias_silu_fast, float, fr_silu_fast_f32, FR_COUNT_NONE)
+FR_FUSED(f32_bias_silu_exact, float, fr_silu_exact_f32, FR_COUNT_NONE)
+FR_FUSED(f64_bias_silu_fast, double, fr_silu_fast_f64, FR_COUNT_NONE)
+FR_FUSED(f64_bias_silu_exact, double, fr_silu_exact_f64, FR_COUNT_NONE)
 
 #define FR_ROW1(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, FR_K(name), 0, 0}
 #define FR_ROW2(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, FR_K(name), 0}
