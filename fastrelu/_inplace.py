@@ -93,7 +93,8 @@ def _fused(fused_op, activation, fname, x, b, stats):
     fast = (type(x) is np.ndarray and x.dtype in _FUSED_DTYPES and x.flags.c_contiguous
             and x.flags.writeable and x.ndim >= 1
             and (b is None or (type(b) is np.ndarray and b.dtype == x.dtype
-                               and b.shape == x.shape[-1:] and b.flags.c_contiguous)))
+                               and b.shape == x.shape[-1:] and b.flags.c_contiguous
+                               and not np.may_share_memory(x, b))))   # else numpy copies b
     arr = x if fast else _writable_view(x, fname, "x")
     if not fast:
         _check_dtype(arr, fname, "x", _INTS + _FLOATS if activation == "relu" and b is None
