@@ -84,26 +84,29 @@ def _register_runtime(backend, isa, rows, serial=False):
         KERNELS.append(Kernel(op, dtype, acc, backend, isa, name, "runtime", index))
 
 
-_FUSED_ACTIVATION = {"bias_relu": "relu", "bias_sigmoid": "sigmoid", "bias_silu": "silu"}
-_COUNTED = {"bias_relu": lambda y, eps: y == 0,
-            "bias_sigmoid": lambda y, eps: y * (1 - y) < y.dtype.type(eps),
-            "bias_silu": lambda y, eps: np.zeros(y.shape, np.int64)}
+def _activation(fused_op):
+    return fused_op.removeprefix("bias_")
 
 
 def _numpy_formula(op):
     def formula(*args, out):
         from . import _slow
-        if op in _FUSED_ACTIVATION and args[1] is None:      # no bias: the activation alone
-            value = _slow.SLOW[_FUSED_ACTIVATION[op]](args[0])
+        if _ufuncs.OP_KIND[op] == "fused" and args[1] is None:   # no bias: the activation alone
+            value = _slow.SLOW[_activation(op)](args[0])
         else:
             value = _slow.SLOW[op](*args)
         np.copyto(out, value, casting="unsafe")
     return formula
 
 
+def _numpy_counts(op, y, eps):
+    from . import _slow
+    return _slow.unit_counts(_activation(op), y, eps)
+
+
 def _init_numpy_backend():
     _ufuncs.numpy_formulas.update({op: _numpy_formula(op) for op in OPS})
-    _ufuncs.count_formulas.update(_COUNTED)
+    _ufuncs.count_formula = _numpy_counts
     _register_runtime("numpy", "numpy",
                       [(op, dt, None, name, addr)
                        for op, dt, name, addr in _ufuncs.numpy_kernels()], serial=True)

@@ -70,18 +70,6 @@ def _units_rows(shape):
     return units, rows
 
 
-def _counted(y, activation, eps):
-    """Per-unit counts of one array, in numpy: the slow twin of the fused counting."""
-    units, _ = _units_rows(y.shape)
-    y = y.reshape(-1, units) if y.ndim != 1 else y.reshape(1, -1)
-    if activation == "relu":
-        hit = y == 0
-    else:
-        with np.errstate(all="ignore"):
-            hit = y * (1 - y) < y.dtype.type(eps)
-    return hit.sum(axis=0, dtype=np.int64)
-
-
 _FUSED_DTYPES = frozenset((np.dtype("float32"), np.dtype("float64")))
 
 
@@ -120,7 +108,8 @@ def _fused(fused_op, activation, fname, x, b, stats):
         ufunc = getattr(_ufuncs, fused_op if b is not None else activation)
         ufunc(arr, *(() if b is None else (b,)), out=arr)
         if counts is not None:
-            counts += _counted(arr, activation, stats.eps)
+            from . import _slow                 # the slow twin counts (off the fast path)
+            counts += _slow.unit_counts(activation, arr, stats.eps)
     if stats is not None:
         stats._commit(counts, kind, rows)
     return x

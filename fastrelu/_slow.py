@@ -35,7 +35,7 @@ import numpy as np
 __all__ = ["relu", "relu_backward", "sigmoid", "sigmoid_backward",
            "leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
            "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu",
-           "rounded_mpmath", "sigmoid_mpmath", "SLOW"]
+           "rounded_mpmath", "sigmoid_mpmath", "SLOW", "unit_counts"]
 
 
 def _scalar_if_0d(a):
@@ -251,6 +251,25 @@ SLOW.update({
     "bias_silu": bias_silu,
 })
 
+
+
+def unit_counts(activation, y, eps):
+    """Per-unit (last axis) counts of what the fused kernels count in an
+    activation's output y: relu outputs == 0, sigmoid outputs with
+    y * (1 - y) < eps computed in y's dtype; silu counts nothing."""
+    y = np.asarray(y)
+    units = y.shape[-1] if y.ndim else 1
+    if y.size == 0:
+        return np.zeros(units, np.int64)
+    y = y.reshape(-1, units)
+    if activation == "relu":
+        hit = y == 0
+    elif activation == "sigmoid":
+        with np.errstate(all="ignore"):
+            hit = y * (1 - y) < y.dtype.type(eps)
+    else:
+        hit = np.zeros(y.shape, bool)
+    return hit.sum(axis=0, dtype=np.int64)
 
 # ---------------------------------------------------------------------------
 # correctly rounded references via mpmath

@@ -404,10 +404,10 @@ cdef void _np_hook(int op, int dtype, const void *a, const void *b, const void *
     numpy_formulas[name](x, *rest, out=y)
     if count != NULL:
         cnt = _wrap(count, cols, cnp.NPY_INT64)
-        cnt += count_formulas[name](y, eps).sum(axis=0)
+        cnt += count_formula(name, y, eps)
     fr_fp_restore_all(fp)
 
-count_formulas = {}
+count_formula = None        # (fused op, its output rows, eps) -> per-unit counts; set by _dispatch
 
 def numpy_kernels():
     """[(op, dtype, name, address)] of the numpy-formula kernels."""

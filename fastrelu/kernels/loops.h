@@ -357,12 +357,8 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
             row->fused(buf[0], NULL, buf[0], NULL, 0.0, 1, m);
         else
             fr_call(row, p, p[0], m);
-        /* silu(x) = x/2 + x^2/4 + ... is x/2 in float64 for tiny x: a narrow
-         * midpoint when x's last bit is odd; one float64 ulp says which side. */
-        for (fr_intp j = 0; silu && j < m; j++) {
-            double x = buf[2][j];
-            if (x != 0 && fabs(x) < 0x1p-60) buf[0][j] = nextafter(0.5 * x, x > 0 ? 1.0 : 0.0);
-        }
+        for (fr_intp j = 0; silu && j < m; j++)        /* the x/2 tie of tiny x */
+            buf[0][j] = fr_silu_tie_f64(buf[2][j], buf[0][j]);
         for (fr_intp j = 0; j < m; j++) {
             if (wide) fr_narrow_store64(fmt, dst + j * steps[nin], buf[0][j]);
             else fr_narrow_store32(fmt, dst + j * steps[nin], ((float *)buf[0])[j]);

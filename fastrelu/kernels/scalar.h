@@ -239,17 +239,9 @@ FR_INLINE float fr_sigmoid_exact_f32(float xf) {
     (e) = ((a) - (s_ - bb_)) + ((b) - bb_); (s) = s_; } while (0)
 #define FR_FAST_TWO_SUM(a, b, s, e) do { double s_ = (a) + (b); \
     (e) = (b) - (s_ - (a)); (s) = s_; } while (0)
-FR_INLINE void fr_split_f64(double a, double *hi, double *lo) {
-    double c = 134217729.0 * a;                /* 2^27 + 1 (Veltkamp) */
-    *hi = c - (c - a);
-    *lo = a - *hi;
-}
 FR_INLINE void fr_two_prod_f64(double a, double b, double *p, double *e) {
-    double ah, al, bh, bl;
     *p = a * b;
-    fr_split_f64(a, &ah, &al);
-    fr_split_f64(b, &bh, &bl);
-    *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+    *e = fr_prod_err_dekker_F64(a, b, *p);
 }
 
 /* exp(z), z in [-760, 0], as (Eh + El) s 2^-600: Eh + El = exp(t) within
@@ -312,12 +304,16 @@ FR_INLINE double fr_silu_exact_f64(double x) {
     r = x == 0.0 ? x : r;                          /* silu(-0) = -0 */
     return x < -760.0 ? -0.0 : (x > 760.0 ? x : r);
 }
-/* For tiny x, silu(x) = x/2 + x^2/4 is x/2 in float64, a float32 midpoint
- * once x/2 is subnormal: one float64 ulp toward the true side breaks the tie. */
+/* For tiny x, silu(x) = x/2 + x^2/4 is x/2 in float64: a float32 (or float16,
+ * bfloat16) midpoint once x/2 is subnormal there.  One float64 ulp toward the
+ * true side (magnitude up for x > 0, down for x < 0) breaks the tie before
+ * the narrowing; for the float64 result itself it is not applied. */
+FR_INLINE double fr_silu_tie_f64(double x, double r) {
+    int64_t nudge = x != 0.0 && fabs(x) < 0x1p-60 ? (x > 0.0 ? 1 : -1) : 0;
+    return fr_f64_from_bits(fr_bits_f64(r) + (uint64_t)nudge);
+}
 FR_INLINE float fr_silu_exact_f32(float x) {
-    double r = fr_silu_fast_f64x((double)x);
-    int64_t nudge = x != 0.0f && fabsf(x) < 0x1p-60f ? (x > 0.0f ? 1 : -1) : 0;
-    return (float)fr_f64_from_bits(fr_bits_f64(r) + (uint64_t)nudge);
+    return (float)fr_silu_tie_f64((double)x, fr_silu_fast_f64x((double)x));
 }
 
 /* silu'(x) = s (1 + x c), s = sigmoid(x), c = sigmoid(-x); the limits 1 at
