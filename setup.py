@@ -4,8 +4,8 @@ kernels/kernels.c is compiled once per ISA level with that level's flags and
 linked into fastrelu._ufuncs beside the Cython module; _dispatch.py picks the
 best level the CPU has at import.  Set FASTRELU_VEC_REPORT=1 to see gcc's
 vectorization report (-fopt-info-vec) for every kernel loop, and
-FASTRELU_NO_OPENMP=1 to build the single-threaded variant a compiler without
-OpenMP would give.
+FASTRELU_NO_THREADS=1 to build without the thread pool (every call serial, what a
+platform without pthreads and C11 atomics gets).
 """
 import os
 import platform
@@ -66,18 +66,19 @@ class BuildExt(build_ext):
                 [KERNEL_SOURCE], output_dir=os.path.join(self.build_temp, isa),
                 macros=[("FR_ISA", isa)], extra_postargs=base + flags)
             macros.append(("FR_HAVE_" + isa.upper(), "1"))
-        openmp = [] if msvc or os.environ.get("FASTRELU_NO_OPENMP") else ["-fopenmp"]
-        if openmp and not self._flags_work(openmp, link=True):
-            print("fastrelu: no OpenMP, building single-threaded", file=sys.stderr)
-            openmp = []
+        # the pool (kernels/pool.h) needs pthreads; without it calls run serially
+        no_threads = msvc or os.environ.get("FASTRELU_NO_THREADS") or os.environ.get("FASTRELU_NO_OPENMP")
+        threads = [] if no_threads or sys.platform == "win32" else ["-pthread"]
+        if no_threads:
+            macros.append(("FR_NO_THREADS", "1"))
         levels = "; ".join(f"{isa}: {' '.join(f) or '(none)'}" for isa, f in ISA_LEVELS
                            if ("FR_HAVE_" + isa.upper(), "1") in macros)
-        info = f"{' '.join(base)} | {levels} | openmp: {' '.join(openmp) or 'no'}"
+        info = f"{' '.join(base)} | {levels} | threads: {'no' if no_threads else 'pool'}"
         macros.append(("FR_BUILD_FLAGS", '"' + info.replace('"', "'") + '"'))
         ext.extra_objects = objects + list(ext.extra_objects)
         ext.define_macros = list(ext.define_macros) + macros
-        ext.extra_compile_args = list(ext.extra_compile_args) + base + openmp
-        ext.extra_link_args = list(ext.extra_link_args) + openmp
+        ext.extra_compile_args = list(ext.extra_compile_args) + base + threads
+        ext.extra_link_args = list(ext.extra_link_args) + threads
         super().build_extension(ext)
 
 
@@ -90,7 +91,7 @@ extensions = [
         libraries=["npymath"] + ([] if sys.platform == "win32" else ["m"]),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         depends=[os.path.join("fastrelu", "kernels", f)
-                 for f in ("kernels.c", "kernels.h", "loops.h", "scalar.h")],
+                 for f in ("kernels.c", "kernels.h", "loops.h", "pool.h", "scalar.h")],
     )
 ]
 

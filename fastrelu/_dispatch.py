@@ -238,7 +238,7 @@ def set_num_threads(n):
     """Threads used for large contiguous calls (1 = always the calling thread)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"num_threads must be an integer >= 1, got {n!r}")
-    _ufuncs.set_threads(int(n) if _ufuncs.have_openmp() else 1)
+    _ufuncs.set_threads(int(n) if _ufuncs.have_threads() else 1)
 
 
 def get_num_threads():
@@ -294,18 +294,20 @@ def explain(op, x):
     wide = _ufuncs.OP_KIND[op] in ("unary", "fused")      # computed in float64, exact kernel
     compute = ("float64" if wide else "float32") if narrow else str(dtype)
     kacc = "exact" if (narrow and wide) else acc
-    k = chosen_kernel(op, compute, kacc)
+    with accuracy(kacc):
+        name, threads, chunk = _ufuncs.plan(op, compute, x.size)      # what C will do
+    k = next(k for k in KERNELS if k.name == name)
     contiguous = x.flags.c_contiguous or x.flags.f_contiguous
     threshold = _ufuncs.get_parallel_min(op)
-    serial = x.size < threshold or _ufuncs.is_serial_only() or k.backend == "numpy"
-    threads = 1 if serial else get_num_threads()
     if narrow:
-        threads, path = 1, f"{dtype} widened to {compute} in blocks of 1024, rounded once"
+        threads, chunk = 1, x.size
+        path = f"{dtype} widened to {compute} in blocks of 1024, rounded once"
     elif not contiguous:
         path = "strided: blocks of 1024 copied in and out"
     else:
         path = "contiguous"
-    chunk = -(-x.size // threads) if threads else 0
+    if threads > 1:
+        path += f", {-(-x.size // chunk)} chunks shared by {threads} threads"
     table = _ufuncs.current_table()
     source = ("set by backend()" if table != "auto" else
               f"tuned wisdom {wisdom_file}" if wisdom_file else "the ISA ladder")
@@ -334,7 +336,7 @@ def show_config(file=None):
     w(f"compiled ISA levels (best first): {[n for n, _ in ISA_LEVELS]}")
     w(f"available: {available_isas()}  disabled by env: {sorted(disabled_cpu_features()) or 'none'}")
     w(f"accuracy: {get_accuracy()}  threads: {get_num_threads()} "
-      f"(OpenMP {'yes' if _ufuncs.have_openmp() else 'no'})")
+      f"(own pool: {'idle workers spin ' + str(_ufuncs.get_spin_us()) + ' us, then sleep' if _ufuncs.have_threads() else 'no threads in this build'})")
     w(f"wisdom: {wisdom_file or 'none applied'} (FASTRELU_WISDOM={os.environ.get('FASTRELU_WISDOM', 'unset')},"
       f" default file {_tune.wisdom_path()})")
     w("kernels (auto table):")

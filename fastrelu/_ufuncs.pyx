@@ -59,8 +59,12 @@ cdef extern from "kernels/loops.h" nogil:
     const char *fr_build_compiler
     const char *fr_build_flags
     int fr_cpu_has(const char *)
-    int fr_have_openmp()
+    int fr_have_threads()
+    void fr_pool_set_spin_us(long)
+    long fr_pool_get_spin_us()
+    int fr_pool_started()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
+    const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk)
     void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
     int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
                     int64_t *counts, double eps, fr_intp rows, fr_intp cols)
@@ -280,6 +284,14 @@ def swap_thread_table(str table):
 def current_table():
     return TABLES[fr_thread_table]
 
+def plan(str op, str dtype, fr_intp n):
+    """(kernel name, threads, chunk) the C loop would use for n contiguous
+    elements of op x dtype on this thread now."""
+    cdef int threads
+    cdef fr_intp chunk
+    cdef const fr_kernel_row *r = fr_plan(OPS.index(op), DTYPES.index(dtype), n, &threads, &chunk)
+    return r.name.decode(), threads, chunk
+
 def kernel_address(str op, str dtype):
     """Address of the kernel this thread's table and accuracy mode hold for op x dtype."""
     cdef const fr_kernel_row *r = fr_current_kernel(OPS.index(op), DTYPES.index(dtype))
@@ -295,11 +307,23 @@ def cpu_has(str feature):
     return bool(fr_cpu_has(feature.encode()))
 
 def build_info():
-    """(compiler, flags per ISA level and OpenMP) this extension was built with."""
+    """(compiler, flags per ISA level and threads) this extension was built with."""
     return fr_build_compiler.decode(), fr_build_flags.decode()
 
-def have_openmp():
-    return bool(fr_have_openmp())
+def have_threads():
+    """False in a build without threads (FASTRELU_NO_THREADS=1): every call serial."""
+    return bool(fr_have_threads())
+
+def set_spin_us(long us):
+    """How long an idle pool worker spins before it sleeps (microseconds)."""
+    fr_pool_set_spin_us(us)
+
+def get_spin_us():
+    return fr_pool_get_spin_us()
+
+def pool_workers():
+    """Worker threads started so far (the calling thread is not counted)."""
+    return fr_pool_started()
 
 # ---- knobs -----------------------------------------------------------------
 def set_default_accuracy(str mode):
@@ -329,7 +353,7 @@ def get_parallel_min(str op):
     return fr_parallel_min[OPS.index(op)]
 
 def after_fork_in_child():
-    """A forked child must not touch the parent's OpenMP pool (libgomp hangs)."""
+    """A forked child has none of the parent's pool threads: it runs serially."""
     global fr_serial_only
     fr_serial_only = 1
 

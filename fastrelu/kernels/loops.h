@@ -6,10 +6,10 @@
  * table.  A call reads a thread-local table index and accuracy and one slot:
  * no other dispatch happens per call.
  *
- * The inner loops send contiguous data straight to the kernel, split into
- * per-thread chunks above a size threshold; strided data goes through a
- * stack buffer in blocks (copy in, kernel, copy out); float16 is computed
- * in a wider type and rounded once.
+ * The inner loops send contiguous data straight to the kernel, cut into
+ * chunks that fastrelu's own pool (pool.h) runs above a size threshold;
+ * strided data goes through a stack buffer in blocks (copy in, kernel, copy
+ * out); float16 is computed in a wider type and rounded once.
  */
 #ifndef FASTRELU_LOOPS_H
 #define FASTRELU_LOOPS_H
@@ -20,9 +20,7 @@
 #include "numpy/halffloat.h"
 #include "kernels.h"
 #include "scalar.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "pool.h"
 
 /* Floating-point flags: intermediate over/underflow inside the kernels is an
  * implementation detail, so every loop restores the caller's flags and numpy
@@ -82,6 +80,7 @@ static const fr_kernel_row *fr_tables[FR_NTABLES][FR_NACCURACY][FR_NOPS][FR_NDTY
 static FR_TLS int fr_thread_table = FR_TABLE_AUTO;
 static int fr_default_accuracy = FR_FAST;
 static FR_TLS int fr_thread_accuracy = -1;        /* -1: use the default */
+#define FR_MAX_THREADS 256
 static int fr_num_threads = 1;
 /* Threads pay from these sizes (elements; `python -m fastrelu tune` on the
  * 2-core dev VM found relu 65536, sigmoid 4096, relu_backward 16384,
@@ -93,8 +92,7 @@ static fr_intp fr_parallel_min[FR_NOPS] = {1 << 16, 1 << 13, 1 << 15, 1 << 16,
 static int fr_serial_only = 0;                    /* set in a forked child */
 
 /* Exported (not static) so threadpoolctl can see and limit the pool through
- * ctypes (fastrelu/_threadpool.py); fastrelu never touches OpenMP's global
- * state, every parallel region has its own num_threads clause. */
+ * ctypes (fastrelu/_threadpool.py). */
 #if defined(_WIN32)
 #define FR_EXPORT __declspec(dllexport)
 #else
@@ -102,11 +100,7 @@ static int fr_serial_only = 0;                    /* set in a forked child */
 #endif
 FR_EXPORT int fastrelu_get_num_threads(void) { return fr_num_threads; }
 FR_EXPORT void fastrelu_set_num_threads(int n) {
-#ifdef _OPENMP
-    fr_num_threads = n < 1 ? 1 : n;
-#else
-    (void)n;
-#endif
+    fr_num_threads = !fr_have_threads() || n < 1 ? 1 : n > FR_MAX_THREADS ? FR_MAX_THREADS : n;
 }
 
 static int fr_current_accuracy(void) {
@@ -127,13 +121,15 @@ static int fr_threads_for(const fr_kernel_row *row, fr_intp n) {
     return fr_num_threads;
 }
 
-/* Chunk t of T over n elements; boundaries on multiples of 16 elements (a
- * whole vector at every ISA level), the last chunk takes the remainder. */
-static void fr_chunk(fr_intp n, int t, int T, fr_intp *lo, fr_intp *hi) {
-    fr_intp per = ((n / T) + 15) & ~(fr_intp)15;
-    *lo = per * t < n ? per * t : n;
-    *hi = per * (t + 1) < n ? per * (t + 1) : n;
-    if (t == T - 1) *hi = n;
+/* A threaded call is cut into about FR_CHUNKS_PER_THREAD chunks per
+ * participant, so one that starts late or is preempted (a BLAS thread on its
+ * core) leaves its share to the others; chunks are whole multiples of 16
+ * elements (a vector at every ISA level) and not tiny. */
+#define FR_CHUNKS_PER_THREAD 8
+#define FR_MIN_CHUNK 2048
+static fr_intp fr_chunk_size(fr_intp n, int nt) {
+    fr_intp per = ((n / ((fr_intp)nt * FR_CHUNKS_PER_THREAD)) + 15) & ~(fr_intp)15;
+    return per < FR_MIN_CHUNK ? FR_MIN_CHUNK : per;
 }
 
 /* A row's kernel on contiguous operands in[0..nin-1] -> out. */
@@ -148,23 +144,52 @@ static void fr_call(const fr_kernel_row *row, char *const *in, char *out, fr_int
 
 static int fr_nin(const fr_kernel_row *row) { return fr_kind_nin[fr_op_kind[row->op]]; }
 
+/* One threaded elementwise call: chunk c covers [c * per, (c + 1) * per). */
+typedef struct {
+    const fr_kernel_row *row;
+    char **args;
+    npy_intp const *steps;       /* NULL: every operand contiguous */
+    fr_intp n, per;
+    size_t es;
+} fr_elementwise_job;
+
+static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const *steps,
+                          fr_intp lo, fr_intp hi, size_t es);
+
+static void fr_elementwise_task(void *ctx, fr_intp c, int slot) {
+    const fr_elementwise_job *j = (const fr_elementwise_job *)ctx;
+    fr_intp lo = c * j->per, hi = lo + j->per < j->n ? lo + j->per : j->n;
+    (void)slot;
+    if (j->steps) {
+        fr_run_blocks(j->row, j->args, j->steps, lo, hi, j->es);
+        return;
+    }
+    int nin = fr_nin(j->row);
+    char *p[4];
+    for (int i = 0; i <= nin; i++) p[i] = j->args[i] + lo * j->es;
+    fr_call(j->row, p, p[nin], hi - lo);
+}
+
+static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp const *steps,
+                            fr_intp n, size_t es, int nt) {
+    fr_elementwise_job j = {row, args, steps, n, fr_chunk_size(n, nt), es};
+    fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j);
+}
+
+/* The plan a call of n elements gets on this thread: kernel, participants,
+ * chunk size (explain() reports this rather than re-deriving it). */
+static const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk) {
+    const fr_kernel_row *row = fr_current_kernel(op, dtype);
+    *threads = fr_threads_for(row, n);
+    *chunk = *threads > 1 ? fr_chunk_size(n, *threads) : n;
+    return row;
+}
+
 /* args[0..nin-1] inputs, args[nin] output, all contiguous. */
 static void fr_run_contig(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
-    int nin = fr_nin(row);
     int nt = fr_threads_for(row, n);
-    if (nt <= 1) { fr_call(row, args, args[nin], n); return; }
-#ifdef _OPENMP
-    #pragma omp parallel num_threads(nt)
-    {
-        fr_intp lo, hi;
-        char *p[4];
-        fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        for (int i = 0; i <= nin; i++) p[i] = args[i] + lo * es;
-        if (hi > lo) fr_call(row, p, p[nin], hi - lo);
-    }
-#else
-    fr_call(row, args, args[nin], n);
-#endif
+    if (nt <= 1) { fr_call(row, args, args[fr_nin(row)], n); return; }
+    fr_run_threaded(row, args, NULL, n, es, nt);
 }
 
 /* Strided <-> contiguous copies for one block. */
@@ -217,65 +242,72 @@ static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *di
     }
     int nt = fr_threads_for(row, n);
     if (nt <= 1) { fr_run_blocks(row, args, steps, 0, n, es); return; }
-#ifdef _OPENMP
-    #pragma omp parallel num_threads(nt)
-    {
-        fr_intp lo, hi;
-        fr_chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-        if (hi > lo) fr_run_blocks(row, args, steps, lo, hi, es);
-    }
-#else
-    fr_run_blocks(row, args, steps, 0, n, es);
-#endif
+    fr_run_threaded(row, args, steps, n, es, nt);
 }
 
 /* The fused bias kernels over a C-contiguous (rows x cols) array, bias of
- * length cols (or NULL), counts of length cols (or NULL): threads split the
- * rows (each counting into its own zeroed copy, summed after) or, with fewer
- * rows than threads, the columns.  Returns -1 if memory ran out. */
+ * length cols (or NULL), counts of length cols (or NULL).  Threaded, chunks
+ * are bands of rows (each participant counting into its own zeroed copy,
+ * summed after) or, with fewer rows than threads, bands of columns. */
+typedef struct {
+    fr_fused_fn k;
+    char *x, *out;
+    const char *bias;
+    int64_t *counts, *priv;      /* priv: one row of counts per slot */
+    double eps;
+    fr_intp rows, cols, per;
+    size_t es;
+    int by_rows;
+} fr_rows_job;
+
+static void fr_rows_task(void *ctx, fr_intp c, int slot) {
+    const fr_rows_job *j = (const fr_rows_job *)ctx;
+    fr_intp lo = c * j->per;
+    if (j->by_rows) {
+        fr_intp hi = lo + j->per < j->rows ? lo + j->per : j->rows;
+        int64_t *cnt = j->priv ? j->priv + (fr_intp)slot * j->cols : NULL;
+        j->k(j->x + lo * j->cols * j->es, j->bias, j->out + lo * j->cols * j->es, cnt, j->eps,
+             hi - lo, j->cols);
+        return;
+    }
+    fr_intp hi = lo + j->per < j->cols ? lo + j->per : j->cols;
+    for (fr_intp r = 0; r < j->rows; r++)
+        j->k(j->x + (r * j->cols + lo) * j->es, j->bias ? j->bias + lo * j->es : NULL,
+             j->out + (r * j->cols + lo) * j->es, j->counts ? j->counts + lo : NULL, j->eps,
+             1, hi - lo);
+}
+
+/* Returns -1 if memory ran out (nothing written then). */
 static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
                        int64_t *counts, double eps, fr_intp rows, fr_intp cols) {
     const fr_kernel_row *row = fr_current_kernel(op, dtype);
-    fr_fused_fn k = row->fused;
     int nt = rows > 0 && cols > 0 ? fr_threads_for(row, rows * cols) : 1;
     fr_fpstate fp = fr_fp_save();
     if (nt <= 1) {
-        if (rows > 0 && cols > 0) k(x, bias, out, counts, eps, rows, cols);
+        if (rows > 0 && cols > 0) row->fused(x, bias, out, counts, eps, rows, cols);
         fr_fp_restore(fp);
         return 0;
     }
-#ifdef _OPENMP
-    if (rows >= nt) {
-        int64_t *priv = NULL;
+    fr_rows_job j = {row->fused, x, out, bias, counts, NULL, eps, rows, cols, 0, es, rows >= nt};
+    fr_intp units = j.by_rows ? rows : cols;
+    if (j.by_rows) {
+        /* bands of rows of about fr_chunk_size elements */
+        j.per = fr_chunk_size(rows * cols, nt) / cols;
+        if (j.per < 1) j.per = 1;
         if (counts) {
-            priv = (int64_t *)calloc((size_t)nt * (size_t)cols, sizeof(int64_t));
-            if (!priv) { fr_fp_restore(fp); return -1; }
-        }
-        #pragma omp parallel num_threads(nt)
-        {
-            int t = omp_get_thread_num(), T = omp_get_num_threads();
-            fr_intp lo = rows * t / T, hi = rows * (t + 1) / T;
-            int64_t *c = priv ? priv + (fr_intp)t * cols : NULL;
-            if (hi > lo)
-                k(x + lo * cols * es, bias, out + lo * cols * es, c, eps, hi - lo, cols);
-        }
-        if (priv) {
-            for (int t = 0; t < nt; t++)
-                for (fr_intp j = 0; j < cols; j++) counts[j] += priv[(fr_intp)t * cols + j];
-            free(priv);
+            j.priv = (int64_t *)calloc((size_t)nt * (size_t)cols, sizeof(int64_t));
+            if (!j.priv) { fr_fp_restore(fp); return -1; }
         }
     } else {
-        #pragma omp parallel num_threads(nt)
-        {
-            fr_intp lo, hi;
-            fr_chunk(cols, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
-            if (hi > lo)
-                for (fr_intp r = 0; r < rows; r++)
-                    k(x + (r * cols + lo) * es, bias ? bias + lo * es : NULL,
-                      out + (r * cols + lo) * es, counts ? counts + lo : NULL, eps, 1, hi - lo);
-        }
+        j.per = (cols + nt - 1) / nt;
+        j.per = (j.per + 15) & ~(fr_intp)15;
     }
-#endif
+    int slots = fr_parallel(nt, (units + j.per - 1) / j.per, fr_rows_task, &j);
+    if (j.priv) {
+        for (int t = 0; t < slots; t++)
+            for (fr_intp c = 0; c < cols; c++) counts[c] += j.priv[(fr_intp)t * cols + c];
+        free(j.priv);
+    }
     fr_fp_restore(fp);
     return 0;
 }
@@ -479,12 +511,5 @@ static int fr_cpu_has(const char *feature) {
 static const char *fr_build_compiler = FR_COMPILER;
 static const char *fr_build_flags = FR_BUILD_FLAGS;
 
-static int fr_have_openmp(void) {
-#ifdef _OPENMP
-    return 1;
-#else
-    return 0;
-#endif
-}
 
 #endif /* FASTRELU_LOOPS_H */

@@ -1,0 +1,222 @@
+/* fastrelu's thread pool: workers that spin briefly after a job, then sleep.
+ *
+ * Why not OpenMP: libgomp's idle workers spin for a long time after each
+ * parallel region (its default wait policy), and in a numpy program that
+ * alternates an OpenBLAS matmul with our calls they take the cores OpenBLAS's
+ * own threads need (OpenBLAS #3187): such a loop ran 2-3x slower than with
+ * numpy's activation.  OMP_WAIT_POLICY and GOMP_SPINCOUNT are process-global,
+ * so a library may not set them; a pool of its own decides for itself.
+ *
+ * The manner is pthreadpool's: the calling thread takes part in the work as
+ * slot 0; a job is cut into chunks that participants claim one at a time, so
+ * a worker that wakes late (or is preempted by a BLAS thread) costs the call
+ * nothing but the chunk it holds; idle workers spin for fr_pool_spin_ns
+ * (back-to-back calls find them awake), then park on a condition variable
+ * (a matmul between two calls finds them asleep, off the cores).
+ *
+ * Nothing here changes process-global state.  Workers start on the first
+ * call that wants them, so a process held to one thread never starts any.
+ * After fork() the child runs serially (loops.h: fr_serial_only), never
+ * touching a pool whose threads it does not have.
+ */
+#ifndef FASTRELU_POOL_H
+#define FASTRELU_POOL_H
+
+#include <stdint.h>
+#include "kernels.h"
+
+/* job: run fn(ctx, chunk, slot) for chunk in [0, nchunks); slot < nslots
+ * names the participant (0: the caller), for per-participant scratch. */
+typedef void (*fr_task_fn)(void *ctx, fr_intp chunk, int slot);
+
+#if !defined(FR_NO_THREADS) && !defined(_WIN32) && defined(__STDC_VERSION__) && \
+    __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_ATOMICS__)
+#define FR_HAVE_THREADS 1
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define fr_cpu_relax() _mm_pause()
+#elif defined(__aarch64__)
+#define fr_cpu_relax() __asm__ __volatile__("yield")
+#else
+#define fr_cpu_relax() ((void)0)
+#endif
+
+#define FR_POOL_MAX 256                     /* participants, caller included */
+#define FR_TICKET_SETUP 0xffffffffu         /* chunk index meaning "not open" */
+
+/* How long an idle worker stays awake, ns: long enough for back-to-back
+ * calls, short against a BLAS call (see fr_pool_set_spin_us). */
+static _Atomic long fr_pool_spin_ns = 100000;
+
+static struct {
+    pthread_mutex_t call_lock;    /* one job at a time; a second caller runs serially */
+    pthread_mutex_t park_lock;    /* guards parked[] and the waits on wake[] */
+    pthread_cond_t wake[FR_POOL_MAX];   /* one per slot: a job wakes only its own */
+    int parked[FR_POOL_MAX];
+    int nworkers;                 /* started: slots 1..nworkers */
+    /* high 32 bits: job generation; low 32: next chunk to claim.  Claims are
+     * compare-and-swap on the whole word, so a worker holding a stale job
+     * can never claim a chunk of a newer one. */
+    _Atomic uint64_t ticket;
+    _Atomic fr_intp done;         /* chunks finished in this job */
+    _Atomic int sleepers;         /* how many parked[] are set */
+    /* the job, written while the ticket says SETUP */
+    _Atomic(fr_task_fn) fn;
+    _Atomic(void *) ctx;
+    _Atomic fr_intp nchunks;
+    _Atomic int nslots;
+#if defined(__SSE2__)
+    _Atomic unsigned int csr;     /* caller's MXCSR control bits (FTZ/DAZ, rounding) */
+#endif
+} fr_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER};
+
+static long long fr_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Claim and run chunks of job `gen` until none is left; returns how many. */
+static fr_intp fr_pool_work(uint32_t gen, fr_task_fn fn, void *ctx, fr_intp nchunks, int slot) {
+    fr_intp ran = 0;
+    uint64_t t = atomic_load(&fr_pool.ticket);
+    for (;;) {
+        if ((uint32_t)(t >> 32) != gen || (fr_intp)(uint32_t)t >= nchunks) return ran;
+        if (!atomic_compare_exchange_weak(&fr_pool.ticket, &t, t + 1)) continue;
+        fn(ctx, (fr_intp)(uint32_t)t, slot);
+        atomic_fetch_add(&fr_pool.done, 1);
+        ran++;
+        t = atomic_load(&fr_pool.ticket);
+    }
+}
+
+static void *fr_pool_worker(void *arg) {
+    int slot = (int)(intptr_t)arg;
+    uint32_t seen = (uint32_t)(atomic_load(&fr_pool.ticket) >> 32);
+    for (;;) {
+        /* wait for a new generation: spin, then park */
+        long long deadline = fr_now_ns() + atomic_load_explicit(&fr_pool_spin_ns, memory_order_relaxed);
+        uint64_t t;
+        for (int i = 1;; i++) {
+            t = atomic_load(&fr_pool.ticket);
+            if ((uint32_t)(t >> 32) != seen) break;
+            fr_cpu_relax();
+            if ((i & 63) == 0 && fr_now_ns() > deadline) {
+                pthread_mutex_lock(&fr_pool.park_lock);
+                fr_pool.parked[slot] = 1;
+                atomic_fetch_add(&fr_pool.sleepers, 1);
+                while ((uint32_t)((t = atomic_load(&fr_pool.ticket)) >> 32) == seen)
+                    pthread_cond_wait(&fr_pool.wake[slot], &fr_pool.park_lock);
+                fr_pool.parked[slot] = 0;
+                atomic_fetch_sub(&fr_pool.sleepers, 1);
+                pthread_mutex_unlock(&fr_pool.park_lock);
+                break;
+            }
+        }
+        seen = (uint32_t)(t >> 32);
+        if ((uint32_t)t == FR_TICKET_SETUP) continue;      /* the job is being written */
+        /* read the job; if it changed meanwhile, every claim below fails */
+        fr_task_fn fn = atomic_load(&fr_pool.fn);
+        void *ctx = atomic_load(&fr_pool.ctx);
+        fr_intp nchunks = atomic_load(&fr_pool.nchunks);
+        if (slot >= atomic_load(&fr_pool.nslots)) continue;
+#if defined(__SSE2__)
+        unsigned int csr = atomic_load(&fr_pool.csr);
+        if ((_mm_getcsr() & ~0x3fu) != csr) _mm_setcsr(csr);
+#endif
+        fr_pool_work(seen, fn, ctx, nchunks, slot);
+    }
+    return NULL;
+}
+
+/* Start workers up to `want` (slots 1..want); returns how many of those run
+ * (more may exist, from an earlier, larger thread count: they sit out). */
+static int fr_pool_grow(int want) {
+    if (want > FR_POOL_MAX - 1) want = FR_POOL_MAX - 1;
+    while (fr_pool.nworkers < want) {
+        pthread_t th;
+        pthread_attr_t attr;
+        pthread_cond_init(&fr_pool.wake[fr_pool.nworkers + 1], NULL);
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 256 * 1024);
+        int rc = pthread_create(&th, &attr, fr_pool_worker,
+                                (void *)(intptr_t)(fr_pool.nworkers + 1));
+        pthread_attr_destroy(&attr);
+        if (rc != 0) break;                 /* run with the workers we have */
+        fr_pool.nworkers++;
+    }
+    return fr_pool.nworkers < want ? fr_pool.nworkers : want;
+}
+
+/* Run a job on up to nt participants (the caller plus nt - 1 workers).
+ * Returns the number of slots the job may use; fn is only ever called with
+ * slot < that number.  Falls back to the caller alone when another thread
+ * holds the pool. */
+static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
+    if (nt > 1 && nchunks > 1 && pthread_mutex_trylock(&fr_pool.call_lock) == 0) {
+        int slots = 1 + fr_pool_grow(nt - 1);
+        if (slots > 1) {
+            uint32_t gen = (uint32_t)(atomic_load(&fr_pool.ticket) >> 32) + 1;
+            atomic_store(&fr_pool.ticket, ((uint64_t)gen << 32) | FR_TICKET_SETUP);
+            atomic_store(&fr_pool.fn, fn);
+            atomic_store(&fr_pool.ctx, ctx);
+            atomic_store(&fr_pool.nchunks, nchunks);
+            atomic_store(&fr_pool.nslots, slots);
+            atomic_store(&fr_pool.done, 0);
+#if defined(__SSE2__)
+            atomic_store(&fr_pool.csr, _mm_getcsr() & ~0x3fu);
+#endif
+            gen++;
+            atomic_store(&fr_pool.ticket, (uint64_t)gen << 32);
+            if (atomic_load(&fr_pool.sleepers) > 0) {
+                pthread_mutex_lock(&fr_pool.park_lock);
+                for (int w = 1; w < slots; w++)
+                    if (fr_pool.parked[w]) pthread_cond_signal(&fr_pool.wake[w]);
+                pthread_mutex_unlock(&fr_pool.park_lock);
+            }
+            fr_pool_work(gen, fn, ctx, nchunks, 0);
+            /* chunks other participants still hold */
+            for (int i = 1; atomic_load(&fr_pool.done) < nchunks; i++) {
+                fr_cpu_relax();
+                if ((i & 1023) == 0) sched_yield();
+            }
+            pthread_mutex_unlock(&fr_pool.call_lock);
+            return slots;
+        }
+        pthread_mutex_unlock(&fr_pool.call_lock);
+    }
+    for (fr_intp c = 0; c < nchunks; c++) fn(ctx, c, 0);
+    return 1;
+}
+
+static void fr_pool_set_spin_us(long us) { atomic_store(&fr_pool_spin_ns, us < 0 ? 0 : us * 1000); }
+static long fr_pool_get_spin_us(void) { return atomic_load(&fr_pool_spin_ns) / 1000; }
+static int fr_pool_started(void) { return fr_pool.nworkers; }
+
+#else   /* no threads: every job runs on the caller */
+
+static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
+    (void)nt;
+    for (fr_intp c = 0; c < nchunks; c++) fn(ctx, c, 0);
+    return 1;
+}
+static void fr_pool_set_spin_us(long us) { (void)us; }
+static long fr_pool_get_spin_us(void) { return 0; }
+static int fr_pool_started(void) { return 0; }
+
+#endif
+
+static int fr_have_threads(void) {
+#ifdef FR_HAVE_THREADS
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+#endif /* FASTRELU_POOL_H */
