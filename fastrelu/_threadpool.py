@@ -1,6 +1,8 @@
-"""threadpoolctl integration: threadpool_info() lists fastrelu's OpenMP pool
-and threadpool_limits() limits it (through the two C functions the extension
-exports), without fastrelu ever changing OpenMP's process-global state."""
+"""threadpoolctl integration: threadpool_info() lists fastrelu's thread pool
+and threadpool_limits() limits it, through the two C functions the extension
+exports.  The pool is fastrelu's own (kernels/pool.h), not OpenMP, but it is
+listed under user_api "openmp": it is a compute pool of the same kind, so code
+that limits "openmp" pools to avoid oversubscription limits it too."""
 import os
 
 

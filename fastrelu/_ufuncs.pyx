@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""The four ufuncs, built on the kernel table of kernels/loops.h.
+"""The ufuncs, one per op of kernels.h's op list, built on the kernel table
+of kernels/loops.h.
 
 The per-ISA kernels are compiled from kernels/kernels.c by setup.py and linked
 in; this module only creates the ufuncs, exposes the registry rows and the
@@ -33,23 +34,22 @@ cdef extern from "kernels/loops.h" nogil:
         const char *features
         const fr_kernel_row *rows
     enum:
-        FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD, FR_LEAKY_RELU, FR_LEAKY_RELU_BWD,
-        FR_SILU, FR_SILU_BWD, FR_SOFTPLUS, FR_LOG_SIGMOID, FR_BIAS_RELU, FR_BIAS_SIGMOID,
-        FR_BIAS_SILU, FR_NOPS
+        FR_RELU, FR_NOPS      # the op list itself is kernels.h's FR_OPS
         FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_FUSED
         FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES
         FR_FAST, FR_EXACT, FR_NACCURACY
         FR_TABLE_AUTO, FR_NTABLES
         FR_FMT_HALF, FR_FMT_BF16
-    const int fr_op_kind[13]
+    const int fr_op_kind[FR_NOPS]
+    const char *const fr_op_names[FR_NOPS]
     const fr_isa_entry fr_isas[]
-    const fr_kernel_row *fr_tables[4][2][13][6]
+    const fr_kernel_row *fr_tables[FR_NTABLES][FR_NACCURACY][FR_NOPS][FR_NDTYPES]
     fr_kernel_row fr_runtime_rows[128]
     int fr_n_runtime_rows, fr_thread_table
     const fr_kernel_row fr_roofline_rows[4]
     const fr_kernel_row fr_numpy_rows[]
     int fr_default_accuracy, fr_thread_accuracy, fr_num_threads, fr_serial_only
-    fr_intp fr_parallel_min[13]
+    fr_intp fr_parallel_min[FR_NOPS]
     ctypedef struct fr_fpstate_all:
         pass
     fr_fpstate_all fr_fp_save_all()
@@ -80,9 +80,7 @@ cdef extern from "kernels/loops.h" nogil:
     void fr_loop_i64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_copy(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
 
-OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward", "leaky_relu",
-       "leaky_relu_backward", "silu", "silu_backward", "softplus", "log_sigmoid",
-       "bias_relu", "bias_sigmoid", "bias_silu")
+OPS = tuple(fr_op_names[i].decode() for i in range(FR_NOPS))     # kernels.h's op list
 KINDS = ("unary", "binary", "ternary", "fused")
 OP_KIND = {op: KINDS[fr_op_kind[i]] for i, op in enumerate(OPS)}
 NIN = {op: (1, 2, 3, 2)[fr_op_kind[i]] for i, op in enumerate(OPS)}
@@ -94,9 +92,9 @@ ACCURACIES = ("fast", "exact")
 # numpy keeps pointers to these arrays for the life of the process.
 cdef enum:
     MAXLOOPS = 16
-cdef PyUFuncGenericFunction _funcs[13][MAXLOOPS]
-cdef void *_data[13][MAXLOOPS]
-cdef char _types[13][MAXLOOPS * 4]
+cdef PyUFuncGenericFunction _funcs[FR_NOPS][MAXLOOPS]
+cdef void *_data[FR_NOPS][MAXLOOPS]
+cdef char _types[FR_NOPS][MAXLOOPS * 4]
 
 _keep = []
 

@@ -1,7 +1,7 @@
 /* The kernels of one ISA level.  setup.py compiles this file once per level
  * (-DFR_ISA=baseline, -DFR_ISA=avx2 -mavx2 -mfma, ...) with
  * -O3 -fno-trapping-math -ffp-contract=off; gcc vectorizes each loop body
- * (check with -fopt-info-vec, see setup.py --vec-report). */
+ * (FASTRELU_VEC_REPORT=1 at build time prints gcc's -fopt-info-vec report). */
 #include "kernels.h"
 #include "scalar.h"
 
@@ -83,87 +83,79 @@
         else { FR_FUSED_PASS(T, f, FR_BIAS_NONE) }                            \
     }
 
-FR_UNARY(f32_relu, float, fr_relu_f32)
-FR_UNARY(f64_relu, double, fr_relu_f64)
-FR_UNARY(i8_relu, int8_t, FR_RELU)
-FR_UNARY(i16_relu, int16_t, FR_RELU)
-FR_UNARY(i32_relu, int32_t, FR_RELU)
-FR_UNARY(i64_relu, int64_t, FR_RELU)
-FR_UNARY(f32_sigmoid_fast, float, fr_sigmoid_fast_f32)
-FR_UNARY(f32_sigmoid_exact, float, fr_sigmoid_exact_f32)
-FR_UNARY(f64_sigmoid_fast, double, fr_sigmoid_fast_f64)
-FR_UNARY(f64_sigmoid_exact, double, fr_sigmoid_exact_f64)
-FR_BINARY(f32_relu_bwd, float, fr_relu_bwd_f32)
-FR_BINARY(f64_relu_bwd, double, fr_relu_bwd_f64)
-FR_BINARY(f32_sigmoid_bwd, float, fr_sigmoid_bwd_f32)
-FR_BINARY(f64_sigmoid_bwd, double, fr_sigmoid_bwd_f64)
-FR_BINARY(f32_leaky_relu, float, fr_leaky_relu_f32)
-FR_BINARY(f64_leaky_relu, double, fr_leaky_relu_f64)
-FR_TERNARY(f32_leaky_relu_bwd, float, fr_leaky_relu_bwd_f32)
-FR_TERNARY(f64_leaky_relu_bwd, double, fr_leaky_relu_bwd_f64)
-FR_UNARY(f32_silu_fast, float, fr_silu_fast_f32)
-FR_UNARY(f32_silu_exact, float, fr_silu_exact_f32)
-FR_UNARY(f64_silu_fast, double, fr_silu_fast_f64)
-FR_UNARY(f64_silu_exact, double, fr_silu_exact_f64)
-FR_BINARY(f32_silu_bwd, float, fr_silu_bwd_f32)
-FR_BINARY(f64_silu_bwd_fast, double, fr_silu_bwd_fast_f64)
-FR_BINARY(f64_silu_bwd_exact, double, fr_silu_bwd_exact_f64)
-FR_UNARY(f32_softplus_fast, float, fr_softplus_fast_f32)
-FR_UNARY(f32_softplus_exact, float, fr_softplus_exact_f32)
-FR_UNARY(f64_softplus_fast, double, fr_softplus_fast_f64)
-FR_UNARY(f64_softplus_exact, double, fr_softplus_exact_f64)
-FR_UNARY(f32_log_sigmoid_fast, float, fr_log_sigmoid_fast_f32)
-FR_UNARY(f32_log_sigmoid_exact, float, fr_log_sigmoid_exact_f32)
-FR_UNARY(f64_log_sigmoid_fast, double, fr_log_sigmoid_fast_f64)
-FR_UNARY(f64_log_sigmoid_exact, double, fr_log_sigmoid_exact_f64)
-FR_FUSED(f32_bias_relu, float, fr_relu_f32, FR_COUNT_ZERO)
-FR_FUSED(f64_bias_relu, double, fr_relu_f64, FR_COUNT_ZERO)
-FR_FUSED(f32_bias_sigmoid_fast, float, fr_sigmoid_fast_f32, FR_COUNT_SATURATED)
-FR_FUSED(f32_bias_sigmoid_exact, float, fr_sigmoid_exact_f32, FR_COUNT_SATURATED)
-FR_FUSED(f64_bias_sigmoid_fast, double, fr_sigmoid_fast_f64, FR_COUNT_SATURATED)
-FR_FUSED(f64_bias_sigmoid_exact, double, fr_sigmoid_exact_f64, FR_COUNT_SATURATED)
-FR_FUSED(f32_bias_silu_fast, float, fr_silu_fast_f32, FR_COUNT_NONE)
-FR_FUSED(f32_bias_silu_exact, float, fr_silu_exact_f32, FR_COUNT_NONE)
-FR_FUSED(f64_bias_silu_fast, double, fr_silu_fast_f64, FR_COUNT_NONE)
-FR_FUSED(f64_bias_silu_exact, double, fr_silu_exact_f64, FR_COUNT_NONE)
+/* Every kernel of this level, once: the list emits both the functions and
+ * the registry rows.
+ *   K(kind, name, op, dtype, accuracy, scalar function[, counted])
+ * name is dtype_op[_mode]; the ISA suffix is appended (f32_relu__avx2);
+ * accuracy ANY: exact in both modes (one kernel serves both). */
+#define FR_KERNEL_LIST(K)                                                        \
+    K(UNARY, f32_relu, RELU, F32, ANY, fr_relu_f32)                              \
+    K(UNARY, f64_relu, RELU, F64, ANY, fr_relu_f64)                              \
+    K(UNARY, i8_relu, RELU, I8, ANY, FR_RELU)                                    \
+    K(UNARY, i16_relu, RELU, I16, ANY, FR_RELU)                                  \
+    K(UNARY, i32_relu, RELU, I32, ANY, FR_RELU)                                  \
+    K(UNARY, i64_relu, RELU, I64, ANY, FR_RELU)                                  \
+    K(UNARY, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)          \
+    K(UNARY, f32_sigmoid_exact, SIGMOID, F32, EXACT, fr_sigmoid_exact_f32)       \
+    K(UNARY, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)          \
+    K(UNARY, f64_sigmoid_exact, SIGMOID, F64, EXACT, fr_sigmoid_exact_f64)       \
+    K(BINARY, f32_relu_bwd, RELU_BWD, F32, ANY, fr_relu_bwd_f32)                 \
+    K(BINARY, f64_relu_bwd, RELU_BWD, F64, ANY, fr_relu_bwd_f64)                 \
+    K(BINARY, f32_sigmoid_bwd, SIGMOID_BWD, F32, ANY, fr_sigmoid_bwd_f32)        \
+    K(BINARY, f64_sigmoid_bwd, SIGMOID_BWD, F64, ANY, fr_sigmoid_bwd_f64)        \
+    K(BINARY, f32_leaky_relu, LEAKY_RELU, F32, ANY, fr_leaky_relu_f32)           \
+    K(BINARY, f64_leaky_relu, LEAKY_RELU, F64, ANY, fr_leaky_relu_f64)           \
+    K(TERNARY, f32_leaky_relu_bwd, LEAKY_RELU_BWD, F32, ANY, fr_leaky_relu_bwd_f32) \
+    K(TERNARY, f64_leaky_relu_bwd, LEAKY_RELU_BWD, F64, ANY, fr_leaky_relu_bwd_f64) \
+    K(UNARY, f32_silu_fast, SILU, F32, FAST, fr_silu_fast_f32)                   \
+    K(UNARY, f32_silu_exact, SILU, F32, EXACT, fr_silu_exact_f32)                \
+    K(UNARY, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)                   \
+    K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
+    K(BINARY, f32_silu_bwd, SILU_BWD, F32, ANY, fr_silu_bwd_f32)                 \
+    K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
+    K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
+    K(UNARY, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32)       \
+    K(UNARY, f32_softplus_exact, SOFTPLUS, F32, EXACT, fr_softplus_exact_f32)    \
+    K(UNARY, f64_softplus_fast, SOFTPLUS, F64, FAST, fr_softplus_fast_f64)       \
+    K(UNARY, f64_softplus_exact, SOFTPLUS, F64, EXACT, fr_softplus_exact_f64)    \
+    K(UNARY, f32_log_sigmoid_fast, LOG_SIGMOID, F32, FAST, fr_log_sigmoid_fast_f32) \
+    K(UNARY, f32_log_sigmoid_exact, LOG_SIGMOID, F32, EXACT, fr_log_sigmoid_exact_f32) \
+    K(UNARY, f64_log_sigmoid_fast, LOG_SIGMOID, F64, FAST, fr_log_sigmoid_fast_f64) \
+    K(UNARY, f64_log_sigmoid_exact, LOG_SIGMOID, F64, EXACT, fr_log_sigmoid_exact_f64) \
+    K(FUSED, f32_bias_relu, BIAS_RELU, F32, ANY, fr_relu_f32, FR_COUNT_ZERO)     \
+    K(FUSED, f64_bias_relu, BIAS_RELU, F64, ANY, fr_relu_f64, FR_COUNT_ZERO)     \
+    K(FUSED, f32_bias_sigmoid_fast, BIAS_SIGMOID, F32, FAST, fr_sigmoid_fast_f32, FR_COUNT_SATURATED) \
+    K(FUSED, f32_bias_sigmoid_exact, BIAS_SIGMOID, F32, EXACT, fr_sigmoid_exact_f32, FR_COUNT_SATURATED) \
+    K(FUSED, f64_bias_sigmoid_fast, BIAS_SIGMOID, F64, FAST, fr_sigmoid_fast_f64, FR_COUNT_SATURATED) \
+    K(FUSED, f64_bias_sigmoid_exact, BIAS_SIGMOID, F64, EXACT, fr_sigmoid_exact_f64, FR_COUNT_SATURATED) \
+    K(FUSED, f32_bias_silu_fast, BIAS_SILU, F32, FAST, fr_silu_fast_f32, FR_COUNT_NONE) \
+    K(FUSED, f32_bias_silu_exact, BIAS_SILU, F32, EXACT, fr_silu_exact_f32, FR_COUNT_NONE) \
+    K(FUSED, f64_bias_silu_fast, BIAS_SILU, F64, FAST, fr_silu_fast_f64, FR_COUNT_NONE) \
+    K(FUSED, f64_bias_silu_exact, BIAS_SILU, F64, EXACT, fr_silu_exact_f64, FR_COUNT_NONE)
 
-#define FR_ROW1(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, FR_K(name), 0, 0}
-#define FR_ROW2(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, FR_K(name), 0}
-#define FR_ROW3(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, 0, 0, FR_K(name), 0}
-#define FR_ROWF(name, op, dt, acc) {FR_STR(FR_K(name)), op, dt, acc, 0, 0, 0, 0, FR_K(name)}
-/* float32 and float64 rows of one op: exact in both modes, or fast + exact */
-#define FR_ROWS_ANY(R, name, op) R(f32_##name, op, FR_F32, FR_ANY_ACCURACY), \
-                                 R(f64_##name, op, FR_F64, FR_ANY_ACCURACY)
-#define FR_ROWS_ACC(R, name, op) R(f32_##name##_fast, op, FR_F32, FR_FAST),  \
-                                 R(f32_##name##_exact, op, FR_F32, FR_EXACT), \
-                                 R(f64_##name##_fast, op, FR_F64, FR_FAST),   \
-                                 R(f64_##name##_exact, op, FR_F64, FR_EXACT)
+#define FR_CTYPE_F32 float
+#define FR_CTYPE_F64 double
+#define FR_CTYPE_I8 int8_t
+#define FR_CTYPE_I16 int16_t
+#define FR_CTYPE_I32 int32_t
+#define FR_CTYPE_I64 int64_t
+#define FR_ACC_ANY FR_ANY_ACCURACY
+#define FR_ACC_FAST FR_FAST
+#define FR_ACC_EXACT FR_EXACT
+#define FR_FIELD_UNARY .unary
+#define FR_FIELD_BINARY .binary
+#define FR_FIELD_TERNARY .ternary
+#define FR_FIELD_FUSED .fused
+
+/* (parameters are not called name/op: .name and .op are field names) */
+#define FR_EMIT_KERNEL(kind, kname, opid, dt, acc, ...) FR_##kind(kname, FR_CTYPE_##dt, __VA_ARGS__)
+#define FR_EMIT_ROW(kind, kname, opid, dt, acc, ...)                             \
+    {.name = FR_STR(FR_K(kname)), .op = FR_##opid, .dtype = FR_##dt,             \
+     .accuracy = FR_ACC_##acc, FR_FIELD_##kind = FR_K(kname)},
+
+FR_KERNEL_LIST(FR_EMIT_KERNEL)
 
 const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
-    FR_ROW1(f32_relu, FR_RELU, FR_F32, FR_ANY_ACCURACY),
-    FR_ROW1(f64_relu, FR_RELU, FR_F64, FR_ANY_ACCURACY),
-    FR_ROW1(i8_relu, FR_RELU, FR_I8, FR_ANY_ACCURACY),
-    FR_ROW1(i16_relu, FR_RELU, FR_I16, FR_ANY_ACCURACY),
-    FR_ROW1(i32_relu, FR_RELU, FR_I32, FR_ANY_ACCURACY),
-    FR_ROW1(i64_relu, FR_RELU, FR_I64, FR_ANY_ACCURACY),
-    FR_ROW1(f32_sigmoid_fast, FR_SIGMOID, FR_F32, FR_FAST),
-    FR_ROW1(f32_sigmoid_exact, FR_SIGMOID, FR_F32, FR_EXACT),
-    FR_ROW1(f64_sigmoid_fast, FR_SIGMOID, FR_F64, FR_FAST),
-    FR_ROW1(f64_sigmoid_exact, FR_SIGMOID, FR_F64, FR_EXACT),
-    FR_ROW2(f32_relu_bwd, FR_RELU_BWD, FR_F32, FR_ANY_ACCURACY),
-    FR_ROW2(f64_relu_bwd, FR_RELU_BWD, FR_F64, FR_ANY_ACCURACY),
-    FR_ROW2(f32_sigmoid_bwd, FR_SIGMOID_BWD, FR_F32, FR_ANY_ACCURACY),
-    FR_ROW2(f64_sigmoid_bwd, FR_SIGMOID_BWD, FR_F64, FR_ANY_ACCURACY),
-    FR_ROWS_ANY(FR_ROW2, leaky_relu, FR_LEAKY_RELU),
-    FR_ROWS_ANY(FR_ROW3, leaky_relu_bwd, FR_LEAKY_RELU_BWD),
-    FR_ROWS_ACC(FR_ROW1, silu, FR_SILU),
-    FR_ROW2(f32_silu_bwd, FR_SILU_BWD, FR_F32, FR_ANY_ACCURACY),
-    FR_ROW2(f64_silu_bwd_fast, FR_SILU_BWD, FR_F64, FR_FAST),
-    FR_ROW2(f64_silu_bwd_exact, FR_SILU_BWD, FR_F64, FR_EXACT),
-    FR_ROWS_ACC(FR_ROW1, softplus, FR_SOFTPLUS),
-    FR_ROWS_ACC(FR_ROW1, log_sigmoid, FR_LOG_SIGMOID),
-    FR_ROWS_ANY(FR_ROWF, bias_relu, FR_BIAS_RELU),
-    FR_ROWS_ACC(FR_ROWF, bias_sigmoid, FR_BIAS_SIGMOID),
-    FR_ROWS_ACC(FR_ROWF, bias_silu, FR_BIAS_SILU),
-    {0, 0, 0, 0, 0, 0, 0, 0, 0},
+    FR_KERNEL_LIST(FR_EMIT_ROW)
+    {0},
 };

@@ -26,16 +26,36 @@ typedef void (*fr_ternary_fn)(const void *a, const void *b, const void *c, void 
 typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t *count,
                             double eps, fr_intp rows, fr_intp cols);
 
-/* The registry's dimensions; the Python side (_dispatch.py) names them. */
-enum fr_op { FR_RELU, FR_SIGMOID, FR_RELU_BWD, FR_SIGMOID_BWD,
-             FR_LEAKY_RELU, FR_LEAKY_RELU_BWD, FR_SILU, FR_SILU_BWD, FR_SOFTPLUS,
-             FR_LOG_SIGMOID, FR_BIAS_RELU, FR_BIAS_SIGMOID, FR_BIAS_SILU, FR_NOPS };
+/* The op list: one line per op, everything per-op on the C side (the enum,
+ * the kind and thread-threshold tables, the names Python reads, the numpy
+ * backend's rows) is generated from it.
+ *   X(ID, name, kind, threads from n >= this many elements)
+ * Thresholds: memory-bound ops pay for a second thread later than the
+ * transcendental ones (`python -m fastrelu tune` measures them; wisdom
+ * overrides these defaults). */
+#define FR_OPS(X)                                          \
+    X(RELU,             relu,                UNARY,   1 << 16) \
+    X(SIGMOID,          sigmoid,             UNARY,   1 << 13) \
+    X(RELU_BWD,         relu_backward,       BINARY,  1 << 15) \
+    X(SIGMOID_BWD,      sigmoid_backward,    BINARY,  1 << 16) \
+    X(LEAKY_RELU,       leaky_relu,          BINARY,  1 << 16) \
+    X(LEAKY_RELU_BWD,   leaky_relu_backward, TERNARY, 1 << 15) \
+    X(SILU,             silu,                UNARY,   1 << 13) \
+    X(SILU_BWD,         silu_backward,       BINARY,  1 << 13) \
+    X(SOFTPLUS,         softplus,            UNARY,   1 << 12) \
+    X(LOG_SIGMOID,      log_sigmoid,         UNARY,   1 << 12) \
+    X(BIAS_RELU,        bias_relu,           FUSED,   1 << 16) \
+    X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13) \
+    X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13)
+
+#define FR_OP_ENUM_(ID, name, kind, threshold) FR_##ID,
+enum fr_op { FR_OPS(FR_OP_ENUM_) FR_NOPS };
 /* how an op's kernel is called */
 enum fr_kind { FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_FUSED };
-static const int fr_op_kind[FR_NOPS] = {
-    FR_KIND_UNARY, FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_BINARY,
-    FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_UNARY,
-    FR_KIND_UNARY, FR_KIND_FUSED, FR_KIND_FUSED, FR_KIND_FUSED};
+#define FR_OP_KIND_(ID, name, kind, threshold) [FR_##ID] = FR_KIND_##kind,
+static const int fr_op_kind[FR_NOPS] = { FR_OPS(FR_OP_KIND_) };
+#define FR_OP_NAME_(ID, name, kind, threshold) [FR_##ID] = #name,
+static const char *const fr_op_names[FR_NOPS] = { FR_OPS(FR_OP_NAME_) };
 static const int fr_kind_nin[4] = {1, 2, 3, 2};
 enum fr_dtype { FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES };
 enum fr_accuracy { FR_FAST, FR_EXACT, FR_NACCURACY, FR_ANY_ACCURACY = -1 };

@@ -82,13 +82,10 @@ static int fr_default_accuracy = FR_FAST;
 static FR_TLS int fr_thread_accuracy = -1;        /* -1: use the default */
 #define FR_MAX_THREADS 256
 static int fr_num_threads = 1;
-/* Threads pay from these sizes (elements; `python -m fastrelu tune` on the
- * 2-core dev VM found relu 65536, sigmoid 4096, relu_backward 16384,
- * sigmoid_backward 65536; sigmoid and relu_backward are rounded up as a margin
- * for a busy second core; the new ops follow the core op they resemble,
- * memory-bound or compute-bound, untuned).  Tuned wisdom overrides them. */
-static fr_intp fr_parallel_min[FR_NOPS] = {1 << 16, 1 << 13, 1 << 15, 1 << 16,
-    1 << 16, 1 << 15, 1 << 13, 1 << 13, 1 << 12, 1 << 12, 1 << 16, 1 << 13, 1 << 13};
+/* Threads pay from these sizes (elements): kernels.h's op list; tuned
+ * wisdom overrides them. */
+#define FR_OP_THRESHOLD_(ID, name, kind, threshold) [FR_##ID] = threshold,
+static fr_intp fr_parallel_min[FR_NOPS] = { FR_OPS(FR_OP_THRESHOLD_) };
 static int fr_serial_only = 0;                    /* set in a forked child */
 
 /* Exported (not static) so threadpoolctl can see and limit the pool through
@@ -418,32 +415,33 @@ FR_LOOP(fr_loop_i64, FR_I64, int64_t)
 typedef void (*fr_np_hook_fn)(int op, int dtype, const void *a, const void *b, const void *c,
                               void *out, int64_t *count, double eps, fr_intp rows, fr_intp cols);
 static fr_np_hook_fn fr_np_hook = NULL;
-#define FR_NP_DEF_1(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, void *o, fr_intp n) \
-    { fr_np_hook(op, dt, a, NULL, NULL, o, NULL, 0.0, 1, n); }
-#define FR_NP_DEF_2(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
+#define FR_NP_DEF_UNARY(name, op, dt) static void fr_np_##name##_##dt(const void *a, void *o, \
+    fr_intp n) { fr_np_hook(op, dt, a, NULL, NULL, o, NULL, 0.0, 1, n); }
+#define FR_NP_DEF_BINARY(name, op, dt) static void fr_np_##name##_##dt(const void *a, const void *b, \
     void *o, fr_intp n) { fr_np_hook(op, dt, a, b, NULL, o, NULL, 0.0, 1, n); }
-#define FR_NP_DEF_3(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
+#define FR_NP_DEF_TERNARY(name, op, dt) static void fr_np_##name##_##dt(const void *a, const void *b, \
     const void *c, void *o, fr_intp n) { fr_np_hook(op, dt, a, b, c, o, NULL, 0.0, 1, n); }
-#define FR_NP_DEF_F(name, op, dt, sfx) static void fr_np_##name##_##dt(const void *a, const void *b, \
+#define FR_NP_DEF_FUSED(name, op, dt) static void fr_np_##name##_##dt(const void *a, const void *b, \
     void *o, int64_t *cnt, double eps, fr_intp rows, fr_intp cols) \
     { fr_np_hook(op, dt, a, b, NULL, o, cnt, eps, rows, cols); }
-#define FR_NP_ROW_1(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, fr_np_##name##_##dt, 0, 1, 0, 0},
-#define FR_NP_ROW_2(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, fr_np_##name##_##dt, 1, 0, 0},
-#define FR_NP_ROW_3(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, 0, 1, fr_np_##name##_##dt, 0},
-#define FR_NP_ROW_F(name, op, dt, sfx) {#sfx "_" #name "__numpy", op, dt, FR_ANY_ACCURACY, 0, 0, 1, 0, fr_np_##name##_##dt},
-#define FR_NP_OPS(X, dt, sfx)                                                                       \
-    X##1(relu, FR_RELU, dt, sfx) X##1(sigmoid, FR_SIGMOID, dt, sfx) X##2(relu_bwd, FR_RELU_BWD, dt, sfx)       \
-    X##2(sigmoid_bwd, FR_SIGMOID_BWD, dt, sfx) X##2(leaky_relu, FR_LEAKY_RELU, dt, sfx)                  \
-    X##3(leaky_relu_bwd, FR_LEAKY_RELU_BWD, dt, sfx) X##1(silu, FR_SILU, dt, sfx)                        \
-    X##2(silu_bwd, FR_SILU_BWD, dt, sfx) X##1(softplus, FR_SOFTPLUS, dt, sfx)                            \
-    X##1(log_sigmoid, FR_LOG_SIGMOID, dt, sfx) X##F(bias_relu, FR_BIAS_RELU, dt, sfx)                    \
-    X##F(bias_sigmoid, FR_BIAS_SIGMOID, dt, sfx) X##F(bias_silu, FR_BIAS_SILU, dt, sfx)
-FR_NP_OPS(FR_NP_DEF_, FR_F32, f32)
-FR_NP_OPS(FR_NP_DEF_, FR_F64, f64)
+#define FR_NP_FIELD_UNARY .unary
+#define FR_NP_FIELD_BINARY .binary
+#define FR_NP_FIELD_TERNARY .ternary
+#define FR_NP_FIELD_FUSED .fused
+#define FR_NP_DEF_F32_(ID, name, kind, threshold) FR_NP_DEF_##kind(name, FR_##ID, FR_F32)
+#define FR_NP_DEF_F64_(ID, name, kind, threshold) FR_NP_DEF_##kind(name, FR_##ID, FR_F64)
+/* (no parameter is called name/op: .name and .op are field names) */
+#define FR_NP_ROW_(ID, opname, kind, dt, sfx) {.name = #sfx "_" #opname "__numpy", \
+    .op = FR_##ID, .dtype = dt, .accuracy = FR_ANY_ACCURACY, .serial = 1,        \
+    FR_NP_FIELD_##kind = fr_np_##opname##_##dt},
+#define FR_NP_ROW_F32_(ID, opname, kind, threshold) FR_NP_ROW_(ID, opname, kind, FR_F32, f32)
+#define FR_NP_ROW_F64_(ID, opname, kind, threshold) FR_NP_ROW_(ID, opname, kind, FR_F64, f64)
+FR_OPS(FR_NP_DEF_F32_)
+FR_OPS(FR_NP_DEF_F64_)
 static const fr_kernel_row fr_numpy_rows[] = {
-    FR_NP_OPS(FR_NP_ROW_, FR_F32, f32)
-    FR_NP_OPS(FR_NP_ROW_, FR_F64, f64)
-    {0, 0, 0, 0, 0, 0, 0, 0, 0},
+    FR_OPS(FR_NP_ROW_F32_)
+    FR_OPS(FR_NP_ROW_F64_)
+    {0},
 };
 
 /* relu of an unsigned integer is the identity. */
@@ -477,10 +475,14 @@ static void fr_roofline3_f64(const void *a_, const void *b_, void *out_, fr_intp
 }
 /* threaded from relu's threshold, like the memory-bound kernels */
 static const fr_kernel_row fr_roofline_rows[4] = {
-    {"f32_roofline", FR_RELU, FR_F32, FR_ANY_ACCURACY, fr_roofline_f32, 0, 0},
-    {"f64_roofline", FR_RELU, FR_F64, FR_ANY_ACCURACY, fr_roofline_f64, 0, 0},
-    {"f32_roofline3", FR_RELU_BWD, FR_F32, FR_ANY_ACCURACY, 0, fr_roofline3_f32, 0},
-    {"f64_roofline3", FR_RELU_BWD, FR_F64, FR_ANY_ACCURACY, 0, fr_roofline3_f64, 0},
+    {.name = "f32_roofline", .op = FR_RELU, .dtype = FR_F32, .accuracy = FR_ANY_ACCURACY,
+     .unary = fr_roofline_f32},
+    {.name = "f64_roofline", .op = FR_RELU, .dtype = FR_F64, .accuracy = FR_ANY_ACCURACY,
+     .unary = fr_roofline_f64},
+    {.name = "f32_roofline3", .op = FR_RELU_BWD, .dtype = FR_F32, .accuracy = FR_ANY_ACCURACY,
+     .binary = fr_roofline3_f32},
+    {.name = "f64_roofline3", .op = FR_RELU_BWD, .dtype = FR_F64, .accuracy = FR_ANY_ACCURACY,
+     .binary = fr_roofline3_f64},
 };
 
 /* CPU features the ladder asks about. */
