@@ -1,15 +1,15 @@
 """threadpoolctl integration: threadpool_info() lists fastrelu's OpenMP pool
 and threadpool_limits() limits it (through the two C functions the extension
-exports), without fastrelu ever changing OpenMP's process-global state."""
+exports), without fastrelu ever changing OpenMP's process-global state.
+register() runs when threadpoolctl is imported, before or after fastrelu
+(_dispatch._init, through _import_hooks)."""
 import os
 
 
-def register():
-    try:
-        import threadpoolctl
-    except ImportError:
-        return False
-    if not hasattr(threadpoolctl, "register"):          # threadpoolctl < 3.5
+def register(threadpoolctl):
+    """Register fastrelu's controller with the threadpoolctl module; False if
+    that threadpoolctl is too old (< 3.5) to take one."""
+    if not hasattr(threadpoolctl, "register"):
         return False
     from . import _ufuncs
     from ._version import __version__
