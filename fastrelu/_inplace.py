@@ -8,7 +8,9 @@ import numpy as np
 
 from . import _ufuncs
 
-_FLOATS = ("float16", "float32", "float64") + (("bfloat16",) if _ufuncs.BFLOAT16 else ())
+# bfloat16 is ml_dtypes' dtype: fastrelu's loops for it are added when ml_dtypes
+# is imported (_ufuncs.bfloat16_dtype()), so it is named here, not looked up.
+_FLOATS = ("float16", "float32", "float64", "bfloat16")
 _INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
 
@@ -64,6 +66,20 @@ def _ndarray_fast_path(ufunc, fname, argname, arr, *rest):
         raise ValueError(f"{fname}: argument '{argname}' is read-only") from None
 
 
+def _native_dtypes(allowed):
+    """numpy's own dtypes among `allowed` (bfloat16: _fast_dtype)."""
+    return frozenset(np.dtype(d) for d in allowed if d != "bfloat16")
+
+
+def _fast_dtype(dtype, native):
+    """An ndarray of this dtype takes the fast path: one of `native`, or
+    bfloat16 once its loops are registered."""
+    if dtype in native:
+        return True
+    bf16 = _ufuncs.bfloat16_dtype()
+    return bf16 is not None and dtype == bf16
+
+
 def _units_rows(shape):
     units = shape[-1] if shape else 1
     rows = int(np.prod(shape[:-1], dtype=np.int64)) if shape else 1
@@ -117,7 +133,7 @@ def _fused(fused_op, activation, fname, x, b, stats):
 
 def _unary_inplace(ufunc, allowed, fused_op=None):
     fname = ufunc.__name__ + "_"
-    native = frozenset(np.dtype(d) for d in allowed)
+    native = _native_dtypes(allowed)
 
     def inplace(x, *, stats=None):
         if stats is not None:
@@ -125,7 +141,7 @@ def _unary_inplace(ufunc, allowed, fused_op=None):
                 raise TypeError(f"{fname}: stats are counted by relu_, sigmoid_, bias_relu_ "
                                 "and bias_sigmoid_")
             return _fused(fused_op, ufunc.__name__, fname, x, None, stats)
-        if type(x) is np.ndarray and x.dtype in native:
+        if type(x) is np.ndarray and _fast_dtype(x.dtype, native):
             return _ndarray_fast_path(ufunc, fname, "x", x)
         arr = _writable_view(x, fname, "x")
         _check_dtype(arr, fname, "x", allowed)
@@ -145,14 +161,14 @@ def _nary_inplace(ufunc, argnames):
     """In place for ops with more than one input: the first one is written, the
     others broadcast to it."""
     fname = ufunc.__name__ + "_"
-    native = frozenset(np.dtype(d) for d in _FLOATS)
+    native = _native_dtypes(_FLOATS)
     first, others = argnames[0], argnames[1:]
 
     def inplace(x, *rest):
         if len(rest) != len(others):
             raise TypeError(f"{fname}() takes {len(argnames)} arguments "
                             f"({', '.join(argnames)}), got {1 + len(rest)}")
-        if (type(x) is np.ndarray and x.dtype in native
+        if (type(x) is np.ndarray and _fast_dtype(x.dtype, native)
                 and all((type(r) is np.ndarray and r.shape == x.shape) or type(r) in (float, int)
                         for r in rest)):
             return _ndarray_fast_path(ufunc, fname, first, x, *rest)

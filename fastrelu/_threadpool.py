@@ -2,16 +2,16 @@
 and threadpool_limits() limits it, through the two C functions the extension
 exports.  The pool is fastrelu's own (kernels/pool.h), not OpenMP, but it is
 listed under user_api "openmp": it is a compute pool of the same kind, so code
-that limits "openmp" pools to avoid oversubscription limits it too."""
+that limits "openmp" pools to avoid oversubscription limits it too.
+register() runs when threadpoolctl is imported, before or after fastrelu
+(_dispatch._init, through _import_hooks)."""
 import os
 
 
-def register():
-    try:
-        import threadpoolctl
-    except ImportError:
-        return False
-    if not hasattr(threadpoolctl, "register"):          # threadpoolctl < 3.5
+def register(threadpoolctl):
+    """Register fastrelu's controller with the threadpoolctl module; False if
+    that threadpoolctl is too old (< 3.5) to take one."""
+    if not hasattr(threadpoolctl, "register"):
         return False
     from . import _ufuncs
     from ._version import __version__

@@ -180,25 +180,31 @@ UFUNCS = {OPS[op]: _create(op) for op in range(FR_NOPS)}
 globals().update(UFUNCS)
 
 
-def register_bfloat16():
-    """Add bfloat16 loops to every float ufunc when ml_dtypes is installed (its
-    bfloat16 is a numpy user dtype); returns the dtype, or None."""
-    try:
-        import ml_dtypes
-    except ImportError:
-        return None
-    cdef int num = np.dtype(ml_dtypes.bfloat16).num
+_bfloat16 = None        # ml_dtypes' bfloat16 dtype once its loops are registered
+
+def bfloat16_dtype():
+    """ml_dtypes' bfloat16 dtype if the ufuncs have its loops, else None.  The
+    loops are added when ml_dtypes is imported, before or after fastrelu
+    (_dispatch._init: register_bfloat16 through _import_hooks)."""
+    return _bfloat16
+
+def register_bfloat16(ml_dtypes):
+    """Add bfloat16 loops to every float ufunc (ml_dtypes' bfloat16 is a numpy
+    user dtype; the loops go on its type number); once."""
+    global _bfloat16
     cdef int types[4]
     cdef int op, i
+    if _bfloat16 is not None:
+        return
+    dt = np.dtype(ml_dtypes.bfloat16)
+    cdef int num = dt.num
     for op in range(FR_NOPS):
         for i in range(4):
             types[i] = num
         cnp.PyUFunc_RegisterLoopForType(UFUNCS[OPS[op]], num,
                                         <PyUFuncGenericFunction>fr_loop_narrow, types,
                                         <void *><intptr_t>(op * 2 + FR_FMT_BF16))
-    return np.dtype(ml_dtypes.bfloat16)
-
-BFLOAT16 = register_bfloat16()      # the bfloat16 dtype, or None without ml_dtypes
+    _bfloat16 = dt
 
 # ---- registry and table ----------------------------------------------------
 def isa_levels():
