@@ -9,6 +9,7 @@ platform without pthreads and C11 atomics gets).
 """
 import os
 import platform
+import runpy
 import sys
 import tempfile
 
@@ -19,21 +20,11 @@ from setuptools.command.build_ext import build_ext
 from setuptools.errors import CompileError, LinkError
 
 KERNEL_SOURCE = os.path.join("fastrelu", "kernels", "kernels.c")
-# Never fast-math: it drops NaN/inf handling.  -ffp-contract=off: no implicit
-# FMA contraction, so a loop's scalar tail computes what its vector body does
-# and exact mode is bit-identical on every level (fast mode fuses explicitly,
-# scalar.h FR_MA); -fno-trapping-math lets gcc if-convert the selects.
-# -fno-thread-jumps: jump threading copies sigmoid's division into each arm
-# of its selects (two or three vdivps per vector instead of one).
-GCC_FLAGS = ["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-math-errno",
-             "-fno-thread-jumps"]
-MSVC_FLAGS = ["/O2", "/fp:precise"]
-# Best first is decided at run time (kernels/loops.h); here: what to compile.
-ISA_LEVELS = [
-    ("baseline", []),
-    ("avx2", ["-mavx2", "-mfma"]),
-    ("avx512f", ["-mavx512f", "-mavx2", "-mfma"]),
-]
+# The flags of every ISA level live in kernels/build_flags.py, shared with
+# tools/check_vectorized.py (loaded by path: fastrelu is not importable yet).
+_FLAGS = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                     "fastrelu", "kernels", "build_flags.py"))
+GCC_FLAGS, MSVC_FLAGS, ISA_LEVELS = _FLAGS["GCC_FLAGS"], _FLAGS["MSVC_FLAGS"], _FLAGS["ISA_LEVELS"]
 IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
 NUMPY_LIB = os.path.join(os.path.dirname(np.get_include()), "lib")
 

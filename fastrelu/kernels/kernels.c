@@ -1,7 +1,8 @@
 /* The kernels of one ISA level.  setup.py compiles this file once per level
  * (-DFR_ISA=baseline, -DFR_ISA=avx2 -mavx2 -mfma, ...) with
- * -O3 -fno-trapping-math -ffp-contract=off; gcc vectorizes each loop body
- * (FASTRELU_VEC_REPORT=1 at build time prints gcc's -fopt-info-vec report). */
+ * -O3 -fno-trapping-math -ffp-contract=off (kernels/build_flags.py); gcc
+ * vectorizes each loop body: tools/check_vectorized.py checks it in the
+ * disassembly, FASTRELU_VEC_REPORT=1 shows gcc's -fopt-info-vec report. */
 #include "kernels.h"
 #include "scalar.h"
 
