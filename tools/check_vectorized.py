@@ -106,7 +106,8 @@ def registry(isa, tmp):
     m = re.search(r"fr_kernels__" + isa + r"\[\]\s*=\s*\{(.*?)\};", text, re.S)
     if not m:
         raise SystemExit(f"no registry fr_kernels__{isa}[] in the preprocessed {SOURCE}")
-    rows = re.findall(r'\{\s*"(\w+)"\s*,\s*\w+\s*,\s*(\w+)', m.group(1))
+    rows = re.findall(r'\{\s*\.name\s*=\s*"(\w+)"\s*,\s*\.op\s*=\s*\w+\s*,\s*\.dtype\s*=\s*(\w+)',
+                      m.group(1))
     unknown = {d for _, d in rows} - set(FLOATS + INTS)
     if not rows or unknown:
         raise SystemExit(f"fr_kernels__{isa}[]: no rows, or dtypes unknown here: {unknown}")
@@ -198,11 +199,11 @@ def check_level(isa, obj, rows):
 
 
 def kernel_lines():
-    """{kernel base name: line of kernels.c that defines it}."""
+    """{kernel base name: line of kernels.c's kernel list that names it}."""
     lines = {}
     for i, line in enumerate(SOURCE.read_text().splitlines(), 1):
-        m = re.match(r"\s*FR_[A-Z0-9_]+\((\w+)\s*,", line)
-        if m and not line.rstrip().endswith("\\"):
+        m = re.match(r"\s*K\(\s*[A-Z]+\s*,\s*(\w+)\s*,", line)
+        if m:
             lines.setdefault(m.group(1), i)
     return lines
 
