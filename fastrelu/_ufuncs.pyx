@@ -62,6 +62,7 @@ cdef extern from "kernels/loops.h" nogil:
     int fr_have_threads()
     void fr_pool_set_spin_us(long)
     long fr_pool_get_spin_us()
+    void fr_pool_set_yield(int)
     int fr_pool_started()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
     const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk)
@@ -324,6 +325,10 @@ def set_spin_us(long us):
 
 def get_spin_us():
     return fr_pool_get_spin_us()
+
+def set_spin_yield(bint on):
+    """Whether a spinning worker yields its core every few microseconds."""
+    fr_pool_set_yield(on)
 
 def pool_workers():
     """Worker threads started so far (the calling thread is not counted)."""

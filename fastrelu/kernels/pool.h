@@ -51,6 +51,7 @@ typedef void (*fr_task_fn)(void *ctx, fr_intp chunk, int slot);
 /* How long an idle worker stays awake, ns: long enough for back-to-back
  * calls, short against a BLAS call (see fr_pool_set_spin_us). */
 static _Atomic long fr_pool_spin_ns = 100000;
+static int fr_pool_yield = 1;
 
 static struct {
     pthread_mutex_t call_lock;    /* one job at a time; a second caller runs serially */
@@ -105,7 +106,11 @@ static void *fr_pool_worker(void *arg) {
             t = atomic_load(&fr_pool.ticket);
             if ((uint32_t)(t >> 32) != seen) break;
             fr_cpu_relax();
-            if ((i & 63) == 0 && fr_now_ns() > deadline) {
+            if ((i & 63) != 0) continue;
+            /* every few microseconds: let a runnable thread (a BLAS worker
+             * sharing this core) have it, and park once the spin is over */
+            if (fr_pool_yield) sched_yield();
+            if (fr_now_ns() > deadline) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 fr_pool.parked[slot] = 1;
                 atomic_fetch_add(&fr_pool.sleepers, 1);
@@ -196,6 +201,7 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
 
 static void fr_pool_set_spin_us(long us) { atomic_store(&fr_pool_spin_ns, us < 0 ? 0 : us * 1000); }
 static long fr_pool_get_spin_us(void) { return atomic_load(&fr_pool_spin_ns) / 1000; }
+static void fr_pool_set_yield(int on) { fr_pool_yield = on; }
 static int fr_pool_started(void) { return fr_pool.nworkers; }
 
 #else   /* no threads: every job runs on the caller */
@@ -207,6 +213,7 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
 }
 static void fr_pool_set_spin_us(long us) { (void)us; }
 static long fr_pool_get_spin_us(void) { return 0; }
+static void fr_pool_set_yield(int on) { (void)on; }
 static int fr_pool_started(void) { return 0; }
 
 #endif
