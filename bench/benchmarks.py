@@ -32,6 +32,13 @@ torch baselines and the roofline binding used by ``python -m fastrelu bench``:
   and the two-pass ``numpy+stats`` / ``torch+stats`` forms (the op, then the
   per-unit count); ``StatsRatios``: ``track_`` time with / without statistics
   (target ~1) and speedups over numpy / torch.
+* ``MixedBlasLoop``: ``time_`` of a few steps of ``np.matmul(A, W, out=h)``
+  then the activation in place (issue 12: idle worker threads against BLAS's),
+  activation x rows x impl (``fastrelu``, ``numpy`` = numpy's in-place form,
+  ``torch`` = ``torch.matmul`` and torch's op, ``matmul`` = no activation;
+  ``fastrelu._bench_mixed``); ``MixedRatios``: ``track_`` fastrelu's step
+  time over numpy's and torch's in the same loop (lower is better, target
+  <= 1.0 vs numpy).
 * ``InPlaceMemory``: ``peakmem_`` and the resident memory a 16M-element
   in-place call adds (``track_added_rss_mib``: 0 means no temporary array).
 
@@ -62,7 +69,7 @@ import sys
 import numpy as np
 
 import fastrelu
-from fastrelu import _bench, _dispatch, _ufuncs
+from fastrelu import _bench, _bench_mixed, _dispatch, _ufuncs
 
 try:  # raised inside a benchmark body, asv records "skipped" rather than failed
     from asv_runner.benchmarks.mark import SkipNotImplemented
@@ -79,6 +86,13 @@ RATIO_SETTINGS = _bench.Settings(budget_s=0.05, min_reps=3, max_reps=5000)
 SHAPES = [_bench._fmt_shape(s) for s in _bench.FUSED_SHAPES]
 #: size of the InPlaceMemory cases: a temporary copy shows as tens of MiB
 MEMORY_SIZE = 16_000_000
+#: the mixed BLAS loop: float32, A rows x MIXED_UNITS, W MIXED_UNITS square;
+#: MIXED_STEPS steps per timed call (tests shrink the rows)
+MIXED_ROWS = [512, 4096]
+MIXED_UNITS = 1024
+MIXED_DTYPE = "float32"
+MIXED_STEPS = 3
+MIXED_SETTINGS = _bench_mixed.QUICK
 
 
 def registry_ops():
@@ -656,6 +670,89 @@ class StatsRatios(_Tracks):
         return self._value(rows, "speedup_torch", op, dtype, shape)
 
     track_speedup_vs_torch.unit = "x"
+
+
+# --------------------------------------------------------------------------
+# the mixed BLAS loop (issue 12): time_ and track_
+# --------------------------------------------------------------------------
+
+class MixedBlasLoop:
+    """``MIXED_STEPS`` steps of ``np.matmul(A, W, out=h)`` then the activation
+    of h in place: ``fastrelu.<act>_(h)``, numpy's own in-place form, torch's
+    matmul and op, or no activation (``matmul``, timed under the first
+    activation only).  Setup builds the operands once per rows and binds the
+    step; every step does the same work (the matmul overwrites h)."""
+
+    param_names = ["activation", "rows", "impl"]
+    params = [list(_bench_mixed.ACTS), list(MIXED_ROWS), list(_bench_mixed.IMPLS)]
+    warmup_time = 0
+    timeout = 300
+
+    def setup(self, activation, rows, impl):
+        _refuse_forked_child(impl)
+        if impl == "matmul" and activation != _bench_mixed.ACTS[0]:
+            raise NotImplementedError("matmul alone is timed under activation "
+                                      f"{_bench_mixed.ACTS[0]} only")
+        shape = (rows, MIXED_UNITS)
+        case = getattr(self, "_case", None)
+        if case is None or case.shape != shape:
+            self._case = case = _bench_mixed.MixedCase(MIXED_DTYPE, shape)
+        act = None if impl == "matmul" else activation
+        try:
+            if impl == "torch":
+                _torch_threads()
+            self._step = case.step(impl, act)
+        except (KeyError, ImportError, AttributeError, _bench.Unavailable) as exc:
+            raise NotImplementedError(f"{impl} {activation}: {exc}") from None
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+        self._step()  # warm-up: first-call costs, thread pools start
+
+    def teardown(self, activation, rows, impl):
+        errstate, self._errstate = getattr(self, "_errstate", None), None
+        if errstate is not None:
+            errstate.__exit__(None, None, None)
+
+    def time_mixed_loop(self, activation, rows, impl):
+        step = self._step
+        for _ in range(MIXED_STEPS):
+            step()
+
+
+def _mixed_cache(self=None):
+    """Every mixed group once (``_bench_mixed.measure_group``): rows keyed by
+    (activation, rows)."""
+    _refuse_forked_child()
+    impls = _impls(_bench_mixed.IMPLS)
+    out = {}
+    for rows in MIXED_ROWS:
+        for row in _bench_mixed.measure_group(MIXED_DTYPE, (rows, MIXED_UNITS),
+                                              _bench_mixed.ACTS, impls, MIXED_SETTINGS):
+            out[(row["act"], rows)] = row
+    return out
+
+
+_mixed_cache.timeout = 600
+
+
+class MixedRatios(_Tracks):
+    """The mixed loop: fastrelu's step time over numpy's and over torch's, in
+    the same process and round-robin (lower is better; target <= 1.0 vs
+    numpy)."""
+
+    param_names = ["activation", "rows"]
+    params = [list(_bench_mixed.ACTS), list(MIXED_ROWS)]
+    setup_cache = _mixed_cache
+
+    def track_step_vs_numpy(self, cache, activation, rows):
+        return self._value(cache, "vs_numpy", activation, rows)
+
+    track_step_vs_numpy.unit = "x"
+
+    def track_step_vs_torch(self, cache, activation, rows):
+        return self._value(cache, "vs_torch", activation, rows)
+
+    track_step_vs_torch.unit = "x"
 
 
 # --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 This module is also the measuring layer of the asv suite (``bench/``): the op
 list, the input data, the baselines and the timer live here once.
 
-Three tables (``--sections``):
+Four tables (``--sections``):
 
 ``ops``
     Rows come from the kernel registry (``fastrelu._dispatch.KERNELS``): one
@@ -30,6 +30,12 @@ Three tables (``--sections``):
     per-unit counts in the same pass) against the op without ``stats`` (the
     overhead) and the two-pass NumPy and torch forms (the op, then
     ``(y == 0).sum(axis=0)`` or ``(y * (1 - y) < eps).sum(axis=0)``).
+``mixed``
+    A BLAS matmul alternating with the activation in place (``np.matmul(A, W,
+    out=h); fastrelu.relu_(h)``, ...) against the same loop with numpy's
+    activation and with torch's matmul and op, per step, optionally under
+    BLAS thread limits (``fastrelu._bench_mixed``, which holds its forms and
+    its timer).
 
 How a time is taken (``time_call``): every timed call starts from the same
 input.  Before each timed batch the working buffers are restored from a saved
@@ -56,6 +62,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from . import _bench_mixed
 from ._tune import cpu_model
 
 __all__ = [
@@ -85,7 +92,7 @@ QUICK_CORE = ("relu", "sigmoid", "relu_backward", "sigmoid_backward")
 QUICK_EXTRA_SIZES = (1_000_000,)
 DTYPES = ("float32", "float64")
 IMPLS = ("fastrelu", "roofline", "numpy", "torch")
-SECTIONS = ("ops", "fused", "stats")
+SECTIONS = ("ops", "fused", "stats", "mixed")
 
 #: slope of the leaky ops below zero (torch's default negative_slope)
 ALPHA = 0.01
@@ -979,6 +986,19 @@ STATS_COLUMNS = (
     ("x torch", _x("speedup_torch")),
 )
 
+MIXED_COLUMNS = (
+    ("mixed", lambda r: r["act"] + "_"),
+    ("dtype", lambda r: r["dtype"]),
+    ("rows x units", lambda r: _fmt_shape(r["shape"])),
+    ("BLAS thr", lambda r: _fmt(r.get("blas_threads"), "d")),
+    ("matmul alone", _t("matmul_s")),
+    ("fastrelu", _t("fastrelu_s")),
+    ("numpy", _t("numpy_s")),
+    ("fr/numpy", _x("vs_numpy")),
+    ("torch", _t("torch_s")),
+    ("fr/torch", _x("vs_torch")),
+)
+
 
 def format_table(rows) -> str:
     return _table(OP_COLUMNS, rows)
@@ -990,6 +1010,10 @@ def format_fused_table(rows) -> str:
 
 def format_stats_table(rows) -> str:
     return _table(STATS_COLUMNS, rows)
+
+
+def format_mixed_table(rows) -> str:
+    return _table(MIXED_COLUMNS, rows)
 
 
 class Progress:
@@ -1049,6 +1073,8 @@ def environment(threads: int, isa: str | None, torch_threads=None) -> dict:
         "numpy_forms": NUMPY_FORMS,
         "torch_forms": TORCH_FORMS,
         "stats_forms": STATS_FORMS,
+        "mixed_forms": _bench_mixed.forms(),
+        "blas": _bench_mixed.blas_info(),
         "alpha": ALPHA,
         "stats_eps": STATS_EPS,
         "timer": "min over repeats of batch/number; inputs restored before every batch",
@@ -1114,22 +1140,34 @@ def parse_size(text: str) -> int:
 
 def add_arguments(p) -> None:
     p.add_argument("--quick", action="store_true",
-                   help="fewer repeats, sizes %s (%s; the other ops: fast mode at %s) "
-                   "and shapes %s (under 30 s)"
+                   help="fewer repeats, sizes %s (%s; the other ops: fast mode at %s), "
+                   "shapes %s, mixed: %s %s with the BLAS's own threads (under 30 s)"
                    % (QUICK_SIZES, ", ".join(QUICK_CORE), QUICK_EXTRA_SIZES,
-                      " ".join(_fmt_shape(s) for s in QUICK_FUSED_SHAPES)))
+                      " ".join(_fmt_shape(s) for s in QUICK_FUSED_SHAPES),
+                      " ".join(_bench_mixed.QUICK_DTYPES),
+                      " ".join(_fmt_shape(s) for s in _bench_mixed.QUICK_SHAPES)))
     p.add_argument("--ops", nargs="+", metavar="OP",
                    help="ops to run (default: all, incl. sigmoid[exact])")
     p.add_argument("--sections", nargs="+", choices=SECTIONS, metavar="SECTION",
                    help="tables to measure: ops (per-op rows), fused (bias_<act>_ vs one "
                    "pass and two-pass numpy/torch), stats (relu_/sigmoid_ with "
-                   "stats=UnitStats); default: all three, or only ops when --ops is given")
+                   "stats=UnitStats), mixed (np.matmul(A, W, out=h) then <act>_(h), per "
+                   "step, vs numpy's activation and torch's matmul + op in the same "
+                   "loop); default: all four, or only ops when --ops is given "
+                   "(--ops also picks the mixed activations among %s)"
+                   % ", ".join(_bench_mixed.ACTS))
     p.add_argument("--dtypes", nargs="+", metavar="DTYPE", help="default: float32 float64")
     p.add_argument("--sizes", nargs="+", metavar="N", type=parse_size,
                    help="element counts, e.g. 1000 64k 16M (default: %s)" % (SIZES,))
     p.add_argument("--shapes", nargs="+", metavar="RxU", type=parse_shape,
-                   help="(rows x units) of the fused and stats tables (default: %s)"
-                   % " ".join(_fmt_shape(s) for s in FUSED_SHAPES))
+                   help="(rows x units) of the fused, stats and mixed tables (mixed: A is "
+                   "rows x units, W units x units; default: %s; mixed: %s)"
+                   % (" ".join(_fmt_shape(s) for s in FUSED_SHAPES),
+                      " ".join(_fmt_shape(s) for s in _bench_mixed.SHAPES)))
+    p.add_argument("--blas-threads", nargs="+", type=int, metavar="N",
+                   help="mixed: run the table under threadpoolctl.threadpool_limits(N, "
+                   "user_api='blas') for each N (default: %s; --quick: the BLAS's own "
+                   "setting)" % " ".join(map(str, _bench_mixed.BLAS_THREADS)))
     p.add_argument("--threads", type=int, metavar="N",
                    help="fastrelu and torch threads (default: fastrelu.get_num_threads())")
     p.add_argument("--isa", metavar="ISA", help="force an ISA variant (see `info`)")
@@ -1140,8 +1178,9 @@ def add_arguments(p) -> None:
 
 
 def plan(args, names) -> tuple:
-    """(op names, fused activations, stats ops) to measure, from the arguments
-    and what this build has (``names``: the bench_ops row names)."""
+    """(op names, fused activations, stats ops, mixed activations) to measure,
+    from the arguments and what this build has (``names``: the bench_ops row
+    names)."""
     import fastrelu
 
     sections = args.sections or (["ops"] if args.ops else list(SECTIONS))
@@ -1163,7 +1202,9 @@ def plan(args, names) -> tuple:
              if "fused" in sections else [])
     stats = ([o for o in STATS_OPS if o in names and hasattr(fastrelu, "UnitStats")]
              if "stats" in sections else [])
-    return ops, fused, stats
+    mixed = ([a for a in _bench_mixed.ACTS if a in names and (not args.ops or a in args.ops)]
+             if "mixed" in sections else [])
+    return ops, fused, stats, mixed
 
 
 def quick_sizes(bop: BenchOp) -> tuple:
@@ -1182,7 +1223,7 @@ def run(args) -> int:
     all_ops = bench_ops()
     names = [b.name for b in all_ops]
     try:
-        op_names, fused_acts, stats_ops = plan(args, names)
+        op_names, fused_acts, stats_ops, mixed_acts = plan(args, names)
     except KeyError as exc:
         print(f"fastrelu bench: unknown op {exc.args[0]!r}; choose from {', '.join(names)}",
               file=sys.stderr)
@@ -1197,6 +1238,16 @@ def run(args) -> int:
     if "stats" in sections and not stats_ops:
         print("fastrelu bench: this build has no fastrelu.UnitStats; no stats table",
               file=sys.stderr)
+    if "mixed" in sections and not mixed_acts:
+        print("fastrelu bench: none of %s chosen; no mixed table"
+              % ", ".join(_bench_mixed.ACTS), file=sys.stderr)
+    if args.blas_threads and _bench_mixed.blas_threads() is None:
+        print("fastrelu bench: --blas-threads needs threadpoolctl (and a BLAS it sees)",
+              file=sys.stderr)
+        return 2
+    if args.blas_threads and min(args.blas_threads) < 1:
+        print("fastrelu bench: --blas-threads takes integers >= 1", file=sys.stderr)
+        return 2
     try:
         dtypes = [np.dtype(d).name for d in (args.dtypes or DTYPES)]
     except TypeError as exc:
@@ -1208,6 +1259,16 @@ def run(args) -> int:
         return list(quick_sizes(bop)) if quick_plan else sizes
 
     shapes = list(args.shapes or (QUICK_FUSED_SHAPES if args.quick else FUSED_SHAPES))
+    mixed_shapes = list(args.shapes or (_bench_mixed.QUICK_SHAPES if args.quick
+                                        else _bench_mixed.SHAPES))
+    mixed_dtypes = ([np.dtype(d).name for d in args.dtypes] if args.dtypes else
+                    list(_bench_mixed.QUICK_DTYPES if args.quick else _bench_mixed.DTYPES))
+    if args.blas_threads:
+        mixed_blas = list(args.blas_threads)
+    elif args.quick or _bench_mixed.blas_threads() is None:
+        mixed_blas = [None]  # as the BLAS is set up (threadpoolctl cannot limit it)
+    else:
+        mixed_blas = list(_bench_mixed.BLAS_THREADS)
     settings = QUICK if args.quick else FULL
     if args.isa and args.isa not in _dispatch.available_isas():
         print(f"fastrelu bench: ISA {args.isa!r} not available here "
@@ -1234,11 +1295,15 @@ def run(args) -> int:
     have_torch = "torch" in impls
     fused_impls = [i for i in FUSED_IMPLS if have_torch or i != "torch"]
     stats_impls = [i for i in STATS_IMPLS if have_torch or not i.startswith("torch")]
+    mixed_impls = [i for i in _bench_mixed.IMPLS if have_torch or i != "torch"]
+    mixed_groups = ([(dt, sh, nb) for nb in mixed_blas for dt in mixed_dtypes
+                     for sh in mixed_shapes] if mixed_acts else [])
 
-    n_cases = (sum(len(op_sizes(b)) for b in ops)
-               + (len(fused_acts) + len(stats_ops)) * len(shapes)) * len(dtypes)
+    n_cases = ((sum(len(op_sizes(b)) for b in ops)
+                + (len(fused_acts) + len(stats_ops)) * len(shapes)) * len(dtypes)
+               + len(mixed_groups))
     prog = Progress(n_cases, enabled=not args.no_progress)
-    rows, fused_rows, stats_rows = [], [], []
+    rows, fused_rows, stats_rows, mixed_rows = [], [], [], []
 
     def failed(label, row):
         for impl in ("fastrelu", "fastrelu+stats"):
@@ -1273,6 +1338,16 @@ def run(args) -> int:
                                         prog.impl)
                     stats_rows.append(row)
                     failed(label, row)
+        mixed_settings = _bench_mixed.QUICK if args.quick else _bench_mixed.FULL
+        for dtype, shape, nb in mixed_groups:
+            label = (f"mixed {dtype} {_fmt_shape(shape)}"
+                     + ("" if nb is None else f" BLAS {nb} thread(s)"))
+            prog.case(label)
+            group = _bench_mixed.measure_group(dtype, shape, mixed_acts, mixed_impls,
+                                               mixed_settings, nb, prog.impl)
+            mixed_rows.extend(group)
+            for row in group:
+                failed(f"{label} {row['act']}_", row)
     finally:
         prog.close()
         if args.threads:
@@ -1287,8 +1362,9 @@ def run(args) -> int:
             + (f"; torch {env['torch']} ({torch_threads} threads)" if "torch" in env else
                "; torch not measured"))
     print(head)
-    print("time: min per call, inputs restored before every call; GB/s: bytes read+written; "
-          "roofline: C in-place loop time / fastrelu time")
+    if rows or fused_rows or stats_rows:
+        print("time: min per call, inputs restored before every call; GB/s: bytes "
+              "read+written; roofline: C in-place loop time / fastrelu time")
     if ops:
         print(f"leaky ops: alpha = {ALPHA}; bias ops: (rows, units) with units "
               "= the divisor of the size nearest 1024")
@@ -1305,11 +1381,24 @@ def run(args) -> int:
               f"eps={STATS_EPS:g})) and the op then (y == 0).sum(axis=0) / "
               f"(y * (1 - y) < eps).sum(axis=0) (numpy, torch); x numpy/torch: vs with stats")
         print(format_stats_table(stats_rows))
+    if mixed_rows:
+        print()
+        print("mixed BLAS loop, per step: np.matmul(A, W, out=h) (A: rows x units, W: units "
+              "x units) then the activation of h in place: fastrelu <act>_(h) vs numpy's "
+              "in-place form (max / 4 passes) vs torch.matmul + h.<act>_() (torch's MKL on "
+              "torch's threads); min over repeats of the mean over a batch of steps; "
+              "fr/numpy: fastrelu step / numpy step (target <= 1.0)")
+        print(f"BLAS: {env['blas']}; fastrelu {threads} thread(s)"
+              + (f"; torch {torch_threads} thread(s)" if have_torch else "")
+              + ("" if mixed_blas == [None] else
+                 "; BLAS thr: threadpool_limits(N, user_api='blas') per row"))
+        print(format_mixed_table(mixed_rows))
     status = 0
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"environment": env, "quick": bool(args.quick), "rows": rows,
-                       "fused": fused_rows, "stats": stats_rows}, f, indent=1)
+                       "fused": fused_rows, "stats": stats_rows, "mixed": mixed_rows},
+                      f, indent=1)
             f.write("\n")
     if args.plot:
         if not rows:

@@ -18,13 +18,14 @@ import numpy as np
 import pytest
 
 import fastrelu
-from fastrelu import _bench, _dispatch
+from fastrelu import _bench, _bench_mixed, _dispatch
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY_OPS = list(dict.fromkeys(k.op for k in _dispatch.KERNELS))
 BENCH_NAMES = [b.name for b in _bench.bench_ops()]
 FUSED_ACTS = [a for a in _bench.FUSED_ACTS if "bias_" + a in REGISTRY_OPS]
 HAVE_STATS = hasattr(fastrelu, "UnitStats")
+MIXED_ACTS = [a for a in _bench_mixed.ACTS if a in REGISTRY_OPS]
 ISSUE8_OPS = ["leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
               "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu"]
 
@@ -34,11 +35,18 @@ try:
     HAVE_TORCH = True
 except Exception:
     HAVE_TORCH = False
+HAVE_THREADPOOLCTL = importlib.util.find_spec("threadpoolctl") is not None
 
 
 def run_cli(*args, cwd):
-    # cwd outside the source tree: `python -m` puts cwd first on sys.path
-    return subprocess.run([sys.executable, "-m", "fastrelu", *args], cwd=cwd,
+    # cwd outside the source tree: `python -m` puts cwd first on sys.path; the
+    # child imports the fastrelu this process imported (a checkout's in-place
+    # build, not another install of it)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(fastrelu.__file__).resolve().parents[1])]
+        + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return subprocess.run([sys.executable, "-m", "fastrelu", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=900)
 
 
@@ -95,6 +103,10 @@ def test_bench_cli_json_has_every_row(tmp_path):
             assert finite_positive(r[field]), (key, field, r)
         assert math.isfinite(r["stats_overhead_pct"]) and r["stats_overhead_pct"] > -100
         assert finite_positive(r["speedup_torch"]) == HAVE_TORCH, (key, r)
+    # the mixed table: every activation x dtype x shape, the BLAS as it is
+    mixed = {(r["act"], r["dtype"], tuple(r["shape"])): r for r in data["mixed"]}
+    assert set(mixed) == set(itertools.product(MIXED_ACTS, ["float32", "float64"], shapes))
+    assert all(r["blas_limit"] is None for r in data["mixed"])
     assert data["quick"] is True
     assert data["environment"]["numpy"] == np.__version__
     # the table: a header and one line per row
@@ -139,6 +151,95 @@ def test_bench_cli_sections(tmp_path):
     assert all(r["torch_s"] is None for r in data["fused"])
     assert "fused/1 pass" in res.stdout and "with stats" in res.stdout
     assert not re.search(r"^relu\s+float32", res.stdout, flags=re.M)  # no ops table
+
+
+def check_mixed_row(r):
+    """The fields of one mixed row are there and consistent (no timing claim)."""
+    for field in ("matmul_s", "fastrelu_s", "numpy_s", "vs_numpy"):
+        assert finite_positive(r[field]), (field, r)
+    assert r["vs_numpy"] == pytest.approx(r["fastrelu_s"] / r["numpy_s"])
+    if r["torch_s"] is not None:
+        assert finite_positive(r["torch_s"]) and finite_positive(r["torch_threads"])
+        assert r["vs_torch"] == pytest.approx(r["fastrelu_s"] / r["torch_s"])
+    else:
+        assert r["vs_torch"] is None
+    assert r["steps"] >= _bench_mixed.QUICK.min_steps
+    assert r["threads"] == fastrelu.get_num_threads()
+    assert "unavailable" not in r, r
+    if r["blas_limit"] is not None:
+        assert 1 <= r["blas_threads"] <= r["blas_limit"]
+
+
+@pytest.mark.skipif(not MIXED_ACTS, reason="no relu/sigmoid/silu in this build")
+@pytest.mark.skipif(not HAVE_THREADPOOLCTL, reason="--blas-threads needs threadpoolctl")
+def test_bench_cli_mixed_section(tmp_path):
+    """--sections mixed: one row per BLAS limit x dtype x shape x activation,
+    and the table with its header."""
+    out = tmp_path / "b.json"
+    res = run_cli("bench", "--quick", "--sections", "mixed", "--dtypes", "float64",
+                  "--shapes", "8x64", "32x128", "--blas-threads", "1", "2", "--no-progress",
+                  "--json", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(out.read_text())
+    assert data["rows"] == data["fused"] == data["stats"] == []
+    got = [(r["blas_limit"], r["dtype"], tuple(r["shape"]), r["act"]) for r in data["mixed"]]
+    assert got == list(itertools.product([1, 2], ["float64"], [(8, 64), (32, 128)],
+                                         MIXED_ACTS))
+    for r in data["mixed"]:
+        check_mixed_row(r)
+        assert (r["torch_s"] is not None) == HAVE_TORCH
+    assert "numpy matmul" not in data["environment"]["mixed_forms"]
+    assert data["environment"]["mixed_forms"]["numpy relu"] == (
+        "np.matmul(A, W, out=h); np.maximum(h, 0, out=h)")
+    lines = res.stdout.splitlines()
+    assert any(re.match(r"^mixed\s+dtype\s+rows x units\s+BLAS thr\s+matmul alone\s+"
+                        r"fastrelu\s+numpy\s+fr/numpy", l) for l in lines)
+    assert any(l.startswith("BLAS: ") and "fastrelu" in l for l in lines)
+    for act in MIXED_ACTS:
+        assert any(re.match(rf"^{act}_\s+float64\s+32x128\s+1\s", l) for l in lines), act
+    assert not re.search(r"^relu\s+float32", res.stdout, flags=re.M)  # no ops table
+
+
+@pytest.mark.skipif(not MIXED_ACTS, reason="no relu/sigmoid/silu in this build")
+def test_bench_mixed_quick_defaults(tmp_path, capsys):
+    """--quick: float32 only, the BLAS's own threads; --ops picks the activations."""
+    out = tmp_path / "b.json"
+    assert _bench.main(["--quick", "--sections", "mixed", "--ops", "relu", "--shapes", "16x32",
+                        "--no-torch", "--no-progress", "--json", str(out)]) == 0
+    (r,) = json.loads(out.read_text())["mixed"]
+    assert (r["act"], r["dtype"], r["shape"], r["blas_limit"]) == ("relu", "float32",
+                                                                  [16, 32], None)
+    check_mixed_row(r)
+    assert r["torch_s"] is None and r["torch_threads"] is None
+    assert "fr/numpy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mixed_steps_compute_the_activation(dtype):
+    """Every step form is its matmul, then the activation of h in place."""
+    case = _bench_mixed.MixedCase(dtype, (16, 64))
+    assert case.W.shape == (64, 64) and case.h.shape == (16, 64)
+    pre = np.matmul(case.A, case.W)
+    assert 0.3 < pre.std() < 3  # W scaled by 1/sqrt(units): h about N(0, 1)
+    rtol = 1e-12 if dtype == "float64" else 1e-5
+    for (impl, act), (form, _) in _bench_mixed.ACT_FORMS.items():
+        if act is not None and act not in REGISTRY_OPS:
+            continue
+        try:
+            step = case.step(impl, act)
+        except ImportError:
+            assert impl == "torch" and not HAVE_TORCH
+            continue
+        case.h.fill(np.nan)
+        with np.errstate(all="ignore"):
+            step()
+        want = pre if act is None else getattr(fastrelu, act)(pre)
+        np.testing.assert_allclose(case.h, want, rtol=rtol, atol=rtol,
+                                   err_msg=f"{impl} {act}: {form}")
+    assert [c[1] for c in _bench_mixed.cells(["relu"], _bench_mixed.IMPLS)] == list(
+        _bench_mixed.IMPLS)
+    assert _bench_mixed.cells(["relu", "silu"], ["fastrelu"]) == [("relu", "fastrelu"),
+                                                                  ("silu", "fastrelu")]
 
 
 def test_bench_cli_isa_variant(tmp_path):
@@ -531,6 +632,49 @@ def test_asv_section_tracks(asvbench, monkeypatch):
                                                 and not HAVE_TORCH), (name, p)
                     continue
                 assert finite_positive(v), (name, p, v)
+
+
+def test_asv_mixed_loop_runs_once(asvbench):
+    cls = asvbench.MixedBlasLoop
+    assert cls.param_names == ["activation", "rows", "impl"]
+    assert cls.params[1] == [512, 4096]
+    bench = cls()
+    ran, skipped = [], []
+    for act, impl in itertools.product(cls.params[0], cls.params[2]):
+        p = (act, 16, impl)
+        try:
+            bench.setup(*p)
+        except NotImplementedError:
+            skipped.append(p)
+            continue
+        try:
+            bench.time_mixed_loop(*p)
+            assert bench._case.shape == (16, asvbench.MIXED_UNITS)
+        finally:
+            bench.teardown(*p)
+        ran.append(p)
+    for act in MIXED_ACTS:
+        assert {(act, 16, "fastrelu"), (act, 16, "numpy")} <= set(ran)
+        assert ((act, 16, "torch") in ran) == HAVE_TORCH
+    assert [p for p in ran if p[2] == "matmul"] == [(_bench_mixed.ACTS[0], 16, "matmul")]
+    for p in skipped:
+        assert p[2] == "matmul" or p[0] not in MIXED_ACTS or (
+            p[2] == "torch" and not HAVE_TORCH), p
+
+
+def test_asv_mixed_ratios(asvbench, monkeypatch):
+    monkeypatch.setattr(asvbench, "MIXED_ROWS", [8])
+    monkeypatch.setattr(asvbench, "MIXED_SETTINGS", _bench_mixed.Settings(0.0, 2, 0.0, 1, 1))
+    cache = asvbench._mixed_cache()
+    assert set(cache) == {(a, 8) for a in _bench_mixed.ACTS}
+    b = asvbench.MixedRatios()
+    for act in MIXED_ACTS:
+        assert finite_positive(b.track_step_vs_numpy(cache, act, 8))
+        if HAVE_TORCH:
+            assert finite_positive(b.track_step_vs_torch(cache, act, 8))
+        else:
+            with pytest.raises(asvbench.SkipNotImplemented):
+                b.track_step_vs_torch(cache, act, 8)
 
 
 def test_asv_peakmem_benchmarks(asvbench):
