@@ -77,6 +77,28 @@ def _install(isas):
         _active_isas = tuple(isas)
 
 
+def _snapshot():
+    """The "auto" table and the thread thresholds, for _restore()."""
+    by_name = {k.name: k for k in KERNELS}
+    table = {}
+    for acc in ACCURACIES:
+        for op, dtype in _SLOTS:
+            k = by_name[_ufuncs.installed("auto", acc, op, dtype)]
+            table[acc, op, dtype] = (k.source, k.index)
+    return table, {op: _ufuncs.get_parallel_min(op) for op in OPS}, _active_isas
+
+
+def _restore(snapshot):
+    global _active_isas
+    table, thresholds, isas = snapshot
+    with _lock:
+        for (acc, op, dtype), (source, index) in table.items():
+            _ufuncs.install("auto", acc, op, dtype, source, index)
+        for op, n in thresholds.items():
+            _ufuncs.set_parallel_min(op, n)
+        _active_isas = isas
+
+
 def _register_runtime(backend, isa, rows, serial=False):
     """Add kernels compiled at run time: rows of (op, dtype, accuracy, name, address)."""
     for op, dtype, acc, name, address in rows:

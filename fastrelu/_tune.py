@@ -95,6 +95,10 @@ def tune(sizes=SIZES, backends=("cython", "numba"), threads=None, write=True,
     step, rows = 0, []
     wisdom = {"key": _key(), "kernels": {}, "parallel_min": {}}
     prev_threads = _dispatch.get_num_threads()
+    # Candidates are installed in the live "auto" table: hold the lock, and
+    # put the table and thresholds back if tuning does not finish (Ctrl-C).
+    _dispatch._lock.acquire()
+    saved, finished = _dispatch._snapshot(), False
     try:
         _dispatch.set_num_threads(1)
         for op, dt in slots:
@@ -141,11 +145,15 @@ def tune(sizes=SIZES, backends=("cython", "numba"), threads=None, write=True,
                 if threshold is None and per[threads] < (1 - MARGIN) * per[1]:
                     threshold = n
             wisdom["parallel_min"][op] = threshold or 2**62
+        apply_wisdom(wisdom)
+        finished = True
     finally:
+        if not finished:
+            _dispatch._restore(saved)
+        _dispatch._lock.release()
         _dispatch.set_num_threads(prev_threads)
         if progress is not None:
             print(file=progress)
-    apply_wisdom(wisdom)
     path = wisdom_path()
     if write and path:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
