@@ -33,7 +33,7 @@ torch baselines and the roofline binding used by ``python -m fastrelu bench``:
   per-unit count); ``StatsRatios``: ``track_`` time with / without statistics
   (target ~1) and speedups over numpy / torch.
 * ``MixedBlasLoop``: ``time_`` of a few steps of ``np.matmul(A, W, out=h)``
-  then the activation in place (issue 12: idle worker threads against BLAS's),
+  then the activation in place (idle worker threads must not slow BLAS's down),
   activation x rows x impl (``fastrelu``, ``numpy`` = numpy's in-place form,
   ``torch`` = ``torch.matmul`` and torch's op, ``matmul`` = no activation;
   ``fastrelu._bench_mixed``); ``MixedRatios``: ``track_`` fastrelu's step
@@ -673,7 +673,7 @@ class StatsRatios(_Tracks):
 
 
 # --------------------------------------------------------------------------
-# the mixed BLAS loop (issue 12): time_ and track_
+# the mixed BLAS loop: time_ and track_
 # --------------------------------------------------------------------------
 
 class MixedBlasLoop:

@@ -5,7 +5,7 @@
     fr.leaky_relu(x, alpha), fr.silu(x), fr.softplus(x), fr.log_sigmoid(x) and their
     backward / in-place forms; fr.bias_relu_(x, b, stats=fr.UnitStats()) and friends
 
-See shared/DESIGN.md for the exact semantics.
+The exact semantics of every op: the "Semantics" section of the README.
 """
 from ._version import __version__
 from ._include import get_include

@@ -1,4 +1,4 @@
-"""The ``mixed`` section of ``python -m fastrelu bench`` (issue 12): a BLAS
+"""The ``mixed`` section of ``python -m fastrelu bench``: a BLAS
 matmul alternating with an in-place activation, in one process::
 
     A = rng.standard_normal((rows, units)); W = rng.standard_normal((units, units)) / sqrt(units)

@@ -14,10 +14,8 @@ FR_PROD_ERR is Veltkamp-Dekker without FMA, as in C).  Hence the numba kernels
 are bit-identical to the C kernels of the ISA level with the same FMA-ness:
 avx2/avx512f on an FMA machine (the kernels the ufuncs pick there), baseline
 otherwise (``NUMBA_CPU_NAME=generic`` gives that on any machine); and exact
-mode, where C uses no FMA (sigmoid, float64 silu and silu_backward), to the C
-kernels of every level.  (The exact float32 silu, softplus, log_sigmoid,
-float32 silu_backward and float64 softplus/log_sigmoid take fast float64 steps
-in C, FR_MA included; so do their twins.)  Only NaN payloads may differ.
+mode, where C never fuses (the exact float32 ops run through float64 kernels
+without FMA), to the C kernels of every level.  Only NaN payloads may differ.
 ``FAST_FMA`` says which.
 
 One generic overload per arity, ``_map1(op, x)``, ``_map2(op, a, b)``,

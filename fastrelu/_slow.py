@@ -130,12 +130,12 @@ SLOW = {
 
 
 # ---------------------------------------------------------------------------
-# issue 8: leaky ReLU, SiLU, softplus, log-sigmoid, fused bias ops
+# leaky ReLU, SiLU, softplus, log-sigmoid, fused bias ops
 #
 # Same rules as above: plain numpy, computed wide (float64 for float16,
 # bfloat16 and float32; np.longdouble for float64) and rounded once to the
 # ufunc's dtype; no floating-point warnings for any input.  silu_backward of
-# the 16-bit types is the float32 op rounded once (issue 8 spec).
+# the 16-bit types is the float32 op rounded once, as the ufunc loop does.
 
 def _args(*args):
     """args as arrays of their common float dtype dt (cast as the ufunc casts

@@ -37,11 +37,8 @@ Accuracy:
   FMA-ness as numba's target: avx2/avx512f on an FMA machine (what the ufunc
   runs there by default), baseline otherwise;
 - their ``*_exact`` forms use exact mode, bit-identical to the ufunc under
-  ``fr.accuracy("exact")`` on the ISA level of the same FMA-ness, and on every
-  level where the C kernel has no FMA (sigmoid, bias_sigmoid, float64 silu,
-  bias_silu and silu_backward) or its fast float64 steps round alike on every
-  level (float32 silu, bias_silu, softplus, log_sigmoid: checked over all
-  2^32 inputs);
+  ``fr.accuracy("exact")`` on every ISA level (exact mode never fuses a
+  multiply-add, in C or here);
 - relu, leaky_relu, their backward forms, sigmoid_backward and bias_relu are
   exact in both modes.
 
@@ -124,7 +121,7 @@ def sigmoid_backward_(grad, y):
     return _map2_("sigmoid_bwd", grad, y)
 
 
-# ---- issue 8: leaky relu, silu, softplus, log_sigmoid, fused bias ops --------
+# ---- leaky relu, silu, softplus, log_sigmoid, fused bias ops ------------------
 @numba.njit
 def leaky_relu(x, alpha):
     """x where x > 0, alpha * x where x < 0, +0.0 at +-0 or alpha == 0; NaN stays NaN."""
