@@ -6,7 +6,7 @@ __array_interface__.  Every check runs before the ufunc writes anything.
 """
 import numpy as np
 
-from . import _ufuncs
+from . import _stats, _ufuncs
 
 # bfloat16 is ml_dtypes' dtype: fastrelu's loops for it are added when ml_dtypes
 # is imported (_ufuncs.bfloat16_dtype()), so it is named here, not looked up.
@@ -194,14 +194,21 @@ def _nary_inplace(ufunc, argnames):
 
 def _bias_inplace(ufunc, activation):
     fname = ufunc.__name__ + "_"
+    counted = activation in _stats.KIND        # silu has nothing to count: no stats=
 
-    def inplace(x, b, *, stats=None):
-        return _fused(ufunc.__name__, activation, fname, x, b, stats)
+    if counted:
+        def inplace(x, b, *, stats=None):
+            return _fused(ufunc.__name__, activation, fname, x, b, stats)
+    else:
+        def inplace(x, b):
+            return _fused(ufunc.__name__, activation, fname, x, b, None)
 
     inplace.__name__ = inplace.__qualname__ = fname
-    inplace.__doc__ = (f"{fname}(x, b, *, stats=None): {activation}(x + b) written into x in one "
-                       f"pass; returns x.\n\nb broadcasts along x's last axis (a dense layer's "
-                       f"bias); stats: a fastrelu.UnitStats counting per unit in the same pass.")
+    inplace.__doc__ = (f"{fname}(x, b{', *, stats=None' if counted else ''}): {activation}(x + b) "
+                       f"written into x in one pass; returns x.\n\nb broadcasts along x's last "
+                       f"axis (a dense layer's bias)"
+                       + ("; stats: a fastrelu.UnitStats counting per unit in the same pass."
+                          if counted else "."))
     return inplace
 
 
