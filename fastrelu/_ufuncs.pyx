@@ -64,6 +64,8 @@ cdef extern from "kernels/loops.h" nogil:
     long fr_pool_get_spin_us()
     void fr_pool_set_yield(int)
     int fr_pool_started()
+    long long fr_pool_jobs()
+    long long fr_pool_worker_chunks()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
     const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk)
     void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
@@ -333,6 +335,11 @@ def set_spin_yield(bint on):
 def pool_workers():
     """Worker threads started so far (the calling thread is not counted)."""
     return fr_pool_started()
+
+def pool_stats():
+    """(worker threads started, threaded jobs run, chunks the workers ran):
+    how much the workers actually helped."""
+    return fr_pool_started(), fr_pool_jobs(), fr_pool_worker_chunks()
 
 # ---- knobs -----------------------------------------------------------------
 def set_default_accuracy(str mode):

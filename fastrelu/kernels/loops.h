@@ -112,6 +112,14 @@ static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
     return fr_kernel_for(fr_current_accuracy(), op, dtype);
 }
 
+/* Parked workers are woken only for calls this many times the threshold:
+ * below it, a call uses the workers still awake from a recent call (back to
+ * back calls) and otherwise runs on the caller alone. */
+#define FR_WAKE_FACTOR 16
+static int fr_wake_for(const fr_kernel_row *row, fr_intp n) {
+    return n / FR_WAKE_FACTOR >= fr_parallel_min[row->op];
+}
+
 static int fr_threads_for(const fr_kernel_row *row, fr_intp n) {
     if (fr_serial_only || row->serial || fr_num_threads <= 1 || n < fr_parallel_min[row->op])
         return 1;
@@ -170,7 +178,7 @@ static void fr_elementwise_task(void *ctx, fr_intp c, int slot) {
 static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp const *steps,
                             fr_intp n, size_t es, int nt) {
     fr_elementwise_job j = {row, args, steps, n, fr_chunk_size(n, nt), es};
-    fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j);
+    fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j, fr_wake_for(row, n));
 }
 
 /* The plan a call of n elements gets on this thread: kernel, participants,
@@ -299,7 +307,8 @@ static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, 
         j.per = (cols + nt - 1) / nt;
         j.per = (j.per + 15) & ~(fr_intp)15;
     }
-    int slots = fr_parallel(nt, (units + j.per - 1) / j.per, fr_rows_task, &j);
+    int slots = fr_parallel(nt, (units + j.per - 1) / j.per, fr_rows_task, &j,
+                            fr_wake_for(row, rows * cols));
     if (j.priv) {
         for (int t = 0; t < slots; t++)
             for (fr_intp c = 0; c < cols; c++) counts[c] += j.priv[(fr_intp)t * cols + c];

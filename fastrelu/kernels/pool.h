@@ -59,6 +59,8 @@ static struct {
     pthread_cond_t wake[FR_POOL_MAX];   /* one per slot: a job wakes only its own */
     int parked[FR_POOL_MAX];
     int nworkers;                 /* started: slots 1..nworkers */
+    long long last_job_ns;        /* when the last job started (under call_lock) */
+    _Atomic long long jobs, worker_chunks;   /* counters, for pool_stats() */
     /* high 32 bits: job generation; low 32: next chunk to claim.  Claims are
      * compare-and-swap on the whole word, so a worker holding a stale job
      * can never claim a chunk of a newer one. */
@@ -133,7 +135,8 @@ static void *fr_pool_worker(void *arg) {
         unsigned int csr = atomic_load(&fr_pool.csr);
         if ((_mm_getcsr() & ~0x3fu) != csr) _mm_setcsr(csr);
 #endif
-        fr_pool_work(seen, fn, ctx, nchunks, slot);
+        fr_intp ran = fr_pool_work(seen, fn, ctx, nchunks, slot);
+        if (ran) atomic_fetch_add_explicit(&fr_pool.worker_chunks, ran, memory_order_relaxed);
     }
     return NULL;
 }
@@ -161,8 +164,13 @@ static int fr_pool_grow(int want) {
 /* Run a job on up to nt participants (the caller plus nt - 1 workers).
  * Returns the number of slots the job may use; fn is only ever called with
  * slot < that number.  Falls back to the caller alone when another thread
- * holds the pool. */
-static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
+ * holds the pool.  wake = 0: a job too small to pay for waking a parked
+ * worker (a futex wake and ~50 us until it runs, on a VM) uses only the
+ * workers still spinning, unless the pool ran a job within the last
+ * FR_POOL_RECENT_NS (a stream of calls: wake them, the next calls find them
+ * awake). */
+#define FR_POOL_RECENT_NS 1000000
+static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wake) {
     if (nt > 1 && nchunks > 1 && pthread_mutex_trylock(&fr_pool.call_lock) == 0) {
         int slots = 1 + fr_pool_grow(nt - 1);
         if (slots > 1) {
@@ -178,13 +186,17 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
 #endif
             gen++;
             atomic_store(&fr_pool.ticket, (uint64_t)gen << 32);
-            if (atomic_load(&fr_pool.sleepers) > 0) {
+            long long now = fr_now_ns();
+            wake |= now - fr_pool.last_job_ns < FR_POOL_RECENT_NS;
+            fr_pool.last_job_ns = now;
+            if (wake && atomic_load(&fr_pool.sleepers) > 0) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 for (int w = 1; w < slots; w++)
                     if (fr_pool.parked[w]) pthread_cond_signal(&fr_pool.wake[w]);
                 pthread_mutex_unlock(&fr_pool.park_lock);
             }
             fr_pool_work(gen, fn, ctx, nchunks, 0);
+            atomic_fetch_add_explicit(&fr_pool.jobs, 1, memory_order_relaxed);
             /* chunks other participants still hold */
             for (int i = 1; atomic_load(&fr_pool.done) < nchunks; i++) {
                 fr_cpu_relax();
@@ -203,11 +215,13 @@ static void fr_pool_set_spin_us(long us) { atomic_store(&fr_pool_spin_ns, us < 0
 static long fr_pool_get_spin_us(void) { return atomic_load(&fr_pool_spin_ns) / 1000; }
 static void fr_pool_set_yield(int on) { fr_pool_yield = on; }
 static int fr_pool_started(void) { return fr_pool.nworkers; }
+static long long fr_pool_jobs(void) { return atomic_load(&fr_pool.jobs); }
+static long long fr_pool_worker_chunks(void) { return atomic_load(&fr_pool.worker_chunks); }
 
 #else   /* no threads: every job runs on the caller */
 
-static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx) {
-    (void)nt;
+static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wake) {
+    (void)nt; (void)wake;
     for (fr_intp c = 0; c < nchunks; c++) fn(ctx, c, 0);
     return 1;
 }
@@ -215,6 +229,8 @@ static void fr_pool_set_spin_us(long us) { (void)us; }
 static long fr_pool_get_spin_us(void) { return 0; }
 static void fr_pool_set_yield(int on) { (void)on; }
 static int fr_pool_started(void) { return 0; }
+static long long fr_pool_jobs(void) { return 0; }
+static long long fr_pool_worker_chunks(void) { return 0; }
 
 #endif
 
