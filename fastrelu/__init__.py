@@ -9,12 +9,12 @@ The exact semantics of every op: the "Semantics" section of the README.
 """
 from ._version import __version__
 from ._include import get_include
-from ._ufuncs import (relu, relu_backward, sigmoid, sigmoid_backward, leaky_relu,
-                      leaky_relu_backward, silu, silu_backward, softplus, log_sigmoid,
-                      bias_relu, bias_sigmoid, bias_silu)
-from ._inplace import (relu_, relu_backward_, sigmoid_, sigmoid_backward_, leaky_relu_,
-                       leaky_relu_backward_, silu_, silu_backward_, softplus_, log_sigmoid_,
-                       bias_relu_, bias_sigmoid_, bias_silu_)
+from ._ops import OPS as _OPS
+from ._ufuncs import UFUNCS as _UFUNCS
+from ._inplace import INPLACE as _INPLACE
+# every op of the table: its ufunc and its in-place form
+globals().update(_UFUNCS)
+globals().update(_INPLACE)
 from ._stats import UnitStats
 from ._dispatch import (accuracy, backend, explain, get_accuracy, get_num_threads, kernel_address,
                         set_accuracy, set_num_threads, show_config)
@@ -28,19 +28,14 @@ def tune(**kwargs):
 
 
 # pickle finds ufuncs by name in the module they report
-for _uf in (relu, sigmoid, relu_backward, sigmoid_backward, leaky_relu, leaky_relu_backward,
-            silu, silu_backward, softplus, log_sigmoid, bias_relu, bias_sigmoid, bias_silu):
+for _uf in _UFUNCS.values():
     try:
         _uf.__module__ = __name__
     except (AttributeError, TypeError):
         pass
 del _uf
 
-__all__ = ["relu", "sigmoid", "relu_backward", "sigmoid_backward", "relu_", "sigmoid_",
-           "relu_backward_", "sigmoid_backward_", "leaky_relu", "leaky_relu_", "leaky_relu_backward",
-           "leaky_relu_backward_", "silu", "silu_", "silu_backward", "silu_backward_", "softplus",
-           "softplus_", "log_sigmoid", "log_sigmoid_", "bias_relu", "bias_relu_", "bias_sigmoid",
-           "bias_sigmoid_", "bias_silu", "bias_silu_", "UnitStats", "accuracy", "set_accuracy", "get_accuracy",
-           "set_num_threads", "get_num_threads", "explain", "show_config", "kernel_address",
-           "backend", "tune", "get_include",
-           "__version__"]
+__all__ = ([name for op in _OPS for name in (op.name, op.name + "_")]
+           + ["UnitStats", "accuracy", "set_accuracy", "get_accuracy", "set_num_threads",
+              "get_num_threads", "explain", "show_config", "kernel_address", "backend", "tune",
+              "get_include", "__version__"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _ufuncs
+from . import _ops, _ufuncs
 
 OPS = _ufuncs.OPS
 ACCURACIES = _ufuncs.ACCURACIES
@@ -194,11 +194,6 @@ _C_TYPES = {"float32": "float", "float64": "double", "int8": "int8_t", "int16": 
             "int32": "int32_t", "int64": "int64_t"}
 
 
-_ARG_NAMES = {"relu_backward": ("grad", "y"), "sigmoid_backward": ("grad", "y"),
-              "leaky_relu": ("x", "alpha"), "leaky_relu_backward": ("grad", "x", "alpha"),
-              "silu_backward": ("grad", "x")}
-
-
 def kernel_address(op, dtype):
     """(address, C signature) of the serial kernel the current accuracy mode and
     ISA level would run for op x dtype, for C/ctypes/cffi callers.  The kernel
@@ -214,8 +209,8 @@ def kernel_address(op, dtype):
            "ternary": f"void (const {t} *a, const {t} *b, const {t} *c, {t} *out, intptr_t n)",
            "fused": f"void (const {t} *x, const {t} *bias, {t} *out, int64_t *count, "
                     f"double eps, intptr_t rows, intptr_t cols)"}[_ufuncs.OP_KIND[op]]
-    names = _ARG_NAMES.get(op)
-    if names:
+    names = _ops.BY_NAME[op].args
+    if _ufuncs.OP_KIND[op] != "fused":
         for generic, name in zip(("*a,", "*b,", "*c,"), names):
             sig = sig.replace(generic, f"*{name},")
     return _ufuncs.kernel_address(op, dtype), sig

@@ -6,12 +6,11 @@ __array_interface__.  Every check runs before the ufunc writes anything.
 """
 import numpy as np
 
-from . import _stats, _ufuncs
+from . import _ops, _ufuncs
 
 # bfloat16 is ml_dtypes' dtype: fastrelu's loops for it are added when ml_dtypes
 # is imported (_ufuncs.bfloat16_dtype()), so it is named here, not looked up.
-_FLOATS = ("float16", "float32", "float64", "bfloat16")
-_INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+_FLOATS, _INTS = _ops.FLOATS, _ops.INTS
 
 
 def _writable_view(obj, fname, argname):
@@ -135,18 +134,21 @@ def _unary_inplace(ufunc, allowed, fused_op=None):
     fname = ufunc.__name__ + "_"
     native = _native_dtypes(allowed)
 
-    def inplace(x, *, stats=None):
-        if stats is not None:
-            if fused_op is None:
-                raise TypeError(f"{fname}: stats are counted by relu_, sigmoid_, bias_relu_ "
-                                "and bias_sigmoid_")
-            return _fused(fused_op, ufunc.__name__, fname, x, None, stats)
+    def plain(x):
         if type(x) is np.ndarray and _fast_dtype(x.dtype, native):
             return _ndarray_fast_path(ufunc, fname, "x", x)
         arr = _writable_view(x, fname, "x")
         _check_dtype(arr, fname, "x", allowed)
         ufunc(arr, out=arr)
         return x
+
+    if fused_op is None:               # nothing to count: no stats=
+        inplace = plain
+    else:
+        def inplace(x, *, stats=None):
+            if stats is not None:
+                return _fused(fused_op, ufunc.__name__, fname, x, None, stats)
+            return plain(x)
 
     inplace.__name__ = inplace.__qualname__ = fname
     inplace.__doc__ = (f"{fname}(x{', *, stats=None' if fused_op else ''}): {ufunc.__name__}(x) "
@@ -192,9 +194,9 @@ def _nary_inplace(ufunc, argnames):
     return inplace
 
 
-def _bias_inplace(ufunc, activation):
+def _bias_inplace(ufunc, activation, counted):
+    """counted: the op has per-unit counts (silu has nothing to count: no stats=)."""
     fname = ufunc.__name__ + "_"
-    counted = activation in _stats.KIND        # silu has nothing to count: no stats=
 
     if counted:
         def inplace(x, b, *, stats=None):
@@ -212,16 +214,14 @@ def _bias_inplace(ufunc, activation):
     return inplace
 
 
-relu_ = _unary_inplace(_ufuncs.relu, _INTS + _FLOATS, "bias_relu")
-sigmoid_ = _unary_inplace(_ufuncs.sigmoid, _FLOATS, "bias_sigmoid")
-silu_ = _unary_inplace(_ufuncs.silu, _FLOATS)
-softplus_ = _unary_inplace(_ufuncs.softplus, _FLOATS)
-log_sigmoid_ = _unary_inplace(_ufuncs.log_sigmoid, _FLOATS)
-relu_backward_ = _nary_inplace(_ufuncs.relu_backward, ("grad", "y"))
-sigmoid_backward_ = _nary_inplace(_ufuncs.sigmoid_backward, ("grad", "y"))
-silu_backward_ = _nary_inplace(_ufuncs.silu_backward, ("grad", "x"))
-leaky_relu_ = _nary_inplace(_ufuncs.leaky_relu, ("x", "alpha"))
-leaky_relu_backward_ = _nary_inplace(_ufuncs.leaky_relu_backward, ("grad", "x", "alpha"))
-bias_relu_ = _bias_inplace(_ufuncs.bias_relu, "relu")
-bias_sigmoid_ = _bias_inplace(_ufuncs.bias_sigmoid, "sigmoid")
-bias_silu_ = _bias_inplace(_ufuncs.bias_silu, "silu")
+def _inplace_form(op):
+    ufunc = getattr(_ufuncs, op.name)
+    if op.kind == "fused":
+        return _bias_inplace(ufunc, _ops.activation(op.name), op.counts is not None)
+    if op.kind == "unary":
+        return _unary_inplace(ufunc, op.inplace_dtypes, "bias_" + op.name if op.counts else None)
+    return _nary_inplace(ufunc, op.args)
+
+
+INPLACE = {op.name + "_": _inplace_form(op) for op in _ops.OPS}
+globals().update(INPLACE)

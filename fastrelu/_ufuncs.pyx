@@ -136,48 +136,16 @@ def _relu_loops():
         loops.append((_addr(<PyUFuncGenericFunction>fr_loop_copy), size, unsigned))
     return loops + _float_loops(FR_RELU)
 
-_ACC = ("\nAccuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' <= 1 ulp\n"
-        "(float32: correctly rounded in nearly every case); float16/bfloat16 correctly rounded.")
-_DOCS = {
-    "relu": "(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
-        "Rectified linear unit: x where x > 0, else +0.0; NaN stays NaN.\n"
-        "Signed integers keep their type; unsigned integers are returned unchanged.",
-    "sigmoid": "(x, /, out=None, *, where=True, casting='same_kind', order='K', dtype=None)\n\n"
-        "Logistic sigmoid 1 / (1 + exp(-x)), in [0, 1], without overflow warnings.\n"
-        "Accuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' correctly\n"
-        "rounded (float32) / <= 1 ulp (float64). Integers promote like np.exp.",
-    "relu_backward": "(grad, y, /, out=None, *, where=True, ...)\n\n"
-        "Gradient of relu: grad where y > 0, +0.0 where y <= 0, NaN where y is NaN\n"
-        "(y may be relu's input or its output).",
-    "sigmoid_backward": "(grad, y, /, out=None, *, where=True, ...)\n\n"
-        "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype.",
-    "leaky_relu": "(x, alpha, /, out=None, *, where=True, ...)\n\n"
-        "Leaky ReLU: x where x > 0, alpha * x where x < 0, +0.0 at x = +-0; alpha = 0\n"
-        "gives relu's exact bits. alpha broadcasts (a scalar, or one per channel).",
-    "leaky_relu_backward": "(grad, x, alpha, /, out=None, *, where=True, ...)\n\n"
-        "Gradient of leaky_relu: grad where x > 0, alpha * grad where x <= 0 (+0.0 if\n"
-        "alpha = 0), NaN where x is NaN. x is the input (or the output, for alpha > 0).",
-    "silu": "(x, /, out=None, *, where=True, ...)\n\nSiLU (swish): x * sigmoid(x)." + _ACC,
-    "silu_backward": "(grad, x, /, out=None, *, where=True, ...)\n\n"
-        "Gradient of silu from its INPUT x: grad * s * (1 + x * (1 - s)), s = sigmoid(x),\n"
-        "1 - s computed as sigmoid(-x); float32 computed in float64.",
-    "softplus": "(x, /, out=None, *, where=True, ...)\n\n"
-        "log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows, no warnings." + _ACC,
-    "log_sigmoid": "(x, /, out=None, *, where=True, ...)\n\n"
-        "log(sigmoid(x)) = -softplus(-x): log_sigmoid(-1000) is -1000 exactly." + _ACC,
-    "bias_relu": "(x, b, /, out=None, *, where=True, ...)\n\n"
-        "relu(x + b) in one pass (x + b rounded to the dtype first). In place, with\n"
-        "statistics: fastrelu.bias_relu_(x, b, stats=...).",
-    "bias_sigmoid": "(x, b, /, out=None, *, where=True, ...)\n\n"
-        "sigmoid(x + b) in one pass (x + b rounded to the dtype first).",
-    "bias_silu": "(x, b, /, out=None, *, where=True, ...)\n\n"
-        "silu(x + b) in one pass (x + b rounded to the dtype first).",
-}
+from . import _ops
+if OPS != tuple(o.name for o in _ops.OPS):
+    raise ImportError(f"fastrelu: kernels.h's op list {OPS} and _ops.OPS disagree")
+if any(OP_KIND[o.name] != o.kind for o in _ops.OPS):
+    raise ImportError("fastrelu: kernels.h and _ops.OPS disagree on an op's kind")
 
 def _create(int op):
     loops = _relu_loops() if op == FR_RELU else _float_loops(op)
-    name = OPS[op]
-    return _make_ufunc(op, NIN[name], loops, name + _DOCS[name])
+    row = _ops.OPS[op]
+    return _make_ufunc(op, NIN[row.name], loops, row.doc)      # numpy prepends the signature
 
 UFUNCS = {OPS[op]: _create(op) for op in range(FR_NOPS)}
 globals().update(UFUNCS)
