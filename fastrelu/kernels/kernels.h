@@ -30,21 +30,23 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
  * the kind and thread-threshold tables, the names Python reads, the numpy
  * backend's rows) is generated from it.
  *   X(ID, name, kind, threads from n >= this many elements)
- * Thresholds: memory-bound ops pay for a second thread later than the
- * transcendental ones (`python -m fastrelu tune` measures them; wisdom
- * overrides these defaults). */
+ * Thresholds, measured on the 2-core dev VM with fastrelu's pool (back-to-back
+ * calls, float32): the memory-bound ops gain from a second thread only past
+ * 2^18 elements (relu_ 65536: 3.3 us alone, 5.1 us on two); sigmoid and the
+ * other transcendental ops from 2^13-2^14, sigmoid_backward from 2^15.
+ * `python -m fastrelu tune` measures them again; its wisdom overrides these. */
 #define FR_OPS(X)                                          \
-    X(RELU,             relu,                UNARY,   1 << 16) \
+    X(RELU,             relu,                UNARY,   1 << 18) \
     X(SIGMOID,          sigmoid,             UNARY,   1 << 13) \
-    X(RELU_BWD,         relu_backward,       BINARY,  1 << 15) \
-    X(SIGMOID_BWD,      sigmoid_backward,    BINARY,  1 << 16) \
-    X(LEAKY_RELU,       leaky_relu,          BINARY,  1 << 16) \
-    X(LEAKY_RELU_BWD,   leaky_relu_backward, TERNARY, 1 << 15) \
+    X(RELU_BWD,         relu_backward,       BINARY,  1 << 18) \
+    X(SIGMOID_BWD,      sigmoid_backward,    BINARY,  1 << 15) \
+    X(LEAKY_RELU,       leaky_relu,          BINARY,  1 << 18) \
+    X(LEAKY_RELU_BWD,   leaky_relu_backward, TERNARY, 1 << 18) \
     X(SILU,             silu,                UNARY,   1 << 13) \
     X(SILU_BWD,         silu_backward,       BINARY,  1 << 13) \
     X(SOFTPLUS,         softplus,            UNARY,   1 << 12) \
     X(LOG_SIGMOID,      log_sigmoid,         UNARY,   1 << 12) \
-    X(BIAS_RELU,        bias_relu,           FUSED,   1 << 16) \
+    X(BIAS_RELU,        bias_relu,           FUSED,   1 << 18) \
     X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13) \
     X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13)
 
