@@ -16,8 +16,11 @@ from ._inplace import INPLACE as _INPLACE
 globals().update(_UFUNCS)
 globals().update(_INPLACE)
 from ._stats import UnitStats
-from ._dispatch import (accuracy, backend, explain, get_accuracy, get_num_threads, kernel_address,
-                        set_accuracy, set_num_threads, show_config)
+from ._dispatch import (accuracy, backend, get_accuracy, get_num_threads, kernel_address,
+                        set_accuracy, set_num_threads)
+from ._report import explain, show_config
+from . import _wisdom
+_wisdom.load()          # tuned choices, if `fastrelu tune` ran on this machine
 
 
 def tune(**kwargs):

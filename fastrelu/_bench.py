@@ -63,7 +63,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import _bench_mixed
-from ._tune import cpu_model
+from ._wisdom import cpu_model
 
 __all__ = [
     "BenchOp",
