@@ -804,9 +804,9 @@ class InPlaceMemory:
         self._call()
 
     def track_added_rss_mib(self, op, dtype, impl):
-        before = _maxrss_bytes()
+        before = _maxrss_bytes()            # ru_maxrss only grows: the result is >= 0
         self._call()
-        return max(0, _maxrss_bytes() - before) / 2**20
+        return (_maxrss_bytes() - before) / 2**20
 
     track_added_rss_mib.unit = "MiB"
 

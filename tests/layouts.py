@@ -1,12 +1,30 @@
 """Test inputs: the same values laid out every way a kernel can meet them."""
 import numpy as np
 
-from fastrelu import _dispatch, _ufuncs
+from fastrelu import _ufuncs
 
-# every vector width, and both sides of every op's threading threshold
-THRESHOLDS = {_ufuncs.get_parallel_min(op) for op in _dispatch.OPS}
-SIZES = sorted(set(range(0, 71)) | {1000, 4095, 4097, 65537, 2**20 + 3}
-               | {t + d for t in THRESHOLDS for d in (-1, 1)})
+VECTOR_BYTES = (16, 32, 64)     # a vector register at the baseline, avx2, avx512f levels
+BLOCK = 1024                    # loops.h: strided and 16-bit operands go in blocks of this
+BIG = 2**20 + 3                 # far above every threading threshold, odd
+
+
+def sizes(op, dtype):
+    """The sizes at which op's loop over dtype changes course (DESIGN.md, "What
+    that means here" 6): 0 to 3; around every level's vector width w of the
+    type the kernel computes in (float16: float32 or float64) w - 1, w, w + 1,
+    2w - 1 and 2w + 1 (gcc's vector epilogue: a half-width vector, then
+    scalars), 3w + 1; one block of the strided / 16-bit path +-1; the op's
+    threading threshold +-1; and BIG."""
+    dt = np.dtype(dtype)
+    itemsizes = {dt.itemsize, 4, 8} if dt.itemsize == 2 else {dt.itemsize}
+    out = {0, 1, 2, 3, BLOCK - 1, BLOCK + 1, BIG}
+    for es in itemsizes:
+        for vb in VECTOR_BYTES:
+            w = vb // es
+            out |= {w - 1, w, w + 1, 2 * w - 1, 2 * w + 1, 3 * w + 1}
+    t = _ufuncs.get_parallel_min(op)
+    out |= {t - 1, t + 1}
+    return sorted(out)
 
 
 @np.errstate(all="ignore")         # building the data may under/overflow the dtype

@@ -1,148 +1,23 @@
 """Issue 8 ops: leaky_relu, silu, softplus, log_sigmoid, their backward forms,
 the fused bias ops, their in-place forms and fr.UnitStats.
 
-Semantics against the slow twins (fastrelu/_slow.py) on every ISA variant and
-layout, special values, broadcasting, errors; accuracy in ulp against the
-correctly rounded mpmath reference.  float16/bfloat16 over all 2^16 patterns:
+Special values against the slow twins (fastrelu/_slow.py) on every kernel
+variant, broadcasting, errors; accuracy in ulp against the correctly rounded
+mpmath reference.  Sizes and layouts against the twins: test_kernels.py (one
+twin test for every op); float16/bfloat16 over all 2^16 patterns:
 tests/test_low_precision.py."""
 import numpy as np
 import pytest
 
 import fastrelu as fr
 from fastrelu import _slow
-from layouts import SIZES, layouts, special_values, values
-from ulp import ulp_error
+from layouts import special_values, values
+from twins import UNARY, bits, call, check, same_bits
+from ulp import ulp_bound, ulp_error
 
 FLOATS = ("float16", "float32", "float64")
-EXACT_OPS = ("leaky_relu", "leaky_relu_backward", "bias_relu")
-ROUNDED_OPS = ("silu", "softplus", "log_sigmoid", "bias_sigmoid", "bias_silu", "silu_backward")
-OPS = EXACT_OPS + ROUNDED_OPS
-UNARY = ("silu", "softplus", "log_sigmoid")
-# max ulp against the exact value (issue 8 spec; bias_sigmoid is sigmoid's bound)
-BOUND = {("float16", "fast"): 0.51, ("float16", "exact"): 0.51,    # f64 compute, rounded
-         ("float32", "fast"): 2.0, ("float32", "exact"): 1.0,
-         ("float64", "fast"): 2.0, ("float64", "exact"): 1.0}
-SIGMOID_EXACT32 = 0.51
-# sizes around every vector width and every threading threshold (layouts.SIZES,
-# without the dense run 18..70 and the 1M case, to keep 9 ops x 5 variants quick)
-TEST_SIZES = [n for n in SIZES if n in (0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63,
-                                        64, 65) or 1000 < n < 2**20]
-BIG = 4097       # above this only the layouts that change the code path
-
-
-def wide(dtype):
-    return np.longdouble if np.dtype(dtype) == np.float64 else np.float64
-
-
-def bits(a):
-    a = np.asarray(a)
-    return a.view(f"u{a.itemsize}")
-
-
-def same_bits(got, want):
-    """Equal bit for bit, but any NaN matches any NaN (payloads are free)."""
-    got, want = np.asarray(got), np.asarray(want)
-    assert got.dtype == want.dtype and got.shape == want.shape
-    nan = np.isnan(want)
-    assert np.array_equal(np.isnan(got), nan), "NaN in the wrong places"
-    bad = np.flatnonzero((bits(got) != bits(want)) & ~nan)
-    assert bad.size == 0, (f"{bad.size} differ; first at {bad[0]}: got {got.flat[bad[0]]!r} "
-                           f"want {want.flat[bad[0]]!r}")
-
-
-def call(op, *args):
-    """The ufunc on arbitrary values: overflow of x + b, alpha * x or g * inf
-    may raise numpy's own warnings there (as np.add does), so they are off;
-    the no-warning promises are pinned by test_no_fp_warnings."""
-    with np.errstate(all="raise" if op in UNARY else "ignore"):
-        return getattr(fr, op)(*args)
-
-
-def silu_backward_bound(got, g, x, mode):
-    """|got - exact| allowed: float32 (and 16-bit) within 1 ulp in exact mode
-    (computed in float64, rounded once), 2 ulp in fast mode (as every fast
-    bound); float64 also pays the rounding of 1 + x * (1 - s) relative to its
-    terms (a few eps, fast mode more), and s's own subnormal rounding."""
-    dt = got.dtype
-    ref = _slow.silu_backward(g.astype(wide(dt)), x.astype(wide(dt)))
-    with np.errstate(all="ignore"):             # overflow of the result: inf is right
-        over = np.isfinite(ref) & np.isinf(ref.astype(dt))
-        ref_over = np.where(over, np.inf * np.sign(ref), ref)
-    # g = +-inf where s * (...) underflows in the compute type: inf * 0 = NaN is fair;
-    # and a result that rounds just past the largest finite value may stop at it (1 ulp)
-    free = (np.isinf(g) & np.isnan(got)) | (over & (np.abs(got) == np.finfo(dt).max))
-    if dt != np.float64:
-        bound = (2.0 if mode == "fast" else 1.0) if dt == np.float32 else 0.51
-        return np.where(free, 0, ulp_error(got, ref_over)), bound
-    w = x.astype(np.longdouble)
-    s, t = _slow.sigmoid(w), _slow.sigmoid(-w)
-    with np.errstate(all="ignore"):
-        scale = np.abs(g.astype(np.longdouble)) * s * (1 + np.where(np.isinf(w), 0, np.abs(w * t)))
-        ulp = np.spacing(np.abs(ref).astype(np.float64)).astype(np.longdouble)
-        err = np.abs(got.astype(np.longdouble) - ref) / ulp
-        slack = (8 if mode == "fast" else 2) * np.finfo(np.float64).eps * scale / ulp
-        # silu'(x) is computed in float64: where s is subnormal (x < -708) or
-        # underflows (x < -745, as in torch), it is good to 2^-1074 absolute only
-        sub = np.abs(g.astype(np.longdouble)) * (1 + np.where(np.isinf(w), 0, np.abs(w))) \
-            * np.longdouble(2.0**-1074)
-        slack = slack + np.where(w < -700, sub / ulp, 0)
-        err = np.where(np.isfinite(ref_over) & np.isfinite(got), err - slack,
-                       ulp_error(got, ref_over)).astype(np.float64)
-    return np.where(free, 0, err), 1.0
-
-
-def check(op, dtype, mode, got, args):
-    """got against the twin: exact ops bit for bit, the others within their bound."""
-    assert got.dtype == np.dtype(dtype)
-    assert got.shape == np.broadcast_shapes(*(np.shape(a) for a in args))
-    if got.size == 0:
-        return
-    args = [np.broadcast_to(a, got.shape) for a in args]
-    if op in EXACT_OPS:
-        same_bits(got, _slow.SLOW[op](*args))
-        return
-    if op == "silu_backward":
-        err, bound = silu_backward_bound(got, *args, mode)
-    else:
-        if op.startswith("bias_"):        # x + b rounded to the dtype, then the activation
-            with np.errstate(all="ignore"):
-                x = np.add(args[0], args[1], dtype=dtype)
-            act = op[len("bias_"):]
-        else:
-            x, act = args[0], op
-        ref = _slow.SLOW[act](x.astype(wide(dtype)))        # unrounded
-        err = ulp_error(got, ref)
-        bound = BOUND[dtype, mode]
-        if op == "bias_sigmoid" and (dtype, mode) == ("float32", "exact"):
-            bound = SIGMOID_EXACT32
-    if err.max() > bound:
-        i = int(np.argmax(err))
-        if op == "silu_backward":
-            pytest.fail(f"silu_backward {dtype} {mode}: bound exceeded by {err.max():.3f} ulp at "
-                        f"g={args[0].flat[i]!r} x={args[1].flat[i]!r}: got {got.flat[i]!r}")
-        pytest.fail(f"{op} {dtype} {mode}: {err.max():.3f} ulp > {bound} at "
-                    + ", ".join(f"{a.flat[i]!r} (0x{int(bits(a).flat[i]):x})" for a in args)
-                    + f": got {got.flat[i]!r}")
-
-
-def inputs(op, dtype, n, seed):
-    ufunc = getattr(fr, op)
-    return [values(dtype, n, seed=seed + k) for k in range(ufunc.nin)]
-
-
-@pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("op", OPS)
-def test_matches_slow_twin(isa, mode, op, dtype):
-    for n in TEST_SIZES:
-        args = inputs(op, dtype, n, seed=n)
-        for per_arg in zip(*(layouts(a) for a in args)):
-            name = per_arg[0][0]
-            if n > BIG and name not in ("contiguous", "every-other"):
-                continue
-            arrays = [v for _, v in per_arg]
-            got = call(op, *arrays)
-            flat = lambda a: a.ravel(order="K") if a.ndim > 1 else a
-            check(op, dtype, mode, flat(got), [flat(a) for a in arrays])
+OPS = ("leaky_relu", "leaky_relu_backward", "bias_relu",
+       "silu", "softplus", "log_sigmoid", "bias_sigmoid", "bias_silu", "silu_backward")
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -448,7 +323,11 @@ def test_unitstats_strided_and_float16_inputs(isa):
     fr.sigmoid_(hf, stats=st16)
     assert_saturation_counts(st16.counts, hf, 1e-2)
     r16 = (rng.standard_normal((64, 10)) * 3).astype(np.float16)
-    fr.relu_(r16, stats=fr.UnitStats())                  # float16 relu: just runs
+    r16[:, 4] = -np.abs(r16[:, 4])                       # a dead unit
+    st16r = fr.UnitStats()
+    fr.relu_(r16, stats=st16r)                           # float16 relu counts too
+    np.testing.assert_array_equal(st16r.counts, relu_zero_counts(r16))
+    assert st16r.rows == 64 and st16r.dead()[4] and 0 < st16r.counts.sum() < r16.size
     st3 = fr.UnitStats()
     x3 = rng.standard_normal((2, 3, 50)).astype(np.float64)
     fr.relu_(x3, stats=st3)
@@ -523,7 +402,7 @@ def test_ulp_vs_mpmath(isa, mode, op, dtype, mp_refs):
     x, ref = mp_refs[dtype, op]
     got = getattr(fr, op)(x)
     err = ulp_error(got, ref)
-    bound = BOUND[dtype, mode]
+    bound = ulp_bound(op, dtype, mode)
     if err.max() > bound:
         worst = np.argsort(err)[::-1][:5]
         pytest.fail(f"{op} {dtype} {mode}: max {err.max():.3f} ulp > {bound} on "

@@ -30,13 +30,26 @@ def test_registry_rows_have_names_that_say_what_they_are():
                {(k.op, k.dtype, k.accuracy) for k in _dispatch.KERNELS if k.isa == "baseline"}
 
 
+@pytest.mark.ladder
 def test_ladder_picks_best_available_level():
+    """At import every slot of both modes took the best level this CPU has and
+    FASTRELU_DISABLE_CPU_FEATURES leaves (CI runs this under each cap)."""
     best = _dispatch.available_isas()[0]
-    assert _dispatch.chosen_kernel("sigmoid", "float32").isa == best
-    if _dispatch.cpu_features().get("AVX2"):
+    required = dict(_dispatch.ISA_LEVELS)
+    off = _dispatch.disabled_cpu_features()
+    assert not set(required[best]) & off
+    names = [isa for isa, _ in _dispatch.ISA_LEVELS]              # best first
+    for isa in names[:names.index(best)]:       # a better level: the CPU lacks it or it is off
+        assert any(not _dispatch._ufuncs.cpu_has(f) or f in off for f in required[isa]), isa
+    for k in _dispatch.KERNELS:
+        if k.isa == best:
+            for mode in ("fast", "exact") if k.accuracy is None else (k.accuracy,):
+                assert _dispatch.chosen_kernel(k.op, k.dtype, mode).isa == best, (k.name, mode)
+    if _dispatch.cpu_features().get("AVX2") and "AVX2" not in off:
         assert best in ("avx2", "avx512f")
 
 
+@pytest.mark.ladder
 def test_use_isa_really_switches_kernels():
     for isa in _dispatch.available_isas():
         with _dispatch.use_isa(isa):
@@ -47,6 +60,7 @@ def test_use_isa_really_switches_kernels():
             pass
 
 
+@pytest.mark.ladder
 def test_disable_cpu_features_env_caps_the_level():
     r = run_py("from fastrelu import _dispatch as d; print(d.available_isas()[0]);"
                "print(d.chosen_kernel('sigmoid','float64').name)",
@@ -216,3 +230,44 @@ def test_numpy_backend_runs_the_numpy_formula(monkeypatch):
     with _dispatch.backend("numpy"):
         fr.relu(np.ones(10))
     assert calls == [10]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numpy_backend_hands_the_loops_memory_to_the_twins(dtype):
+    """backend("numpy") runs the slow twins themselves, so its values prove
+    nothing about the math; what it adds is the hook between the ufunc loops
+    and the twins (operands as arrays of the right shape, a fused op's bias row
+    or none, counts, the caller's FP flags kept).  Every op, on the contiguous
+    and blocked strided paths, and the fused in-place forms with counts: the
+    twins' bits."""
+    from fastrelu import _slow
+    from layouts import BLOCK, layouts, values
+    from twins import call, same_bits
+    for op in _dispatch.OPS:
+        nin = getattr(fr, op).nin
+        for n in (0, 1, 17, BLOCK + 1, _dispatch._ufuncs.get_parallel_min(op) + 1):
+            args = [values(dtype, n, seed=n + k) for k in range(nin)]
+            for per_arg in zip(*(layouts(a) for a in args)):
+                arrays = [v for _, v in per_arg]
+                with _dispatch.backend("numpy"):
+                    got = call(op, *arrays)
+                with np.errstate(all="ignore"):
+                    want = _slow.SLOW[op](*arrays)
+                same_bits(got, want)
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((64, 33)) * 4).astype(dtype)
+    b = rng.standard_normal(33).astype(dtype)
+    for act in ("relu", "sigmoid", "silu"):
+        want = _slow.SLOW["bias_" + act](x, b)
+        for bias in (b, None):
+            y = x.copy()
+            st = fr.UnitStats(eps=1e-3) if act != "silu" else None
+            with _dispatch.backend("numpy"):
+                if bias is None:
+                    getattr(fr, act + "_")(y, **({"stats": st} if st else {}))
+                else:
+                    getattr(fr, "bias_" + act + "_")(y, bias, stats=st)
+            same_bits(y, want if bias is not None else _slow.SLOW[act](x))
+            if st is not None:
+                np.testing.assert_array_equal(st.counts, _slow.unit_counts(act, y, 1e-3))
+                assert st.rows == 64 and 0 < st.counts.sum() < y.size

@@ -1,64 +1,67 @@
-"""Every op x dtype on every ISA level and accuracy mode, against its slow twin,
-for sizes around every vector width and threading threshold, in every layout."""
+"""Every op x dtype of the registry on every kernel variant (each ISA level,
+numba) and accuracy mode, against its slow twin (fastrelu/_slow.py), for the
+sizes where a loop changes course (layouts.sizes) in every layout; then the
+spec's special values and reproducibility for the first four ops.  The
+issue 8 ops' own semantics: test_activations.py; the numpy backend (the slow
+twins themselves): test_dispatch.py."""
 import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _slow
-from layouts import SIZES, layouts, special_values, values
-from ulp import ulp_error
+from fastrelu import _dispatch
+from layouts import BIG, layouts, sizes, special_values, values
+from twins import Twin, call, use_variant
 
 FLOATS = ("float16", "float32", "float64")
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
-CASES = ([("relu", dt) for dt in FLOATS + INTS]
-         + [(op, dt) for op in ("sigmoid", "relu_backward", "sigmoid_backward") for dt in FLOATS])
-SIGMOID_BOUND = {("float16", "fast"): 0.5, ("float16", "exact"): 0.5,
-                 ("float32", "fast"): 2.0, ("float32", "exact"): 0.51,
-                 ("float64", "fast"): 2.0, ("float64", "exact"): 1.0}
-BIG = 65537     # larger sizes only in the layouts that change the code path
 
 
-def wide(dtype):
-    return np.longdouble if np.dtype(dtype) == np.float64 else np.float64
+def modes(op, dtype):
+    """The accuracy modes that run different kernels for op at dtype: both
+    where the two modes' kernels differ, else "fast" alone
+    (test_one_kernel_serves_both_modes checks that on every variant)."""
+    x = np.ones(1, dtype)
+    kernel = {}
+    for mode in ("fast", "exact"):
+        with fr.accuracy(mode):
+            kernel[mode] = fr.explain(op, x).kernel
+    return ("fast", "exact") if kernel["fast"] != kernel["exact"] else ("fast",)
 
 
-def check(op, dtype, mode, got, args):
-    assert got.dtype == np.dtype(dtype)
-    if got.size == 0:
-        assert got.shape == np.broadcast_shapes(*(a.shape for a in args))
-        return
-    if op == "sigmoid":
-        x = args[0]
-        ref = _slow.sigmoid(x.astype(wide(dtype)))         # unrounded reference
-        err = ulp_error(got, ref)
-        bound = SIGMOID_BOUND[dtype, mode]
-        assert err.max() <= bound, (x[err.argmax()], got[err.argmax()], err.max())
-        return
-    ref = _slow.SLOW[op](*args)
-    if op == "sigmoid_backward":
-        err = ulp_error(got, ref.astype(wide(dtype)))
-        assert err.max() <= 1.0, (args[0][err.argmax()], args[1][err.argmax()], err.max())
-        return
-    # relu and relu_backward are exact: same values, same NaNs, +0.0 never -0.0
-    assert np.array_equal(got, ref, equal_nan=got.dtype.kind == "f")
-    if got.dtype.kind == "f":
-        assert not np.signbit(got[got == 0]).any()
+CASES = [(op, dt) for op in _dispatch.OPS for dt in (FLOATS + INTS if op == "relu" else FLOATS)]
+ONE_MODE = [(op, dt) for op, dt in CASES if modes(op, dt) == ("fast",)]
 
 
-@pytest.mark.parametrize("op,dtype", CASES, ids=[f"{o}-{d}" for o, d in CASES])
-def test_matches_slow_twin(isa, mode, op, dtype):
-    ufunc = getattr(fr, op)
-    for n in SIZES:
-        args = [values(dtype, n, seed=n + k) for k in range(ufunc.nin)]
-        views = list(zip(*(layouts(a) for a in args)))
-        for per_arg in views:
-            name = per_arg[0][0]
-            if n > BIG and name not in ("contiguous", "every-other"):
-                continue
-            arrays = [v for _, v in per_arg]
-            got = ufunc(*arrays)
-            check(op, dtype, mode, got.ravel(order="K") if got.ndim > 1 else got,
-                  [a.ravel(order="K") if a.ndim > 1 else a for a in arrays])
+@pytest.mark.parametrize("op,dtype", CASES, ids=[f"{op}-{dt}" for op, dt in CASES])
+def test_matches_slow_twin(variants, op, dtype):
+    """Each size's twin is computed once and checked against every variant,
+    mode and layout (a result with the bits of one that passed is not checked
+    again)."""
+    runs = []                                        # (n, twin, [(layout, arrays)])
+    for n in sizes(op, dtype):
+        args = [values(dtype, n, seed=n + k) for k in range(getattr(fr, op).nin)]
+        views = [(per_arg[0][0], [v for _, v in per_arg])
+                 for per_arg in zip(*(layouts(a) for a in args))]
+        if n == BIG:                                 # the layouts that change the code path
+            views = [v for v in views if v[0] in ("contiguous", "every-other")]
+        runs.append((n, Twin(op, dtype, args), views))
+    for variant in variants:
+        with use_variant(variant):
+            for mode in modes(op, dtype):
+                with fr.accuracy(mode):
+                    for n, twin, views in runs:
+                        for name, arrays in views:
+                            got = call(op, *arrays).reshape(-1)    # the values' order
+                            twin.check(got, mode, f"on {variant}, n={n}, {name}")
+
+
+def test_one_kernel_serves_both_modes(isa):
+    """Where test_matches_slow_twin runs one mode only, the other runs the same kernel."""
+    for op, dtype in ONE_MODE:
+        x = np.ones(1, dtype)
+        with fr.accuracy("exact"):
+            exact = fr.explain(op, x).kernel
+        assert fr.explain(op, x).kernel == exact, (op, dtype)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)

@@ -6,6 +6,7 @@ import pytest
 
 import fastrelu as fr
 from fastrelu import _slow
+from twins import check
 
 UFUNCS = [fr.relu, fr.sigmoid, fr.relu_backward, fr.sigmoid_backward]
 IDS = [u.__name__ for u in UFUNCS]
@@ -164,10 +165,38 @@ def test_unsupported_types_raise_typeerror(uf):
         uf(*[np.array([object()])] * uf.nin)
 
 
-def test_byteswapped_and_unaligned_inputs():
-    x = np.linspace(-5, 5, 33).astype(">f8")
-    np.testing.assert_array_equal(fr.sigmoid(x), fr.sigmoid(x.astype("<f8")))
-    np.testing.assert_array_equal(fr.relu(x), np.maximum(x.astype("<f8"), 0) + 0.0)
+def unaligned(a, byteorder="="):
+    """a's values in an array at byte offset 1 of a uint8 buffer (so not
+    aligned for any float type), in the given byte order."""
+    dt = a.dtype.newbyteorder(byteorder)
+    raw = np.zeros(a.size * dt.itemsize + 1, np.uint8)
+    view = raw[1:].view(dt)
+    view[:] = a
+    assert not view.flags.aligned
+    return view
+
+
+@pytest.mark.parametrize("uf", UFUNCS, ids=IDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_byteswapped_and_unaligned_inputs(uf, dtype):
+    """Non-native byte order, unaligned, and both (in and out): the same bits
+    as on an aligned native copy, and those are the twin's values."""
+    rng = np.random.default_rng(5)
+    native = [np.linspace(-5, 5, 1037).astype(dtype)] + \
+             [rng.uniform(0, 1, 1037).astype(dtype) for _ in range(uf.nin - 1)]
+    want = uf(*native)
+    swapped = ">" if np.little_endian else "<"
+    for make in (lambda a: a.astype(a.dtype.newbyteorder(swapped)),
+                 lambda a: unaligned(a),
+                 lambda a: unaligned(a, swapped)):
+        args = [make(a) for a in native]
+        got = uf(*args)
+        assert got.dtype == np.dtype(dtype) and got.dtype.isnative
+        np.testing.assert_array_equal(got.view(f"u{got.itemsize}"), want.view(f"u{want.itemsize}"))
+        out = unaligned(np.zeros_like(want))                   # an unaligned out= too
+        uf(*args, out=out)
+        np.testing.assert_array_equal(out, want)
+    check(uf.__name__, dtype, fr.get_accuracy(), want, native)
 
 
 class Wrapped:

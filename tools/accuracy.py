@@ -32,21 +32,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from ulp import ulp_error  # noqa: E402
+from ulp import ulp_bound as bound, ulp_error  # noqa: E402  (the tests' bounds table)
 
-BOUND = {
-    ("float32", "fast"): 2.0, ("float32", "exact"): 0.51,
-    ("float16", "fast"): 0.5, ("float16", "exact"): 0.5,
-}
-EXACT_BOUND = {"sigmoid": 0.51}      # the other ops promise <= 1 ulp in exact mode
 OPS = ("sigmoid", "silu", "softplus", "log_sigmoid")
 MODES = ("fast", "exact")
-
-
-def bound(op, dtype, mode):
-    if dtype == "float32" and mode == "exact":
-        return EXACT_BOUND.get(op, 1.0)
-    return BOUND[dtype, mode]
 TOL = 2.0**-16        # float64 reference closer than this (ulp) to a midpoint: ask mpmath
 NWORST = 5
 

@@ -1,0 +1,155 @@
+"""Checking a ufunc's results against its slow twin (fastrelu/_slow.py): the
+exact ops bit for bit, the rounded ones within their bound (ulp.ULP_BOUNDS);
+and the kernel variants to run them on.  A helper for the test modules, not a
+test module."""
+import contextlib
+
+import numpy as np
+import pytest
+
+import fastrelu as fr
+from fastrelu import _dispatch, _slow
+from ulp import ULP_BOUNDS, ulp_bound, ulp_error
+
+UNARY = ("silu", "softplus", "log_sigmoid")       # the issue 8 ops of one argument
+
+
+def wide(dtype):
+    """The type an exact reference for a dtype result is kept in."""
+    return np.longdouble if np.dtype(dtype) == np.float64 else np.float64
+
+
+def bits(a):
+    a = np.asarray(a)
+    return a.view(f"u{a.itemsize}")
+
+
+def same_bits(got, want):
+    """Equal bit for bit, but any NaN matches any NaN (payloads are free)."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    nan = np.isnan(want) if want.dtype.kind == "f" else np.zeros(want.shape, bool)
+    if want.dtype.kind == "f":
+        assert np.array_equal(np.isnan(got), nan), "NaN in the wrong places"
+    bad = np.flatnonzero((bits(got) != bits(want)) & ~nan)
+    assert bad.size == 0, (f"{bad.size} differ; first at {bad[0]}: got {got.flat[bad[0]]!r} "
+                           f"want {want.flat[bad[0]]!r}")
+
+
+def call(op, *args):
+    """The ufunc on arbitrary values: overflow of x + b, alpha * x or g * inf
+    may raise numpy's own warnings there (as np.add does), so they are off
+    (test_activations.test_no_fp_warnings pins the promise for ordinary
+    operands); for the other ops no input may raise one (DESIGN section 1)."""
+    quiet = op.startswith(("bias_", "leaky_")) or op == "silu_backward"
+    with np.errstate(all="ignore" if quiet else "raise"):
+        return getattr(fr, op)(*args)
+
+
+class Twin:
+    """What op(*args) at dtype must give, from the slow twin, computed once to
+    check many results against (every kernel variant, layout and mode): the
+    exact ops bit for bit (so relu gives +0.0, never -0.0), the others within
+    ULP_BOUNDS of the exact value.  A result with the same bits as one that
+    already passed against a bound at least as tight passes at once."""
+
+    def __init__(self, op, dtype, args):
+        self.op, self.dtype = op, np.dtype(dtype)
+        self.shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        self.args = args = [np.broadcast_to(a, self.shape) for a in args]
+        self.passed = []                        # [(bits, bound)]
+        if 0 in self.shape:
+            return
+        if op not in ULP_BOUNDS:
+            self.want = _slow.SLOW[op](*args)
+        elif op == "silu_backward":
+            self._silu_backward_reference(*args)
+        elif op == "sigmoid_backward":          # the formula in the dtype, unrounded
+            self.ref = _slow.SLOW[op](*args).astype(wide(dtype))
+        else:
+            if op.startswith("bias_"):          # x + b rounded to the dtype, then the activation
+                with np.errstate(all="ignore"):
+                    x = np.add(args[0], args[1], dtype=dtype)
+                act = op[len("bias_"):]
+            else:
+                x, act = args[0], op
+            self.ref = _slow.SLOW[act](x.astype(wide(dtype)))    # unrounded
+
+    def check(self, got, mode, what=""):
+        what = f"{self.op} {self.dtype} {mode} {what}".rstrip()
+        assert got.dtype == self.dtype, what
+        assert got.shape == self.shape, what
+        if got.size == 0:
+            return
+        if self.op not in ULP_BOUNDS:
+            try:
+                same_bits(got, self.want)
+            except AssertionError as e:
+                raise AssertionError(f"{what}: {e}") from None
+            return
+        bound = ulp_bound(self.op, self.dtype, mode)
+        b = bits(got)
+        if any(pb <= bound and np.array_equal(prev, b) for prev, pb in self.passed):
+            return
+        err = self._silu_backward_error(got, mode) if self.op == "silu_backward" \
+            else ulp_error(got, self.ref)
+        if err.max() > bound:
+            i = int(np.argmax(err))
+            pytest.fail(f"{what}: {err.max():.3f} ulp > {bound} at "
+                        + ", ".join(f"{a.flat[i]!r} (0x{int(bits(a).flat[i]):x})"
+                                    for a in self.args) + f": got {got.flat[i]!r}")
+        self.passed.append((b.copy(), bound))
+
+    def _silu_backward_reference(self, g, x):
+        """silu_backward: float32 (and 16-bit) against the exact value; float64
+        also pays the rounding of 1 + x * (1 - s) relative to its terms (a few
+        eps, fast mode more), and s's own subnormal rounding."""
+        dt = self.dtype
+        ref = _slow.silu_backward(g.astype(wide(dt)), x.astype(wide(dt)))
+        with np.errstate(all="ignore"):         # overflow of the result: inf is right
+            self.over = np.isfinite(ref) & np.isinf(ref.astype(dt))
+            self.ref_over = np.where(self.over, np.inf * np.sign(ref), ref)
+        self.g_inf = np.isinf(g)
+        if dt != np.float64:
+            return
+        w = x.astype(np.longdouble)
+        s, t = _slow.sigmoid(w), _slow.sigmoid(-w)
+        with np.errstate(all="ignore"):
+            scale = np.abs(g.astype(np.longdouble)) * s * (1 + np.where(np.isinf(w), 0, np.abs(w * t)))
+            self.ulp = np.spacing(np.abs(ref).astype(np.float64)).astype(np.longdouble)
+            self.eps_slack = np.finfo(np.float64).eps * scale / self.ulp
+            # silu'(x) is computed in float64: where s is subnormal (x < -708) or
+            # underflows (x < -745, as in torch), it is good to 2^-1074 absolute only
+            sub = np.abs(g.astype(np.longdouble)) * (1 + np.where(np.isinf(w), 0, np.abs(w))) \
+                * np.longdouble(2.0**-1074)
+            self.sub_slack = np.where(w < -700, sub / self.ulp, 0)
+        self.ref = ref
+
+    def _silu_backward_error(self, got, mode):
+        dt = self.dtype
+        # g = +-inf where s * (...) underflows in the compute type: inf * 0 = NaN is fair;
+        # and a result that rounds just past the largest finite value may stop at it (1 ulp)
+        free = (self.g_inf & np.isnan(got)) | (self.over & (np.abs(got) == np.finfo(dt).max))
+        err = ulp_error(got, self.ref_over)
+        if dt == np.float64:
+            with np.errstate(all="ignore"):
+                slack = (8 if mode == "fast" else 2) * self.eps_slack + self.sub_slack
+                near = np.abs(got.astype(np.longdouble) - self.ref) / self.ulp - slack
+                err = np.where(np.isfinite(self.ref_over) & np.isfinite(got), near,
+                               err).astype(np.float64)
+        return np.where(free, 0, err)
+
+
+def check(op, dtype, mode, got, args):
+    """got = op(*args) against the twin (see Twin)."""
+    Twin(op, dtype, args).check(got, mode)
+
+
+def use_variant(name):
+    """The context that runs calls on one kernel variant: an ISA level of the
+    compiled kernels, the numba backend, or "default" (the ladder's choice)."""
+    if name == "default":
+        return contextlib.nullcontext(name)
+    if name in _dispatch.available_isas():
+        return _dispatch.use_isa(name)
+    return _dispatch.backend(name)
