@@ -4,6 +4,9 @@ Everything is generated from the kernel registry (``fastrelu._dispatch.KERNELS``
 through ``fastrelu._bench``, which also holds the input data, the NumPy and
 torch baselines and the roofline binding used by ``python -m fastrelu bench``:
 
+* The grid: by default in place, ``fastrelu``, ``fastrelu[exact]``, ``numpy``,
+  ``torch`` and ``roofline`` at three sizes; ``FASTRELU_ASV_FULL=1`` adds the
+  ISA levels, the numba loop, the out-of-place forms and 1M (see FULL).
 * one ``time_`` class per op family (``Relu``, ``Sigmoid``, ``ReluBackward``,
   ``SigmoidBackward``, ``LeakyRelu``, ``LeakyReluBackward``, ``Silu``,
   ``SiluBackward``, ``Softplus``, ``LogSigmoid``, ``BiasRelu``,
@@ -63,6 +66,7 @@ batch) is the precise tool for small sizes.
 import importlib.util
 import itertools
 import math
+import os
 import resource
 import sys
 
@@ -76,9 +80,14 @@ try:  # raised inside a benchmark body, asv records "skipped" rather than failed
 except ImportError:  # pragma: no cover - running without asv
     SkipNotImplemented = NotImplementedError
 
-SIZES = [1000, 65536, 1_000_000, 16_000_000]
+#: FASTRELU_ASV_FULL=1 widens the grid: every ISA level (fastrelu@<isa>), the
+#: naive numba loop, the out-of-place forms and 1M elements.  The default grid
+#: (in place; fastrelu, [exact] where it differs, numpy, torch, roofline; three
+#: sizes) keeps `asv run --quick` of the whole suite within a few minutes.
+FULL = os.environ.get("FASTRELU_ASV_FULL", "") not in ("", "0")
+SIZES = [1000, 65536, 1_000_000, 16_000_000] if FULL else [1000, 65536, 16_000_000]
 DTYPES = ["float32", "float64"]
-BASELINES = ["numpy", "numba", "torch", "roofline"]
+BASELINES = ["numpy", "numba", "torch", "roofline"] if FULL else ["numpy", "torch", "roofline"]
 #: sizes of the Ratios pass (tests shrink it; 1M is left to the time_ classes)
 RATIO_SIZES = [1000, 65536, 16_000_000]
 RATIO_SETTINGS = _bench.Settings(budget_s=0.05, min_reps=3, max_reps=5000)
@@ -118,7 +127,8 @@ def implementations(op):
     for acc in registry_accuracies(op):
         sfx = "" if acc == "fast" else "[exact]"
         out.append("fastrelu" + sfx)
-        out.extend(f"fastrelu@{isa}{sfx}" for isa in registry_isas(op))
+        if FULL:
+            out.extend(f"fastrelu@{isa}{sfx}" for isa in registry_isas(op))
     return out + BASELINES
 
 
@@ -296,8 +306,8 @@ class _Family:
 
     @classmethod
     def make_params(cls):
-        return [[cls.op, cls.op + "_"], list(DTYPES), list(SIZES),
-                implementations(cls.op)]
+        forms = [cls.op, cls.op + "_"] if FULL else [cls.op + "_"]
+        return [forms, list(DTYPES), list(SIZES), implementations(cls.op)]
 
     def setup(self, op, dtype, size, impl):
         key = (op, dtype, size, impl)

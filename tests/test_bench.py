@@ -444,6 +444,9 @@ def test_time_call_restores_inputs():
 
 @pytest.fixture(scope="module")
 def asvbench():
+    """The asv module with its full grid (FASTRELU_ASV_FULL=1), so every
+    implementation is checked once."""
+    os.environ["FASTRELU_ASV_FULL"] = "1"
     path = ROOT / "bench" / "benchmarks.py"
     if not path.exists():
         pytest.skip("no bench/ beside the tests (installed package only)")
