@@ -77,7 +77,8 @@ def test_same_bits_at_every_thread_count_and_chunking(op, dtype):
         ref = uf(*args)
         for threads in (2, 3, 5):
             fr.set_num_threads(threads)
-            assert fr.explain(op, args[0]).threads == threads
+            # the plan C will run (a build without threads runs everything serially)
+            assert fr.explain(op, args[0]).threads == (threads if _ufuncs.have_threads() else 1)
             assert np.array_equal(uf(*args), ref, equal_nan=True), threads
             strided = tuple(a[::2] for a in args) if not op.startswith("bias_") else None
             if strided:
