@@ -82,7 +82,8 @@ extensions = [
         libraries=["npymath"] + ([] if sys.platform == "win32" else ["m"]),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         depends=[os.path.join("fastrelu", "kernels", f)
-                 for f in ("kernels.c", "kernels.h", "loops.h", "pool.h", "scalar.h")],
+                 for f in ("kernels.c", "kernels.h", "loops.h", "pool.h", "scalar.h",
+                           "longdouble.h")],
     )
 ]
 

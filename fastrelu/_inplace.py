@@ -47,10 +47,16 @@ def _writable_view(obj, fname, argname):
     return arr
 
 
+def _dtype_name(dt):
+    """dt's name in _ops' dtype lists: np.longdouble is "longdouble" (numpy
+    calls it float128 on x86-64 Linux, float64 where it is double)."""
+    return "longdouble" if dt.char == "g" else dt.name
+
+
 def _check_dtype(arr, fname, argname, allowed):
-    if arr.dtype.byteorder not in "=|" and arr.dtype.newbyteorder("=").name in allowed:
+    if arr.dtype.byteorder not in "=|" and _dtype_name(arr.dtype.newbyteorder("=")) in allowed:
         return                           # byte-swapped: numpy's casting handles it
-    if arr.dtype.name not in allowed:
+    if _dtype_name(arr.dtype) not in allowed:
         raise TypeError(f"{fname}: argument '{argname}' has dtype {arr.dtype}, "
                         f"which is not supported in place (supported: {', '.join(allowed)})")
 

@@ -7,7 +7,7 @@ parametrization.  Plain data: importing this module imports nothing.
 """
 from typing import NamedTuple
 
-FLOATS = ("float16", "float32", "float64", "bfloat16")
+FLOATS = ("float16", "float32", "float64", "longdouble", "bfloat16")
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
 

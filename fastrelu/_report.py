@@ -41,6 +41,11 @@ def explain(op, x):
     if dtype.kind in "u":
         return Explanation(op, str(dtype), acc, "cython", "-", "identity copy", 1, x.size,
                            "memmove", "relu of an unsigned integer is the identity")
+    if dtype.char == "g":
+        return Explanation(op, str(dtype), acc, "cython", "-", "long double loop", 1, x.size,
+                           "plain C long double, element by element (any strides)",
+                           "np.longdouble: one C loop (kernels/longdouble.h), serial, the same "
+                           "in every accuracy mode and backend")
     narrow = dtype.itemsize == 2 and dtype.kind == "f" or dtype.name == "bfloat16"
     wide = _ufuncs.OP_KIND[op] in ("unary", "fused")      # computed in float64, exact kernel
     compute = ("float64" if wide else "float32") if narrow else str(dtype)

@@ -77,6 +77,7 @@ cdef extern from "kernels/loops.h" nogil:
     void fr_loop_narrow(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_f32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_f64(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
+    void fr_loop_ld(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_i8(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_i16(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
     void fr_loop_i32(char **, cnp.npy_intp *, cnp.npy_intp *, void *)
@@ -126,7 +127,8 @@ cdef intptr_t _addr(PyUFuncGenericFunction f):
 def _float_loops(int op):
     return [(_addr(<PyUFuncGenericFunction>fr_loop_narrow), op * 2 + FR_FMT_HALF, "e"),
             (_addr(<PyUFuncGenericFunction>fr_loop_f32), op, "f"),
-            (_addr(<PyUFuncGenericFunction>fr_loop_f64), op, "d")]
+            (_addr(<PyUFuncGenericFunction>fr_loop_f64), op, "d"),
+            (_addr(<PyUFuncGenericFunction>fr_loop_ld), op, "g")]      # after "d": ints -> float64
 
 def _relu_loops():
     loops = []

@@ -419,6 +419,9 @@ FR_LOOP(fr_loop_i16, FR_I16, int16_t)
 FR_LOOP(fr_loop_i32, FR_I32, int32_t)
 FR_LOOP(fr_loop_i64, FR_I64, int64_t)
 
+/* np.longdouble: plain C long double, serial, one loop for every op */
+#include "longdouble.h"
+
 /* The numpy backend: kernels with the registry's signatures that hand the
  * arrays to numpy formulas (_ufuncs.pyx sets the hook; it takes the GIL). */
 typedef void (*fr_np_hook_fn)(int op, int dtype, const void *a, const void *b, const void *c,
