@@ -68,38 +68,30 @@ def test_corrupt_or_stale_wisdom_is_ignored_with_one_warning(tmp_path, content):
     assert r.stderr.count("ignoring wisdom file") == 1
 
 
-def test_interrupted_tune_leaves_table_and_thresholds_as_they_were(monkeypatch):
-    """tune() installs candidates in the live table: an exception (Ctrl-C)
-    mid-way must put every slot and threshold back."""
+def _first_call_kernel(op_names):
     import numpy as np
     import fastrelu as fr
+    return {op: fr.explain(op, np.ones(8, np.float32)).kernel for op in op_names}
+
+
+@pytest.mark.parametrize("where", ["kernel pass", "threshold pass"])
+def test_interrupted_tune_leaves_table_and_thresholds_as_they_were(monkeypatch, where):
+    """tune() installs candidates in the live table and changes thresholds:
+    an exception (Ctrl-C) mid-way must put every slot and threshold back."""
     from fastrelu import _tune, _ufuncs
-    before = _dispatch._snapshot()
-    kernels_before = {op: fr.explain(op, np.ones(8, np.float32)).kernel for op in _dispatch.OPS}
-    calls = {"n": 0}
-    real = _tune._best_time
+    before, kernels_before = _dispatch._snapshot(), _first_call_kernel(_dispatch.OPS)
+    real, calls = _tune._best_time, []
 
-    def flaky(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 40:          # inside the kernel loop (a numba/baseline row installed)
+    def interrupting(*args, **kwargs):
+        calls.append(1)
+        if (len(calls) == 40 if where == "kernel pass"       # a non-ladder row installed
+                else _ufuncs.get_parallel_min("relu") == 1):  # relu's threshold lowered
             raise KeyboardInterrupt
         return real(*args, repeat=1, **kwargs)
 
-    monkeypatch.setattr(_tune, "_best_time", flaky)
-    with pytest.raises(KeyboardInterrupt):
-        _tune.tune(sizes=[1024], backends=("cython",), write=False, progress=None,
-                   kernel_size=1024)
-    assert calls["n"] == 40
-    assert _dispatch._snapshot() == before
-    assert {op: fr.explain(op, np.ones(8, np.float32)).kernel for op in _dispatch.OPS} == kernels_before
-    # and in the threshold pass, once it has set relu's threshold to 1
-    def interrupt_in_threshold_pass(*args, **kwargs):
-        if _ufuncs.get_parallel_min("relu") == 1:
-            raise KeyboardInterrupt
-        return real(*args, repeat=1, **kwargs)
-
-    monkeypatch.setattr(_tune, "_best_time", interrupt_in_threshold_pass)
+    monkeypatch.setattr(_tune, "_best_time", interrupting)
     with pytest.raises(KeyboardInterrupt):
         _tune.tune(sizes=[1024], backends=("cython",), write=False, progress=None,
                    kernel_size=1024)
     assert _dispatch._snapshot() == before
+    assert _first_call_kernel(_dispatch.OPS) == kernels_before
