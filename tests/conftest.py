@@ -78,7 +78,8 @@ def pytest_collection_finish(session):
     """When test_numba.py runs, compile its numba code on the other core while
     the tests before it run (numba_user.warm, into numba's on-disk caches,
     which its tests then load).  Nothing to do when the caches are warm."""
-    if not BACKENDS or not any(item.path.name == "test_numba.py" for item in session.items):
+    if (not BACKENDS or session.config.option.collectonly
+            or not any(item.path.name == "test_numba.py" for item in session.items)):
         return
     here = os.path.dirname(os.path.abspath(__file__))
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fr.__file__)))
