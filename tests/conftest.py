@@ -6,9 +6,15 @@ test_dispatch.py checks what it adds, the plumbing.)
 
 ``pytest --variants=default`` runs each of those tests once, on the kernels
 the ladder picks: for a build whose kernels are not in question (CI's
-single-threaded build differs in the loops that call them)."""
+single-threaded build differs in the loops that call them).
+
+When test_numba.py is selected, its numba code (numba_user.warm) compiles in a
+background process from the start of the session, on the other core."""
 import importlib.util
 import os
+import subprocess
+import sys
+import tempfile
 
 # The suite checks the built-in choices: a user's tuned wisdom must not leak in.
 os.environ.setdefault("FASTRELU_WISDOM", "off")
@@ -22,6 +28,7 @@ from twins import use_variant
 
 ISAS = _dispatch.available_isas()
 BACKENDS = ["numba"] if importlib.util.find_spec("numba") else []
+_WARMER = pytest.StashKey()
 
 
 def pytest_addoption(parser):
@@ -65,6 +72,61 @@ def isa(request):
 def variants(request):
     """Every kernel variant `isa` walks, for tests that loop over them themselves."""
     return _variants(request.config)
+
+
+def pytest_collection_finish(session):
+    """When test_numba.py runs, compile its numba code on the other core while
+    the tests before it run (numba_user.warm, into numba's on-disk caches,
+    which its tests then load).  Nothing to do when the caches are warm."""
+    if (not BACKENDS or session.config.option.collectonly
+            or not any(item.path.name == "test_numba.py" for item in session.items)):
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fr.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [here, package_parent] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    log = tempfile.TemporaryFile("w+")
+    session.config.stash[_WARMER] = (subprocess.Popen(
+        [sys.executable, "-c", "import numba_user; numba_user.warm()"], cwd=here, env=env,
+        stdout=log, stderr=subprocess.STDOUT), log)
+
+
+def pytest_runtest_setup(item):
+    """test_numba.py waits for the warm-up: two processes saving into one numba
+    cache index at once can lose entries or mismatch them."""
+    proc, _ = item.config.stash.get(_WARMER, (None, None))
+    if proc is not None and item.path.name == "test_numba.py" and proc.poll() is None:
+        try:
+            proc.wait(timeout=900)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    proc, log = config.stash.get(_WARMER, (None, None))
+    if proc is not None and (proc.poll() or 0) > 0:        # an error, not a signal
+        log.seek(0)
+        tail = log.read().strip().splitlines()[-1:] or ["no output"]
+        terminalreporter.write_line(f"numba warm-up failed ({tail[0]}); the tests compiled "
+                                    "their numba code themselves")
+
+
+def _stop(proc):
+    """Ask the warm-up to stop at its next step (see numba_user.warm) and wait
+    for that; a step compiling in a child process of its own finishes first."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def pytest_unconfigure(config):
+    proc, log = config.stash.get(_WARMER, (None, None))
+    if proc is not None:
+        if proc.poll() is None:                 # the session ended first (-x, ^C)
+            _stop(proc)
+        log.close()
 
 
 @pytest.fixture(params=["fast", "exact"])

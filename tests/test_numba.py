@@ -5,7 +5,7 @@ tests/test_activations.py, which run with the `isa` fixture set to "numba" too
 (conftest.py); here: its registry rows (one per C row of a float dtype),
 bit-identity of every op with the C kernels (fast mode: the level of the same
 FMA-ness; exact mode, which never fuses: every level), the
-fused kernels' bias/count cases, use inside a user's @njit function, the lazy
+fused kernels' bias/count cases, use inside a user's @njit functions (numba_user.py), the lazy
 import and the cache fallback for a read-only site-packages.
 """
 import os
@@ -19,6 +19,7 @@ import pytest
 numba = pytest.importorskip("numba")
 
 import fastrelu as fr                                        # noqa: E402
+import numba_user as user                                    # noqa: E402
 from fastrelu import _dispatch, _slow                        # noqa: E402
 from layouts import special_values, values                   # noqa: E402
 
@@ -121,33 +122,26 @@ def test_fast_mode_bit_identical_to_c_same_fma_level(inputs, op, dtype):
     same_bits(run(op, args, backend="numba"), run(op, args, isa=fast_twin_isa()))
 
 
-# The ops whose fast math has a multiply-add to fuse (scalar.h's FR_MA,
-# FR_PROD_ERR): the rounded ones.  relu, leaky_relu, their backward forms,
-# bias_relu and sigmoid_backward have none, so FMA-ness does not change them.
-FMA_OPS = ("sigmoid", "silu", "softplus", "log_sigmoid", "silu_backward", "bias_sigmoid",
-           "bias_silu")
-
-
 def test_fast_mode_without_fma_bit_identical_to_c_baseline(tmp_path):
     """NUMBA_CPU_NAME=generic (no FMA, SSE2): the baseline C kernels' bits
-    (FR_MA two roundings, FR_PROD_ERR by Veltkamp-Dekker).  Only the fast
-    kernels of FMA_OPS are compiled (cold, that is most of this test's time)."""
-    env = dict(os.environ, NUMBA_CPU_NAME="generic")
-    env.pop("NUMBA_CPU_FEATURES", None)
+    (FR_MA two roundings, FR_PROD_ERR by Veltkamp-Dekker), for the fast
+    kernels of the ops with a multiply-add to fuse (numba_user.FMA_OPS;
+    compiling them is most of this test's time, when numba_user.warm has
+    not done it already)."""
     r = _python(f"""
         import sys; sys.path.insert(0, {os.path.dirname(__file__)!r})
         import ctypes
         import numpy as np, fastrelu as fr
         from fastrelu import _dispatch, _numba
         from layouts import values
+        from numba_user import FMA_OPS, fast_kernel_key
         assert not _numba.FAST_FMA
         np.seterr(all="ignore")
         P = ctypes.c_void_p
         for dt in ("float32", "float64"):
             x, y = (values(dt, {N // 4 // 64 * 64}, seed=s) for s in (1, 2))
-            for op in {FMA_OPS!r}:
-                [key] = [k for k, acc, _ in _numba.op_keys(op, dt) if acc in ("fast", None)]
-                address = _numba.kernel(key, dt).address
+            for op in FMA_OPS:
+                address = _numba.kernel(fast_kernel_key(op, dt), dt).address
                 uf = getattr(fr, op)
                 with _dispatch.use_isa("baseline"), _dispatch.backend("cython"):
                     if op.startswith("bias_"):
@@ -168,9 +162,9 @@ def test_fast_mode_without_fma_bit_identical_to_c_baseline(tmp_path):
                 u = "u%d" % got.itemsize
                 assert (got.view(u) == want.view(u))[~nan].all(), (op, dt)
                 print(op, dt)
-        """, env=env, cwd=tmp_path)
+        """, env=user.no_fma_env(), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == [w for dt in DTYPES for op in FMA_OPS for w in (op, dt)]
+    assert r.stdout.split() == [w for dt in DTYPES for op in user.FMA_OPS for w in (op, dt)]
 
 
 @pytest.mark.parametrize("isa", _dispatch.available_isas())
@@ -257,47 +251,22 @@ def frn():
     return frn
 
 
-@pytest.fixture(scope="module")
-def user_funcs(frn):
-    @numba.njit
-    def scalar_loop(x, out, exact):
-        for i in range(x.size):
-            out[i] = frn.sigmoid_exact(x[i]) if exact else frn.sigmoid(x[i])
-
-    @numba.njit
-    def forward_backward(x, g):
-        h = x + x
-        a = frn.relu(h)
-        s = frn.sigmoid(h)
-        frn.relu_backward_(g, h)
-        return a, s, g, frn.sigmoid_backward(g, s)
-
-    @numba.njit
-    def in_place(x):
-        frn.sigmoid_(x)
-        return x
-
-    return scalar_loop, forward_backward, in_place
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_njit_api_scalar_loop_bit_identical(user_funcs, inputs, dtype):
-    scalar_loop = user_funcs[0]
+def test_njit_api_scalar_loop_bit_identical(inputs, dtype):
     x = inputs[dtype][0][:200_000]
     out = np.empty_like(x)
     for exact, want in ((False, run("sigmoid", (x,), isa=fast_twin_isa())),
                         (True, run("sigmoid", (x,), isa="baseline", mode="exact"))):
-        scalar_loop(x, out, exact)
+        user.scalar_loop(x, out, exact)
         same_bits(out, want)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_njit_api_arrays_inside_njit(user_funcs, dtype):
-    forward_backward = user_funcs[1]
+def test_njit_api_arrays_inside_njit(dtype):
     x = values(dtype, 4099, seed=3)
     g = values(dtype, 4099, seed=4)
     g0 = g.copy()
-    a, s, g1, gs = forward_backward(x, g)
+    a, s, g1, gs = user.forward_backward(x, g)
     with np.errstate(over="ignore"):         # values() holds finfo.max
         h = x + x
     with _dispatch.use_isa(fast_twin_isa()):
@@ -309,90 +278,39 @@ def test_njit_api_arrays_inside_njit(user_funcs, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_njit_api_layouts_and_semantics(frn, user_funcs, dtype):
-    in_place = user_funcs[2]
+def test_njit_api_layouts_and_semantics(frn, dtype):
     base = values(dtype, 24 * 10, seed=5).reshape(24, 10)
     with _dispatch.use_isa(fast_twin_isa()):
-        for view in (base.copy(), np.asfortranarray(base), base.copy()[::2, ::3], base.copy()[::-1]):
+        for view in user.views(base):
             ref = fr.sigmoid(view)
-            same_bits(frn.sigmoid(view), ref)                 # new array
-            got = in_place(view)
-            assert got is view
-            same_bits(view, ref)
-    T = np.dtype(dtype).type
+            new, got = user.sigmoid_new_and_in_place(view)
+            same_bits(new, ref)                                 # a new array
+            assert got is view and not np.shares_memory(new, view)
+            same_bits(view, ref)                                # and in place
     sp = special_values(dtype)
-    same_bits(frn.relu(sp), _slow.relu(sp))
-    assert not np.signbit(frn.relu(T(-0.0)))
-    assert frn.sigmoid(T(np.inf)) == 1 and frn.sigmoid(T(-np.inf)) == 0
-    assert np.isnan(frn.sigmoid(T(np.nan))) and np.isnan(frn.relu(T(np.nan)))
-    assert frn.relu_backward(T(5), T(0)) == 0 and np.isnan(frn.relu_backward(T(5), T(np.nan)))
-    y = np.linspace(-103, -88, 1001, dtype=np.float32)
-    assert (frn.sigmoid(y) > 0).all() and (frn.sigmoid_exact(y) > 0).all()
+    sub = np.linspace(-103, -88, 1001) if dtype == "float32" else np.linspace(-744, -709, 1001)
+    (relu_sp, relu_neg0, s_inf, s_ninf, s_nan, relu_nan, rb_zero, rb_nan, s_sub,
+     s_sub_exact) = user.scalar_semantics(sp, np.array(user.SCALARS, dtype), sub.astype(dtype))
+    same_bits(relu_sp, _slow.relu(sp))
+    assert relu_neg0 == 0 and not np.signbit(relu_neg0)
+    assert s_inf == 1 and s_ninf == 0 and np.isnan(s_nan) and np.isnan(relu_nan)
+    assert rb_zero == 0 and np.isnan(rb_nan)
+    tiny = np.finfo(dtype).tiny
+    assert (s_sub > 0).all() and (s_sub < tiny).any()
+    assert (s_sub_exact > 0).all() and (s_sub_exact < tiny).any()
+    same_bits(frn.relu(sp), relu_sp)           # called from Python, not only from njit code
 
 
-# the issue 8 ops, one scalar call each per element: (op, mode, operands)
-NEW_SCALAR_OPS = (("leaky_relu", "fast", "xa"), ("leaky_relu_backward", "fast", "gxa"),
-                  ("silu", "fast", "x"), ("silu", "exact", "x"),
-                  ("silu_backward", "fast", "gx"), ("silu_backward", "exact", "gx"),
-                  ("softplus", "fast", "x"), ("softplus", "exact", "x"),
-                  ("log_sigmoid", "fast", "x"), ("log_sigmoid", "exact", "x"),
-                  ("bias_relu", "fast", "xb"), ("bias_sigmoid", "fast", "xb"),
-                  ("bias_sigmoid", "exact", "xb"), ("bias_silu", "fast", "xb"),
-                  ("bias_silu", "exact", "xb"))
-
-
-@pytest.fixture(scope="module")
-def new_ops_funcs(frn):
-    @numba.njit
-    def scalar_ops(x, g, a, b, out):
-        for i in range(x.size):
-            out[0, i] = frn.leaky_relu(x[i], a[i])
-            out[1, i] = frn.leaky_relu_backward(g[i], x[i], a[i])
-            out[2, i] = frn.silu(x[i])
-            out[3, i] = frn.silu_exact(x[i])
-            out[4, i] = frn.silu_backward(g[i], x[i])
-            out[5, i] = frn.silu_backward_exact(g[i], x[i])
-            out[6, i] = frn.softplus(x[i])
-            out[7, i] = frn.softplus_exact(x[i])
-            out[8, i] = frn.log_sigmoid(x[i])
-            out[9, i] = frn.log_sigmoid_exact(x[i])
-            out[10, i] = frn.bias_relu(x[i], b[i])
-            out[11, i] = frn.bias_sigmoid(x[i], b[i])
-            out[12, i] = frn.bias_sigmoid_exact(x[i], b[i])
-            out[13, i] = frn.bias_silu(x[i], b[i])
-            out[14, i] = frn.bias_silu_exact(x[i], b[i])
-
-    @numba.njit
-    def arrays(x, g, alpha, b, cnt, cnt2):
-        """The array plumbing of each arity: scalar and array operands, in
-        place, C / F / strided layouts, the fused ops' bias and counts."""
-        a1 = frn.leaky_relu(x.T, 0.1)                   # F order; a Python float, cast
-        a2 = g.copy()
-        frn.leaky_relu_backward_(a2, x, alpha)          # C order, in place
-        a3 = frn.leaky_relu_backward(g[:, ::2], x[:, ::2], 0.0)   # strided; relu_backward
-        a4 = x.copy()
-        frn.bias_relu_(a4, b, cnt)                      # C order, counted
-        a5 = np.asfortranarray(x)
-        frn.bias_relu_(a5, b, cnt)                      # F order, counted again
-        a6 = frn.bias_relu(x[:, ::2], b[::2])           # strided x and b
-        a7 = x.copy()
-        frn.bias_sigmoid_(a7, b, cnt2, 0.01)
-        return a1, a2, a3, a4, a5, a6, a7
-
-    return scalar_ops, arrays
-
-
-def test_njit_api_new_ops_scalars_bit_identical(new_ops_funcs, inputs):
+def test_njit_api_new_ops_scalars_bit_identical(inputs):
     """Each issue 8 function on float32 scalars inside a user's loop: the C
     kernels' bits of the same-FMA level (both modes), and the spec's special
     values."""
-    scalar_ops = new_ops_funcs[0]
     x, y, alpha = (a[:100_000] for a in inputs["float32"])
     operands = {"x": x, "g": y, "a": alpha, "b": y}
-    out = np.empty((len(NEW_SCALAR_OPS), x.size), np.float32)
+    out = np.empty((len(user.NEW_SCALAR_OPS), x.size), np.float32)
     with np.errstate(all="ignore"):
-        scalar_ops(x, y, alpha, y, out)
-    for row, (op, mode, names) in enumerate(NEW_SCALAR_OPS):
+        user.scalar_ops(x, y, alpha, y, out)
+    for row, (op, mode, names) in enumerate(user.NEW_SCALAR_OPS):
         want = run(op, tuple(operands[n] for n in names), isa=fast_twin_isa(), mode=mode)
         same_bits(out[row], want)
     at = {v: np.flatnonzero(np.isclose(x, v, rtol=0, atol=0) & (np.signbit(x) == np.signbit(v)))[0]
@@ -409,16 +327,15 @@ def test_njit_api_new_ops_scalars_bit_identical(new_ops_funcs, inputs):
         assert out[row, at[np.inf]] == 0 and np.signbit(out[row, at[np.inf]])
 
 
-def test_njit_api_new_ops_arrays(new_ops_funcs):
+def test_njit_api_new_ops_arrays():
     """float64 (the dtype-generic plumbing; float32 math: the scalar test)."""
-    arrays = new_ops_funcs[1]
     x = values("float64", 24 * 10, seed=5).reshape(24, 10)
     g = values("float64", 24 * 10, seed=6).reshape(24, 10)
     alpha = np.abs(values("float64", 24 * 10, seed=7)).reshape(24, 10)
     b = values("float64", 10, seed=8)
     cnt, cnt2 = np.full(10, 3, np.int64), np.zeros(10, np.int64)
     with np.errstate(all="ignore"):
-        a1, a2, a3, a4, a5, a6, a7 = arrays(x, g, alpha, b, cnt, cnt2)
+        a1, a2, a3, a4, a5, a6, a7 = user.arrays(x, g, alpha, b, cnt, cnt2)
         with _dispatch.use_isa(fast_twin_isa()):
             same_bits(a1, fr.leaky_relu(x.T, 0.1))
             same_bits(a2, fr.leaky_relu_backward(g, x, alpha))
