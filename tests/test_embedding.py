@@ -191,8 +191,9 @@ def torch():
 
 
 @pytest.fixture(scope="module")
-def tex(torch):
-    return _load_example("torch_autograd")
+def frt(torch):
+    import fastrelu.torch
+    return fastrelu.torch
 
 
 def _away_from_kink(torch, shape, dtype, seed=0):
@@ -202,8 +203,8 @@ def _away_from_kink(torch, shape, dtype, seed=0):
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid"])
-def test_torch_gradcheck_float64(torch, tex, name):
-    fn = {"relu": tex.fast_relu, "sigmoid": tex.fast_sigmoid}[name]
+def test_torch_gradcheck_float64(torch, frt, name):
+    fn = getattr(torch.ops.fastrelu, name)
     x = _away_from_kink(torch, (16, 5), torch.float64).requires_grad_()
     assert torch.autograd.gradcheck(fn, (x,), eps=1e-6, atol=1e-8, rtol=1e-6)
     # also through a non-contiguous input
@@ -214,10 +215,9 @@ def test_torch_gradcheck_float64(torch, tex, name):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", ["relu", "sigmoid"])
-def test_torch_autograd_matches_torch(torch, tex, name, dtype):
+def test_torch_autograd_matches_torch(torch, frt, name, dtype):
     dt = getattr(torch, dtype)
-    fn, ref = {"relu": (tex.fast_relu, torch.relu),
-               "sigmoid": (tex.fast_sigmoid, torch.sigmoid)}[name]
+    fn, ref = getattr(torch.ops.fastrelu, name), getattr(torch, name)
     x = torch.randn(64, 33, dtype=dt, generator=torch.Generator().manual_seed(2)) * 4
     x[0, :4] = torch.tensor([0.0, -0.0, float("inf"), float("-inf")], dtype=dt)
     x.requires_grad_()
@@ -237,12 +237,20 @@ def test_torch_autograd_matches_torch(torch, tex, name, dtype):
         torch.testing.assert_close(gx, gx_ref, rtol=8 * eps, atol=8 * eps)
 
 
-def test_torch_modules_train_a_step(torch, tex):
-    net = torch.nn.Sequential(torch.nn.Linear(4, 8), tex.ReLU(), torch.nn.Linear(8, 1), tex.Sigmoid())
+def test_torch_modules_train_a_step(torch, frt):
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), frt.ReLU(), torch.nn.Linear(8, 1), frt.Sigmoid())
     x = torch.randn(32, 4, generator=torch.Generator().manual_seed(4))
     loss = net(x).mean()
     loss.backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+
+
+def test_torch_example_runs(torch, frt, capsys):
+    _load_example("torch_autograd").main(steps=3)
+    out = capsys.readouterr().out
+    assert out.count(": True") == 5
+    losses = [line.split()[-1] for line in out.splitlines() if "loss after" in line]
+    assert len(losses) == 2 and float(losses[0]) == pytest.approx(float(losses[1]), rel=1e-5)
 
 
 def _tensor_layouts(torch, dt):
