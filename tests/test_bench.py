@@ -576,6 +576,21 @@ def test_asv_track_benchmarks(asvbench, monkeypatch):
             assert finite_positive(v), (name, params, v)
 
 
+def _run_once(bench, timer, p, shape):
+    """setup, one timed call on a case of `shape`, teardown; False when setup
+    says the parameter set does not apply here (NotImplementedError)."""
+    try:
+        bench.setup(*p)
+    except NotImplementedError:
+        return False
+    try:
+        getattr(bench, timer)(*p)
+        assert bench._case.shape == shape
+    finally:
+        bench.teardown(*p)
+    return True
+
+
 @pytest.mark.parametrize("cls_name", ["FusedBias", "UnitStatsOverhead"])
 def test_asv_sections_run_once(asvbench, cls_name):
     cls = getattr(asvbench, cls_name)
@@ -585,16 +600,9 @@ def test_asv_sections_run_once(asvbench, cls_name):
     params = [(["8x64"] if n == "shape" else p) for n, p in zip(names, cls.params)]
     ran, skipped = [], []
     for p in itertools.product(*params):
-        try:
-            bench.setup(*p)
-        except NotImplementedError:
+        if not _run_once(bench, timer, p, (8, 64)):
             skipped.append(p)
             continue
-        try:
-            getattr(bench, timer)(*p)
-            assert bench._case.shape == (8, 64)
-        finally:
-            bench.teardown(*p)
         bench.setup(*p)  # restores the input before every call
         try:
             np.testing.assert_array_equal(bench._case.bufs[0], bench._case.src)
@@ -637,17 +645,10 @@ def test_asv_mixed_loop_runs_once(asvbench):
     ran, skipped = [], []
     for act, impl in itertools.product(cls.params[0], cls.params[2]):
         p = (act, 16, impl)
-        try:
-            bench.setup(*p)
-        except NotImplementedError:
+        if _run_once(bench, "time_mixed_loop", p, (16, asvbench.MIXED_UNITS)):
+            ran.append(p)
+        else:
             skipped.append(p)
-            continue
-        try:
-            bench.time_mixed_loop(*p)
-            assert bench._case.shape == (16, asvbench.MIXED_UNITS)
-        finally:
-            bench.teardown(*p)
-        ran.append(p)
     for act in MIXED_ACTS:
         assert {(act, 16, "fastrelu"), (act, 16, "numpy")} <= set(ran)
         assert ((act, 16, "torch") in ran) == HAVE_TORCH
