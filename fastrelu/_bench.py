@@ -960,7 +960,6 @@ OP_COLUMNS = (
     ("torch", _t("torch_s")),
     ("x torch", _x("speedup_torch")),
 )
-COLUMNS = tuple(h for h, _ in OP_COLUMNS)
 FUSED_COLUMNS = (
     ("fused", lambda r: r["op"] + "_"),
     ("dtype", lambda r: r["dtype"]),

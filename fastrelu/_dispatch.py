@@ -78,11 +78,10 @@ def _install(isas):
 
 def _snapshot():
     """The "auto" table and the thread thresholds, for _restore()."""
-    by_name = {k.name: k for k in KERNELS}
     table = {}
     for acc in ACCURACIES:
         for op, dtype in _SLOTS:
-            k = by_name[_ufuncs.installed("auto", acc, op, dtype)]
+            k = chosen_kernel(op, dtype, acc, "auto")
             table[acc, op, dtype] = (k.source, k.index)
     return table, {op: _ufuncs.get_parallel_min(op) for op in OPS}, _active_isas
 

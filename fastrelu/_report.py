@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _dispatch, _ufuncs
-from ._dispatch import (ACCURACIES, ISA_LEVELS, KERNELS, OPS, _SLOTS, accuracy,
-                        available_isas, cpu_features, disabled_cpu_features, get_accuracy,
+from ._dispatch import (ACCURACIES, ISA_LEVELS, OPS, _SLOTS, accuracy, available_isas,
+                        chosen_kernel, cpu_features, disabled_cpu_features, get_accuracy,
                         get_num_threads)
 
 
@@ -51,8 +51,8 @@ def explain(op, x):
     compute = ("float64" if wide else "float32") if narrow else str(dtype)
     kacc = "exact" if (narrow and wide) else acc
     with accuracy(kacc):
-        name, threads, chunk = _ufuncs.plan(op, compute, x.size)      # what C will do
-    k = next(k for k in KERNELS if k.name == name)
+        _, threads, chunk = _ufuncs.plan(op, compute, x.size)      # what C will do
+    k = chosen_kernel(op, compute, kacc)
     contiguous = x.flags.c_contiguous or x.flags.f_contiguous
     threshold = _ufuncs.get_parallel_min(op)
     if narrow:

@@ -51,7 +51,7 @@ typedef void (*fr_task_fn)(void *ctx, fr_intp chunk, int slot);
 /* How long an idle worker stays awake, ns: long enough for back-to-back
  * calls, short against a BLAS call (see fr_pool_set_spin_us). */
 static _Atomic long fr_pool_spin_ns = 100000;
-static int fr_pool_yield = 1;
+static _Atomic int fr_pool_yield = 1;       /* read by the workers, set by set_spin_yield */
 
 static struct {
     pthread_mutex_t call_lock;    /* one job at a time; a second caller runs serially */
@@ -111,7 +111,7 @@ static void *fr_pool_worker(void *arg) {
             if ((i & 63) != 0) continue;
             /* every few microseconds: let a runnable thread (a BLAS worker
              * sharing this core) have it, and park once the spin is over */
-            if (fr_pool_yield) sched_yield();
+            if (atomic_load_explicit(&fr_pool_yield, memory_order_relaxed)) sched_yield();
             if (fr_now_ns() > deadline) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 fr_pool.parked[slot] = 1;
@@ -213,7 +213,7 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wa
 
 static void fr_pool_set_spin_us(long us) { atomic_store(&fr_pool_spin_ns, us < 0 ? 0 : us * 1000); }
 static long fr_pool_get_spin_us(void) { return atomic_load(&fr_pool_spin_ns) / 1000; }
-static void fr_pool_set_yield(int on) { fr_pool_yield = on; }
+static void fr_pool_set_yield(int on) { atomic_store(&fr_pool_yield, on); }
 static int fr_pool_started(void) { return fr_pool.nworkers; }
 static long long fr_pool_jobs(void) { return atomic_load(&fr_pool.jobs); }
 static long long fr_pool_worker_chunks(void) { return atomic_load(&fr_pool.worker_chunks); }
