@@ -7,6 +7,7 @@ vectorization report (-fopt-info-vec) for every kernel loop, and
 FASTRELU_NO_THREADS=1 to build without the thread pool (every call serial, what a
 platform without pthreads and C11 atomics gets).
 """
+import glob
 import os
 import platform
 import runpy
@@ -81,9 +82,7 @@ extensions = [
         library_dirs=[NUMPY_LIB],
         libraries=["npymath"] + ([] if sys.platform == "win32" else ["m"]),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
-        depends=[os.path.join("fastrelu", "kernels", f)
-                 for f in ("kernels.c", "kernels.h", "loops.h", "pool.h", "scalar.h",
-                           "longdouble.h")],
+        depends=sorted(glob.glob(os.path.join("fastrelu", "kernels", "*.[ch]"))),
     )
 ]
 

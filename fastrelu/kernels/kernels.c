@@ -85,7 +85,9 @@
     }
 
 /* Every kernel of this level, once: the list emits both the functions and
- * the registry rows.
+ * the registry rows.  A row's scalar function is its math: fr_relu_f32 and
+ * the exact kernels are in scalar.h, the fast sigmoid family
+ * (fr_sigmoid_fast_f32 = FR_FN(fr_sigmoid_fast) for f32) in exp_family.h.
  *   K(kind, name, op, dtype, accuracy, scalar function[, counted])
  * name is dtype_op[_mode]; the ISA suffix is appended (f32_relu__avx2);
  * accuracy ANY: exact in both modes (one kernel serves both). */

@@ -6,7 +6,7 @@
  * call them (-fno-thread-jumps keeps gcc from copying a division into both
  * arms of a select).  The build uses -ffp-contract=off, so the compiler never
  * fuses a*b+c on its own: the scalar tail computes what the vector body does.
- * Fast-mode sigmoid fuses explicitly (FR_MA) where the ISA level has FMA;
+ * Fast-mode sigmoid fuses explicitly (fr_ma) where the ISA level has FMA;
  * exact mode never does, so it gives the same bits on every level.
  *
  * sigmoid(x), z = -|x| (fast mode and exact float64; exact float32 has its
@@ -64,13 +64,6 @@ FR_INLINE uint64_t fr_bits_f64(double f) { uint64_t u; memcpy(&u, &f, sizeof u);
 FR_INLINE float fr_scale_F32(float nm) { return fr_f32_from_bits(fr_bits_f32(nm) << 23); }
 FR_INLINE double fr_scale_F64(double nm) { return fr_f64_from_bits(fr_bits_f64(nm) << 52); }
 
-/* Declares nm, n, t for z; T the C type, S its suffix (F32/F64), MA the mul-add. */
-#define FR_REDUCE(T, S, MA, z, nm, n, t)                                       \
-    T nm = MA(z, FR_LOG2E_##S, FR_MAGIC_##S);                                  \
-    T n = nm - FR_MAGIC_##S;                                                   \
-    T t = MA(n, -FR_LN2_HI_##S, z);                                            \
-    t = MA(n, -FR_LN2_LO_##S, t)
-
 /* 1/k!, k = 0..14, correctly rounded */
 static const double fr_inv_fact_f64[15] = {
     1.0, 1.0, 0x1p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5,
@@ -79,16 +72,22 @@ static const double fr_inv_fact_f64[15] = {
     0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33,
     0x1.93974a8c07c9dp-37};
 
-/* sum_{k=lo..hi} t^(k-lo) / k!  (Horner; constant bounds unroll fully) */
-#define FR_DEFINE_TAYLOR_TAIL(NAME, MA)                                        \
-    FR_INLINE double NAME(double t, int lo, int hi) {                          \
-        double p = fr_inv_fact_f64[hi];                                        \
-        FR_UNROLL                                                              \
-        for (int k = hi - 1; k >= lo; k--) p = MA(p, t, fr_inv_fact_f64[k]);   \
-        return p;                                                              \
-    }
-FR_DEFINE_TAYLOR_TAIL(fr_taylor_exp_tail_f64, FR_MA_PLAIN)
-FR_DEFINE_TAYLOR_TAIL(fr_taylor_exp_tail_fma_f64, FR_MA_F64)
+/* sum_{k=lo..hi} t^(k-lo) / k!  (Horner, fused or not; constant arguments
+ * unroll and fold fully) */
+FR_INLINE double fr_taylor_tail_f64(double t, int lo, int hi, int fused) {
+    double p = fr_inv_fact_f64[hi];
+    FR_UNROLL
+    for (int k = hi - 1; k >= lo; k--) p = fused ? FR_MA_F64(p, t, fr_inv_fact_f64[k]) : p * t + fr_inv_fact_f64[k];
+    return p;
+}
+
+#define FR_SCAT_(a, b) a##b
+#define FR_SCAT(a, b) FR_SCAT_(a, b)
+#if defined(__FMA__) || defined(__AVX512F__)
+#define FR_HAVE_FMA 1
+#else
+#define FR_HAVE_FMA 0
+#endif
 
 /* ---- relu ------------------------------------------------------------- */
 /* "x <= 0" is false for NaN, so NaN passes through; -0.0 <= 0 maps to +0.0. */
@@ -105,88 +104,10 @@ FR_INLINE double fr_relu_bwd_f64(double g, double y) { return FR_RELU_BWD(g, y);
 FR_INLINE float fr_sigmoid_bwd_f32(float g, float y) { return FR_SIGMOID_BWD(g, y); }
 FR_INLINE double fr_sigmoid_bwd_f64(double g, double y) { return FR_SIGMOID_BWD(g, y); }
 
-/* ---- sigmoid, fast (<= 2 ulp), one template for float32 and float64 ----
- * e = (1 + u) 2^n with u = t + t^2 h(t), h(t) = (e^t - 1 - t) / t^2.
- * Rounding 1 + u and 1 + e each costs up to 1 ulp of the result (when e and
- * the result straddle a binade), so both errors are kept exactly (el, dl)
- * and folded back: (N + nl) / (d + dl) ~ q + (nl - q dl) / d, where 1/d
- * needs only a few bits: 1/(1 + e) ~ 0.9571 - e/2 on [0, 1] (4%).
- * No second division: the correction costs a handful of mul/adds.
- * FR_EXP_PARTS gives e = p s 2^-K before the final scaling, so silu can
- * multiply by x first and round a subnormal x e only once. */
-#define FR_DEFINE_EXP_PARTS(NAME, T, S, MA, H)                                 \
-    FR_INLINE void NAME(T z, T *p, T *pl, T *s) {                              \
-        FR_REDUCE(T, S, MA, z, nm, n, t);                                      \
-        T u = MA(t * t, H(t), t);                                              \
-        *p = (T)1 + u;                                                         \
-        *pl = u - (*p - (T)1);                   /* exact */                   \
-        *s = fr_scale_##S(nm);                                                 \
-    }
-/* (N + nl) / (d + dl), e = d - 1 in [0, 1] */
-#define FR_RATIO(T, MA, N, nl, d, dl, e, q)                                    \
-    (q = (N) / (d), MA(MA(-q, dl, nl), MA((T)-0.5, e, (T)0.9571), q))
-
-/* a b - p exactly, for p = fl(a b): one FMA, or Veltkamp-Dekker without */
-#define FR_DEFINE_PROD_ERR(S, T, SPLIT)                                        \
-    FR_INLINE T fr_prod_err_dekker_##S(T a, T b, T p) {                        \
-        T ca = (T)(SPLIT) * a, cb = (T)(SPLIT) * b;                            \
-        T ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;    \
-        return ((ah * bh - p) + ah * bl + al * bh) + al * bl;                  \
-    }
-FR_DEFINE_PROD_ERR(F32, float, 4097.0f)           /* 2^12 + 1 */
-FR_DEFINE_PROD_ERR(F64, double, 134217729.0)      /* 2^27 + 1 */
-#if defined(__FMA__) || defined(__AVX512F__)
-#define FR_PROD_ERR_F32(a, b, p) fmaf(a, b, -(p))
-#define FR_PROD_ERR_F64(a, b, p) fma(a, b, -(p))
-#else
-#define FR_PROD_ERR_F32 fr_prod_err_dekker_F32
-#define FR_PROD_ERR_F64 fr_prod_err_dekker_F64
-#endif
-
-/* The template: sigmoid, silu = x sigmoid(x), and the pair sigmoid(x),
- * sigmoid(-x) (silu's gradient) from one exp.  ZMIN: sigmoid(ZMIN) and
- * ZMIN_SILU e^ZMIN_SILU round to 0. */
-#define FR_DEFINE_SIGMOID_FAST(SUF, T, S, ABS, ZMIN, ZMIN_SILU, MA, H, PE)     \
-    FR_DEFINE_EXP_PARTS(fr_exp_parts_fast_##SUF, T, S, MA, H)                  \
-    FR_INLINE void fr_exp_neg_abs_fast_##SUF(T x, T zmin, T *e, T *el, T *d,   \
-                                            T *dl, T *ps, T *pls) {            \
-        T z = -ABS(x), p, pl, s;                                               \
-        z = z < zmin ? zmin : z;                 /* keeps NaN */               \
-        fr_exp_parts_fast_##SUF(z, &p, &pl, &s);                               \
-        *e = (p * s) * FR_DOWN_##S;                                            \
-        *el = (pl * s) * FR_DOWN_##S;                                          \
-        *d = (T)1 + *e;                                                        \
-        *dl = (*e - (*d - (T)1)) + *el;                                        \
-        *ps = p * s;                                                           \
-        *pls = pl * s;                                                         \
-    }                                                                          \
-    FR_INLINE T fr_sigmoid_fast_##SUF(T x) {                                   \
-        T e, el, d, dl, ps, pls, q;                                                \
-        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps, &pls);        \
-        int pos = x > (T)0;                                                    \
-        return FR_RATIO(T, MA, pos ? (T)1 : e, pos ? (T)0 : el, d, dl, e, q);  \
-    }                                                                          \
-    FR_INLINE T fr_silu_fast_##SUF(T x) {                                      \
-        T e, el, d, dl, ps, pls, q;                                                \
-        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN_SILU), &e, &el, &d, &dl, &ps, &pls);   \
-        int pos = x > (T)0;                                                    \
-        T xps = x * ps, xpl = PE(x, ps, xps);    /* x ps exactly */            \
-        /* both parts of x (p + pl) s scaled down last: exact to the subnormals */ \
-        T xe = xps * FR_DOWN_##S, xel = MA(x, pls, xpl) * FR_DOWN_##S;          \
-        T r = FR_RATIO(T, MA, pos ? x : xe, pos ? (T)0 : xel, d, dl, e, q);    \
-        /* beyond +-ZMIN_SILU, silu is x or -0 (and inf * 0 lurks in r) */     \
-        r = x == (T)0 ? x : r;                   /* silu(-0) = -0 */            \
-        return x < (T)(ZMIN_SILU) ? (T)-0.0 : (x > -(T)(ZMIN_SILU) ? x : r);   \
-    }                                                                          \
-    /* s = sigmoid(x), c = sigmoid(-x) = 1 - s without cancellation */         \
-    FR_INLINE void fr_sigmoid_pair_fast_##SUF(T x, T *s, T *c) {               \
-        T e, el, d, dl, ps, pls, q;                                                \
-        fr_exp_neg_abs_fast_##SUF(x, (T)(ZMIN), &e, &el, &d, &dl, &ps, &pls);        \
-        int pos = x > (T)0;                                                    \
-        *s = FR_RATIO(T, MA, pos ? (T)1 : e, pos ? (T)0 : el, d, dl, e, q);    \
-        *c = FR_RATIO(T, MA, pos ? e : (T)1, pos ? el : (T)0, d, dl, e, q);    \
-    }
-
+/* ---- sigmoid, silu, softplus, log_sigmoid, fast (<= 2 ulp) -------------
+ * exp_family.h, once per variant: f32 and f64 (fast mode: FMA where the
+ * level has it), f64x (float64 without FMA, for the exact float32 ops
+ * computed through float64: the same bits on every level). */
 /* h(t): Taylor to t^7 (float32), t^13 (float64): truncation < 0.05 ulp on |t| <= 0.35 */
 FR_INLINE float fr_expm1_tail_f32(float t) {
     float h = 0x1.a01a02p-13f;
@@ -196,19 +117,50 @@ FR_INLINE float fr_expm1_tail_f32(float t) {
     h = FR_MA_F32(h, t, 0x1.555556p-3f);
     return FR_MA_F32(h, t, 0.5f);
 }
-FR_INLINE double fr_expm1_tail_f64(double t) { return fr_taylor_exp_tail_fma_f64(t, 2, 13); }
+FR_INLINE double fr_expm1_tail_f64(double t) { return fr_taylor_tail_f64(t, 2, 13, FR_HAVE_FMA); }
+FR_INLINE double fr_expm1_tail_f64x(double t) { return fr_taylor_tail_f64(t, 2, 13, 0); }
+
+/* 2 / (2k + 1), k = 1..12: the atanh series of log1p */
+static const double fr_atanh_coef_f64[12] = {
+    0x1.5555555555555p-1, 0x1.999999999999ap-2, 0x1.2492492492492p-2,
+    0x1.c71c71c71c71cp-3, 0x1.745d1745d1746p-3, 0x1.3b13b13b13b14p-3,
+    0x1.1111111111111p-3, 0x1.e1e1e1e1e1e1ep-4, 0x1.af286bca1af28p-4,
+    0x1.8618618618618p-4, 0x1.642c8590b2164p-4, 0x1.47ae147ae147bp-4};
 
 /* sigmoid(-105f) < 2^-150 and sigmoid(-750) < 2^-1075 round to 0; so do
  * 115 e^-115 (float32) and 760 e^-760 (float64) for silu */
-FR_DEFINE_SIGMOID_FAST(f32, float, F32, fabsf, -105.0f, -115.0f, FR_MA_F32, fr_expm1_tail_f32,
-                       FR_PROD_ERR_F32)
-FR_DEFINE_SIGMOID_FAST(f64, double, F64, fabs, -750.0, -760.0, FR_MA_F64, fr_expm1_tail_f64,
-                       FR_PROD_ERR_F64)
-/* The same float64 kernels without FMA ("f64x"), for the exact float32 ops
- * computed through float64: exact mode gives the same bits on every level. */
-FR_INLINE double fr_expm1_tail_plain_f64(double t) { return fr_taylor_exp_tail_f64(t, 2, 13); }
-FR_DEFINE_SIGMOID_FAST(f64x, double, F64, fabs, -750.0, -760.0, FR_MA_PLAIN,
-                       fr_expm1_tail_plain_f64, fr_prod_err_dekker_F64)
+#define FR_T float
+#define FR_SUF f32
+#define FR_S F32
+#define FR_FUSED FR_HAVE_FMA
+#define FR_H fr_expm1_tail_f32
+#define FR_ABS fabsf
+#define FR_ZMIN -105.0f
+#define FR_ZMIN_SILU -115.0f
+#define FR_LOG1P_TERMS 6
+#include "exp_family.h"
+
+#define FR_T double
+#define FR_SUF f64
+#define FR_S F64
+#define FR_FUSED FR_HAVE_FMA
+#define FR_H fr_expm1_tail_f64
+#define FR_ABS fabs
+#define FR_ZMIN -750.0
+#define FR_ZMIN_SILU -760.0
+#define FR_LOG1P_TERMS 12
+#include "exp_family.h"
+
+#define FR_T double
+#define FR_SUF f64x
+#define FR_S F64
+#define FR_FUSED 0
+#define FR_H fr_expm1_tail_f64x
+#define FR_ABS fabs
+#define FR_ZMIN -750.0
+#define FR_ZMIN_SILU -760.0
+#define FR_LOG1P_TERMS 12
+#include "exp_family.h"
 
 /* ---- sigmoid, exact, float32: float64 lanes (<= 0.51 ulp) -------------
  * Base-2 reduction a = z log2e (one rounding, 2^-45 absolute), n = round(a),
@@ -235,13 +187,19 @@ FR_INLINE float fr_sigmoid_exact_f32(float xf) {
 
 /* ---- sigmoid, exact, float64 (<= 1 ulp): double-double ------------------ */
 /* Error-free transformations; exact because contraction is off. */
-#define FR_TWO_SUM(a, b, s, e) do { double s_ = (a) + (b), bb_ = s_ - (a); \
-    (e) = ((a) - (s_ - bb_)) + ((b) - bb_); (s) = s_; } while (0)
-#define FR_FAST_TWO_SUM(a, b, s, e) do { double s_ = (a) + (b); \
-    (e) = (b) - (s_ - (a)); (s) = s_; } while (0)
+FR_INLINE void fr_two_sum_f64(double a, double b, double *s, double *e) {
+    double s_ = a + b, bb = s_ - a;
+    *e = (a - (s_ - bb)) + (b - bb);
+    *s = s_;
+}
+FR_INLINE void fr_fast_two_sum_f64(double a, double b, double *s, double *e) {   /* |a| >= |b| */
+    double s_ = a + b;
+    *e = b - (s_ - a);
+    *s = s_;
+}
 FR_INLINE void fr_two_prod_f64(double a, double b, double *p, double *e) {
     *p = a * b;
-    *e = fr_prod_err_dekker_F64(a, b, *p);
+    *e = fr_prod_err_f64x(a, b, *p);
 }
 
 /* exp(z), z in [-760, 0], as (Eh + El) s 2^-600: Eh + El = exp(t) within
@@ -252,13 +210,13 @@ FR_INLINE void fr_exp_dd_f64(double z, double *Eh, double *El, double *s) {
     double a = z - n * FR_LN2_HI_F64, b = n * FR_LN2_LO_F64;
     double th = a - b, tl = (a - th) - b;
     /* exp(t) = 1 + th + th^2/2 + th^3 q(th) + tl exp(th), as Eh + El */
-    double q3 = fr_taylor_exp_tail_f64(th, 3, 14);
+    double q3 = fr_taylor_tail_f64(th, 3, 14, 0);
     double sqh, sql, sh, sl, uh, ul;
     fr_two_prod_f64(th, th, &sqh, &sql);
-    FR_TWO_SUM(1.0, th, sh, sl);
-    FR_TWO_SUM(sh, 0.5 * sqh, uh, ul);
+    fr_two_sum_f64(1.0, th, &sh, &sl);
+    fr_two_sum_f64(sh, 0.5 * sqh, &uh, &ul);
     double lo = ul + sl + 0.5 * sql + (sqh * th) * q3 + tl * sh;
-    FR_FAST_TWO_SUM(uh, lo, *Eh, *El);
+    fr_fast_two_sum_f64(uh, lo, &*Eh, &*El);
     *s = fr_scale_F64(nm);
 }
 
@@ -271,7 +229,7 @@ FR_INLINE void fr_sigmoid_dd_f64(double x, double zmin, double *qh, double *ql, 
     /* e = E 2^n; D = 1 + e (e <= 1) */
     double eh = (Eh * *s) * FR_DOWN_F64, el = (El * *s) * FR_DOWN_F64;
     double Dh, Dl;
-    FR_FAST_TWO_SUM(1.0, eh, Dh, Dl);
+    fr_fast_two_sum_f64(1.0, eh, &Dh, &Dl);
     Dl += el;
     /* Q = N / D with N = 1 (x > 0) or E (x <= 0, scaled by 2^n at the end) */
     int pos = x > 0.0;
@@ -334,9 +292,8 @@ FR_INLINE double fr_dsilu_fast_f64(double x) {
 FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
     double x = xf, z = -fabs(x);
     z = z < -700.0 ? -700.0 : z;                    /* keeps NaN */
-    FR_REDUCE(double, F64, FR_MA_PLAIN, z, nm, n, t);
-    (void)n;
-    double e = (fr_taylor_exp_tail_f64(t, 0, 10) * fr_scale_F64(nm)) * FR_DOWN_F64;
+    double t, nm = fr_reduce_f64x(z, &t);
+    double e = (fr_taylor_tail_f64(t, 0, 10, 0) * fr_scale_F64(nm)) * FR_DOWN_F64;
     double r = 1.0 / (1.0 + e);
     int pos = x > 0.0;
     double s = pos ? r : e * r, c = pos ? e * r : r;
@@ -349,43 +306,8 @@ FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) {
 }
 
 /* ---- softplus = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) -----------------
- * log_sigmoid(x) = -softplus(-x).  L = log1p(e + el) for e = e^-|x| in
- * [0, 1]: f = e, or f = (e - 1)/2 (exact) and L = ln2 + log1p(f) when
- * e >= 1/2, so |f| <= 1/2; log1p(f) = f - s (f - R), s = f / (2 + f),
- * R = 2 atanh(s) - 2s in z = s^2 (|s| <= 0.2: 6 terms float32, 12 float64).
- * f is exact and the correction is below f/5, so L is within ~1 ulp; el
- * enters as el / (1 + f) ~ el (1 - f + f^2). */
-static const double fr_atanh_coef_f64[12] = {        /* 2 / (2k + 1), k = 1..12 */
-    0x1.5555555555555p-1, 0x1.999999999999ap-2, 0x1.2492492492492p-2,
-    0x1.c71c71c71c71cp-3, 0x1.745d1745d1746p-3, 0x1.3b13b13b13b14p-3,
-    0x1.1111111111111p-3, 0x1.e1e1e1e1e1e1ep-4, 0x1.af286bca1af28p-4,
-    0x1.8618618618618p-4, 0x1.642c8590b2164p-4, 0x1.47ae147ae147bp-4};
-#define FR_DEFINE_LOG1P_SMALL(SUF, T, S, MA, NTERMS)                           \
-    FR_INLINE T fr_log1p_small_##SUF(T e, T el) {                              \
-        int red = e >= (T)0.5;                                                 \
-        T f = red ? (e - (T)1) * (T)0.5 : e;                                   \
-        T fl = red ? el * (T)0.5 : el;                                         \
-        T s = f / ((T)2 + f), z = s * s;                                       \
-        T R = (T)fr_atanh_coef_f64[NTERMS - 1];                                \
-        FR_UNROLL                                                              \
-        for (int k = NTERMS - 2; k >= 0; k--) R = MA(R, z, (T)fr_atanh_coef_f64[k]); \
-        R = R * z;                                                             \
-        T hi = red ? FR_LN2_HI_##S : (T)0, lo = red ? FR_LN2_LO_##S : (T)0;    \
-        T c = fl * MA(f, f - (T)1, (T)1);                                      \
-        return hi + (f - (s * (f - R) - (lo + c)));                            \
-    }                                                                          \
-    FR_INLINE T fr_softplus_fast_##SUF(T x) {                                  \
-        T e, el, d, dl, ps, pls;                                               \
-        fr_exp_neg_abs_fast_##SUF(x, FR_SOFTPLUS_ZMIN_##S, &e, &el, &d, &dl, &ps, &pls); \
-        return (x > (T)0 ? x : (T)0) + fr_log1p_small_##SUF(e, el);            \
-    }                                                                          \
-    FR_INLINE T fr_log_sigmoid_fast_##SUF(T x) { return -fr_softplus_fast_##SUF(-x); }
-#define FR_SOFTPLUS_ZMIN_F32 -105.0f                   /* e^-105 rounds to 0 */
-#define FR_SOFTPLUS_ZMIN_F64 -750.0
-FR_DEFINE_LOG1P_SMALL(f32, float, F32, FR_MA_F32, 6)
-FR_DEFINE_LOG1P_SMALL(f64, double, F64, FR_MA_F64, 12)
-FR_DEFINE_LOG1P_SMALL(f64x, double, F64, FR_MA_PLAIN, 12)
-
+ * log_sigmoid(x) = -softplus(-x); fast: exp_family.h's fr_softplus_fast_*.
+ * exact float32: in float64 without FMA, rounded once. */
 FR_INLINE float fr_softplus_exact_f32(float x) { return (float)fr_softplus_fast_f64x((double)x); }
 FR_INLINE float fr_log_sigmoid_exact_f32(float x) { return (float)fr_log_sigmoid_fast_f64x((double)x); }
 
@@ -400,7 +322,7 @@ FR_INLINE double fr_softplus_exact_f64(double x) {
     fr_exp_dd_f64(z, &Eh, &El, &s);
     double e = (Eh * s) * FR_DOWN_F64, el = (El * s) * FR_DOWN_F64;
     double d, dl;
-    FR_FAST_TWO_SUM(1.0, e, d, dl);
+    fr_fast_two_sum_f64(1.0, e, &d, &dl);
     dl += el;
     double y0 = fr_log1p_small_f64x(e, el);
     double Fh, Fl, t;
@@ -415,7 +337,7 @@ FR_INLINE double fr_softplus_exact_f64(double x) {
     double Lh = small ? e : y0;
     double Ll = small ? el - 0.5 * (e * e) + (e * e) * (e * 0x1.5555555555555p-2) : r;
     double A = x > 0.0 ? x : 0.0, S, Sl;
-    FR_TWO_SUM(A, Lh, S, Sl);
+    fr_two_sum_f64(A, Lh, &S, &Sl);
     return A > 0x1p60 ? A : S + (Sl + Ll);     /* also keeps +inf (inf - inf in the two-sum) */
 }
 FR_INLINE double fr_log_sigmoid_exact_f64(double x) { return -fr_softplus_exact_f64(-x); }
