@@ -139,8 +139,12 @@ def _fused(fused_op, activation, fname, x, b, stats):
 def _unary_inplace(ufunc, allowed, fused_op=None):
     fname = ufunc.__name__ + "_"
     native = _native_dtypes(allowed)
+    op, fast = _ufuncs.OPS.index(ufunc.__name__), _ufuncs.inplace
 
     def plain(x):
+        done = fast(op, x)
+        if done is not None:
+            return done
         if type(x) is np.ndarray and _fast_dtype(x.dtype, native):
             return _ndarray_fast_path(ufunc, fname, "x", x)
         arr = _writable_view(x, fname, "x")
@@ -171,8 +175,12 @@ def _nary_inplace(ufunc, argnames):
     fname = ufunc.__name__ + "_"
     native = _native_dtypes(_FLOATS)
     first, others = argnames[0], argnames[1:]
+    op, fast = _ufuncs.OPS.index(ufunc.__name__), _ufuncs.inplace
 
     def inplace(x, *rest):
+        done = fast(op, x, *rest)
+        if done is not None:
+            return done
         if len(rest) != len(others):
             raise TypeError(f"{fname}() takes {len(argnames)} arguments "
                             f"({', '.join(argnames)}), got {1 + len(rest)}")

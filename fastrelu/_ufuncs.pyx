@@ -41,6 +41,7 @@ cdef extern from "kernels/loops.h" nogil:
         FR_TABLE_AUTO, FR_NTABLES
         FR_FMT_HALF, FR_FMT_BF16
     const int fr_op_kind[FR_NOPS]
+    const int fr_kind_nin[4]
     const char *const fr_op_names[FR_NOPS]
     const fr_isa_entry fr_isas[]
     const fr_kernel_row *fr_tables[FR_NTABLES][FR_NACCURACY][FR_NOPS][FR_NDTYPES]
@@ -69,6 +70,7 @@ cdef extern from "kernels/loops.h" nogil:
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
     const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk)
     void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
+    void fr_run_contig_fp(const fr_kernel_row *, char **, fr_intp, size_t)
     int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
                     int64_t *counts, double eps, fr_intp rows, fr_intp cols)
     ctypedef void (*fr_np_hook_fn)(int, int, const void *, const void *, const void *, void *,
@@ -454,4 +456,73 @@ def run_rows(str op, cnp.ndarray x, bias, counts, double eps):
         rc = fr_run_rows(opi, dt, es, px, pb, px, pc, eps, rows, cols)
     if rc < 0:
         raise MemoryError("fastrelu: no memory for per-thread counts")
+    return x
+
+
+# ---- the in-place forms' fast path ---------------------------------------------
+# fastrelu.relu_(x) on a plain ndarray: the ufunc machinery (type resolution,
+# the out= keyword, iterator setup) costs more than the kernel at n = 1000.
+# Here the operands are checked in C and the table's kernel runs directly,
+# exactly as the ufunc's inner loop would run it (same row, same threads, same
+# floating-point state handling); anything unusual returns None and the caller
+# takes the ufunc path, which also raises the errors.
+cdef enum:
+    _NOGIL_FROM = 8192         # elements: below, releasing the GIL costs more than it frees
+
+cdef int _fast_dtype(cnp.ndarray a, int op) noexcept:
+    """fastrelu's dtype index of a, or -1: float32/float64 for every op,
+    signed integers for relu."""
+    cdef int t = cnp.PyArray_TYPE(a)
+    if t == cnp.NPY_FLOAT32:
+        return FR_F32
+    if t == cnp.NPY_FLOAT64:
+        return FR_F64
+    if op != FR_RELU or not cnp.PyTypeNum_ISSIGNED(t) or not cnp.PyTypeNum_ISINTEGER(t):
+        return -1
+    cdef int size = cnp.PyArray_ITEMSIZE(a)
+    return (FR_I8 if size == 1 else FR_I16 if size == 2 else FR_I32 if size == 4
+            else FR_I64 if size == 8 else -1)
+
+cdef bint _plain(object a) noexcept:
+    """An exact ndarray, C-contiguous, aligned, native byte order."""
+    if type(a) is not np.ndarray:
+        return False
+    cdef cnp.ndarray arr = <cnp.ndarray>a
+    return (cnp.PyArray_IS_C_CONTIGUOUS(arr) and cnp.PyArray_ISALIGNED(arr)
+            and cnp.PyArray_ISNOTSWAPPED(arr))
+
+def inplace(int op, x, *rest):
+    """op(x, *rest) written into x, when x and rest are plain ndarrays (exact
+    type, C-contiguous, aligned, native) of one fastrelu dtype and x's shape,
+    x writable, no input partly overlapping x: returns x.  Otherwise None."""
+    if not _plain(x):
+        return None
+    cdef cnp.ndarray ax = <cnp.ndarray>x, ar
+    cdef int dt = _fast_dtype(ax, op), nin = fr_kind_nin[fr_op_kind[op]], i
+    if dt < 0 or len(rest) != nin - 1 or fr_op_kind[op] == FR_KIND_FUSED \
+            or not cnp.PyArray_ISWRITEABLE(ax):
+        return None
+    cdef fr_intp n = cnp.PyArray_SIZE(ax)
+    cdef char *args[4]
+    cdef char *lo = <char *>cnp.PyArray_DATA(ax)
+    cdef char *hi = lo + n * cnp.PyArray_ITEMSIZE(ax)
+    args[0] = lo
+    for i in range(nin - 1):
+        if not _plain(rest[i]):
+            return None
+        ar = <cnp.ndarray>rest[i]
+        if cnp.PyArray_TYPE(ar) != cnp.PyArray_TYPE(ax) \
+                or not cnp.PyArray_SAMESHAPE(ar, ax):
+            return None
+        args[i + 1] = <char *>cnp.PyArray_DATA(ar)
+        if args[i + 1] != lo and args[i + 1] < hi and args[i + 1] + (hi - lo) > lo:
+            return None            # partial overlap: numpy's ufunc copies
+    args[nin] = lo
+    cdef const fr_kernel_row *row = fr_current_kernel(op, dt)
+    cdef size_t es = cnp.PyArray_ITEMSIZE(ax)
+    if n >= _NOGIL_FROM:
+        with nogil:
+            fr_run_contig_fp(row, args, n, es)
+    elif n > 0:
+        fr_run_contig_fp(row, args, n, es)
     return x

@@ -197,6 +197,14 @@ static void fr_run_contig(const fr_kernel_row *row, char **args, fr_intp n, size
     fr_run_threaded(row, args, NULL, n, es, nt);
 }
 
+/* The in-place forms' fast path (_ufuncs.inplace): contiguous operands,
+ * the floating-point state kept as the ufunc loops keep it. */
+static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
+    fr_fpstate fp = fr_fp_save();
+    fr_run_contig(row, args, n, es);
+    fr_fp_restore(fp);
+}
+
 /* Strided <-> contiguous copies for one block. */
 static void fr_gather(char *dst, const char *src, fr_intp step, fr_intp m, size_t es) {
     for (fr_intp i = 0; i < m; i++) memcpy(dst + i * es, src + i * step, es);
