@@ -3,6 +3,7 @@
  * -O3 -fno-trapping-math -ffp-contract=off (kernels/build_flags.py); gcc
  * vectorizes each loop body: tools/check_vectorized.py checks it in the
  * disassembly, FASTRELU_VEC_REPORT=1 shows gcc's -fopt-info-vec report. */
+#include <string.h>
 #include "kernels.h"
 #include "scalar.h"
 
@@ -84,6 +85,51 @@
         else { FR_FUSED_PASS(T, f, FR_BIAS_NONE) }                            \
     }
 
+/* Correctly rounded float32 (exact mode; scalar.h's fr_<op>_exact_try_f32
+ * and _slow_f32): per block, a vector pass keeps the guesses in a buffer and
+ * flags the lanes the rounding test leaves open; a scalar pass (rare) redoes
+ * those; then the block is stored (in may be out). */
+#define FR_CR_BLOCK 256
+#define FR_CR_BLOCK_FN(name, f)                                               \
+    FR_INLINE void name(const float *in, float *out, fr_intp m) {             \
+        float buf[FR_CR_BLOCK];                                               \
+        int open[FR_CR_BLOCK], any = 0;   /* an array: gcc vectorizes the */  \
+        for (fr_intp i = 0; i < m; i++)   /* pass then, not with a reduction */ \
+            buf[i] = f##_try_f32(in[i], &open[i]);                            \
+        for (fr_intp i = 0; i < m; i++) any |= open[i];                       \
+        if (any)                                                              \
+            for (fr_intp i = 0; i < m; i++)                                   \
+                if (open[i]) buf[i] = f##_slow_f32(in[i]);                    \
+        memcpy(out, buf, (size_t)m * sizeof(float));                          \
+    }
+#define FR_UNARY_CR(name, T, f)                                               \
+    FR_CR_BLOCK_FN(FR_K(name##_block), f)                                     \
+    static void FR_K(name)(const void *in_, void *out_, fr_intp n) {          \
+        const float *in = (const float *)in_;                                 \
+        float *out = (float *)out_;                                           \
+        for (fr_intp b = 0; b < n; b += FR_CR_BLOCK)                          \
+            FR_K(name##_block)(in + b, out + b, n - b < FR_CR_BLOCK ? n - b : FR_CR_BLOCK); \
+    }
+/* bias + a correctly rounded activation: x + b into a block, then as above */
+#define FR_FUSED_CR(name, T, f, counted)                                      \
+    FR_CR_BLOCK_FN(FR_K(name##_block), f)                                     \
+    static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
+                           int64_t *cnt, double eps_, fr_intp rows, fr_intp cols) { \
+        const float *x = (const float *)x_, *b = (const float *)b_;           \
+        float *out = (float *)out_, eps = (float)eps_, t[FR_CR_BLOCK];        \
+        (void)eps;                                                            \
+        for (fr_intp r = 0; r < rows; r++)                                    \
+            for (fr_intp j = 0; j < cols; j += FR_CR_BLOCK) {                 \
+                fr_intp m = cols - j < FR_CR_BLOCK ? cols - j : FR_CR_BLOCK;  \
+                const float *xr = x + r * cols + j;                           \
+                float *yr = out + r * cols + j;                               \
+                if (b) for (fr_intp i = 0; i < m; i++) t[i] = xr[i] + b[j + i]; \
+                else memcpy(t, xr, (size_t)m * sizeof(float));                \
+                FR_K(name##_block)(t, yr, m);                                 \
+                if (cnt) for (fr_intp i = 0; i < m; i++) cnt[j + i] += counted(yr[i], eps); \
+            }                                                                 \
+    }
+
 /* Every kernel of this level, once: the list emits both the functions and
  * the registry rows.  A row's scalar function is its math: fr_relu_f32 and
  * the exact kernels are in scalar.h, the fast sigmoid family
@@ -99,7 +145,7 @@
     K(UNARY, i32_relu, RELU, I32, ANY, FR_RELU)                                  \
     K(UNARY, i64_relu, RELU, I64, ANY, FR_RELU)                                  \
     K(UNARY, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)          \
-    K(UNARY, f32_sigmoid_exact, SIGMOID, F32, EXACT, fr_sigmoid_exact_f32)       \
+    K(UNARY_CR, f32_sigmoid_exact, SIGMOID, F32, EXACT, fr_sigmoid_exact)       \
     K(UNARY, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)          \
     K(UNARY, f64_sigmoid_exact, SIGMOID, F64, EXACT, fr_sigmoid_exact_f64)       \
     K(BINARY, f32_relu_bwd, RELU_BWD, F32, ANY, fr_relu_bwd_f32)                 \
@@ -111,28 +157,28 @@
     K(TERNARY, f32_leaky_relu_bwd, LEAKY_RELU_BWD, F32, ANY, fr_leaky_relu_bwd_f32) \
     K(TERNARY, f64_leaky_relu_bwd, LEAKY_RELU_BWD, F64, ANY, fr_leaky_relu_bwd_f64) \
     K(UNARY, f32_silu_fast, SILU, F32, FAST, fr_silu_fast_f32)                   \
-    K(UNARY, f32_silu_exact, SILU, F32, EXACT, fr_silu_exact_f32)                \
+    K(UNARY_CR, f32_silu_exact, SILU, F32, EXACT, fr_silu_exact)                \
     K(UNARY, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)                   \
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
     K(BINARY, f32_silu_bwd, SILU_BWD, F32, ANY, fr_silu_bwd_f32)                 \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
     K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
     K(UNARY, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32)       \
-    K(UNARY, f32_softplus_exact, SOFTPLUS, F32, EXACT, fr_softplus_exact_f32)    \
+    K(UNARY_CR, f32_softplus_exact, SOFTPLUS, F32, EXACT, fr_softplus_exact)    \
     K(UNARY, f64_softplus_fast, SOFTPLUS, F64, FAST, fr_softplus_fast_f64)       \
     K(UNARY, f64_softplus_exact, SOFTPLUS, F64, EXACT, fr_softplus_exact_f64)    \
     K(UNARY, f32_log_sigmoid_fast, LOG_SIGMOID, F32, FAST, fr_log_sigmoid_fast_f32) \
-    K(UNARY, f32_log_sigmoid_exact, LOG_SIGMOID, F32, EXACT, fr_log_sigmoid_exact_f32) \
+    K(UNARY_CR, f32_log_sigmoid_exact, LOG_SIGMOID, F32, EXACT, fr_log_sigmoid_exact) \
     K(UNARY, f64_log_sigmoid_fast, LOG_SIGMOID, F64, FAST, fr_log_sigmoid_fast_f64) \
     K(UNARY, f64_log_sigmoid_exact, LOG_SIGMOID, F64, EXACT, fr_log_sigmoid_exact_f64) \
     K(FUSED, f32_bias_relu, BIAS_RELU, F32, ANY, fr_relu_f32, FR_COUNT_ZERO)     \
     K(FUSED, f64_bias_relu, BIAS_RELU, F64, ANY, fr_relu_f64, FR_COUNT_ZERO)     \
     K(FUSED, f32_bias_sigmoid_fast, BIAS_SIGMOID, F32, FAST, fr_sigmoid_fast_f32, FR_COUNT_SATURATED) \
-    K(FUSED, f32_bias_sigmoid_exact, BIAS_SIGMOID, F32, EXACT, fr_sigmoid_exact_f32, FR_COUNT_SATURATED) \
+    K(FUSED_CR, f32_bias_sigmoid_exact, BIAS_SIGMOID, F32, EXACT, fr_sigmoid_exact, FR_COUNT_SATURATED) \
     K(FUSED, f64_bias_sigmoid_fast, BIAS_SIGMOID, F64, FAST, fr_sigmoid_fast_f64, FR_COUNT_SATURATED) \
     K(FUSED, f64_bias_sigmoid_exact, BIAS_SIGMOID, F64, EXACT, fr_sigmoid_exact_f64, FR_COUNT_SATURATED) \
     K(FUSED, f32_bias_silu_fast, BIAS_SILU, F32, FAST, fr_silu_fast_f32, FR_COUNT_NONE) \
-    K(FUSED, f32_bias_silu_exact, BIAS_SILU, F32, EXACT, fr_silu_exact_f32, FR_COUNT_NONE) \
+    K(FUSED_CR, f32_bias_silu_exact, BIAS_SILU, F32, EXACT, fr_silu_exact, FR_COUNT_NONE) \
     K(FUSED, f64_bias_silu_fast, BIAS_SILU, F64, FAST, fr_silu_fast_f64, FR_COUNT_NONE) \
     K(FUSED, f64_bias_silu_exact, BIAS_SILU, F64, EXACT, fr_silu_exact_f64, FR_COUNT_NONE)
 
@@ -146,6 +192,8 @@
 #define FR_ACC_FAST FR_FAST
 #define FR_ACC_EXACT FR_EXACT
 #define FR_FIELD_UNARY .unary
+#define FR_FIELD_UNARY_CR .unary
+#define FR_FIELD_FUSED_CR .fused
 #define FR_FIELD_BINARY .binary
 #define FR_FIELD_TERNARY .ternary
 #define FR_FIELD_FUSED .fused

@@ -162,16 +162,15 @@ static const double fr_atanh_coef_f64[12] = {
 #define FR_LOG1P_TERMS 12
 #include "exp_family.h"
 
-/* ---- sigmoid, exact, float32: float64 lanes (<= 0.51 ulp) -------------
+/* ---- sigmoid, exact, float32: the fast float64 evaluation -------------
  * Base-2 reduction a = z log2e (one rounding, 2^-45 absolute), n = round(a),
  * u = a - n exactly; 2^u = P(u)/P(-u), Pade [4/4] (2^-38 relative on
  * |u| <= 1/2), whose denominator folds into sigmoid's: one division,
- * (x > 0 ? Q : P 2^n) / (Q + P 2^n).  2^n >= 2^-152 is a normal double, so a
- * subnormal float32 result is rounded once, by the final conversion.
- * Exhaustive (tools/accuracy.py): max 0.500031 ulp, 370 of 2^32 inputs above 0.5.  No FMA and
- * no libm: the same bits on every ISA level. */
+ * (x > 0 ? Q : P 2^n) / (Q + P 2^n), within 2^-37.5 relative in all.  2^n >=
+ * 2^-152 is a normal double, so a subnormal float32 result is rounded once.
+ * Correctly rounded by fr_sigmoid_exact_f32 below (rounding test, slow path). */
 #define FR_MAGIC2_F64 (0x1.8p52 + 1023.0)
-FR_INLINE float fr_sigmoid_exact_f32(float xf) {
+FR_INLINE double fr_sigmoid_exact_guess_f32(float xf) {
     float zf = -fabsf(xf);
     zf = zf < -105.0f ? -105.0f : zf;              /* keeps NaN */
     double a = (double)zf * FR_LOG2E_F64;
@@ -182,7 +181,7 @@ FR_INLINE float fr_sigmoid_exact_f32(float xf) {
     double O = (0x1.03d299f705bdbp-8 * u2 + 0x1.62e42fefa39efp-2) * u;
     double P = E + O, Q = E - O;
     double e = P * fr_scale_F64(nm);
-    return (float)((xf > 0.0f ? Q : e) / (Q + e));
+    return (xf > 0.0f ? Q : e) / (Q + e);
 }
 
 /* ---- sigmoid, exact, float64 (<= 1 ulp): double-double ------------------ */
@@ -251,27 +250,30 @@ FR_INLINE double fr_sigmoid_exact_f64(double x) {
 /* ---- silu = x sigmoid(x) ------------------------------------------------
  * fast: the sigmoid template with x folded into the numerator (above).
  * exact float64: x (qh + ql) as a two-product, rounded once (then scaled:
- * a subnormal result may round twice, < 1 ulp).  exact float32: in float64
- * through the fast kernel without FMA (2^-50 relative), rounded once. */
-FR_INLINE double fr_silu_exact_f64(double x) {
-    double qh, ql, s, ph, pl;
-    fr_sigmoid_dd_f64(x, -760.0, &qh, &ql, &s);
+ * a subnormal result may round twice, < 1 ulp). */
+/* silu(x) = h + l (x > 0) or (h + l) s 2^-600 (x <= 0), |l| <= ~ulp(h) */
+FR_INLINE void fr_silu_dd_f64(double x, double *h, double *l, double *s) {
+    double qh, ql, ph, pl;
+    fr_sigmoid_dd_f64(x, -760.0, &qh, &ql, s);
     fr_two_prod_f64(x, qh, &ph, &pl);
-    double v = ph + (pl + x * ql);
+    *h = ph;
+    *l = pl + x * ql;
+}
+FR_INLINE double fr_silu_exact_f64(double x) {
+    double h, l, s;
+    fr_silu_dd_f64(x, &h, &l, &s);
+    double v = h + l;
     double r = x > 0.0 ? v : (v * s) * FR_DOWN_F64;
     r = x == 0.0 ? x : r;                          /* silu(-0) = -0 */
     return x < -760.0 ? -0.0 : (x > 760.0 ? x : r);
 }
-/* For tiny x, silu(x) = x/2 + x^2/4 is x/2 in float64: a float32 (or float16,
- * bfloat16) midpoint once x/2 is subnormal there.  One float64 ulp toward the
+/* For tiny x, silu(x) = x/2 + x^2/4 is x/2 in float64: a float16 or
+ * bfloat16 midpoint once x/2 is subnormal there.  One float64 ulp toward the
  * true side (magnitude up for x > 0, down for x < 0) breaks the tie before
- * the narrowing; for the float64 result itself it is not applied. */
+ * the narrowing (loops.h's narrow loops). */
 FR_INLINE double fr_silu_tie_f64(double x, double r) {
     int64_t nudge = x != 0.0 && fabs(x) < 0x1p-60 ? (x > 0.0 ? 1 : -1) : 0;
     return fr_f64_from_bits(fr_bits_f64(r) + (uint64_t)nudge);
-}
-FR_INLINE float fr_silu_exact_f32(float x) {
-    return (float)fr_silu_tie_f64((double)x, fr_silu_fast_f64x((double)x));
 }
 
 /* silu'(x) = s (1 + x c), s = sigmoid(x), c = sigmoid(-x); the limits 1 at
@@ -306,16 +308,13 @@ FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) {
 }
 
 /* ---- softplus = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) -----------------
- * log_sigmoid(x) = -softplus(-x); fast: exp_family.h's fr_softplus_fast_*.
- * exact float32: in float64 without FMA, rounded once. */
-FR_INLINE float fr_softplus_exact_f32(float x) { return (float)fr_softplus_fast_f64x((double)x); }
-FR_INLINE float fr_log_sigmoid_exact_f32(float x) { return (float)fr_log_sigmoid_fast_f64x((double)x); }
+ * log_sigmoid(x) = -softplus(-x); fast: exp_family.h's fr_softplus_fast_*. */
 
 /* exact float64: L = log1p(e) as Lh + Ll to ~2^-100: one Newton step on the
  * fast value y0, L = y0 + ((1 + e) e^-y0 - 1), in double-double; below
  * e = 2^-20 the series e - e^2/2 + e^3/3 instead (the step's absolute error
  * would swamp a tiny L).  No FMA: the same bits on every ISA level. */
-FR_INLINE double fr_softplus_exact_f64(double x) {
+FR_INLINE void fr_softplus_dd_f64(double x, double *h, double *l) {
     double z = -fabs(x);
     z = z < -750.0 ? -750.0 : z;
     double Eh, El, s;
@@ -338,9 +337,91 @@ FR_INLINE double fr_softplus_exact_f64(double x) {
     double Ll = small ? el - 0.5 * (e * e) + (e * e) * (e * 0x1.5555555555555p-2) : r;
     double A = x > 0.0 ? x : 0.0, S, Sl;
     fr_two_sum_f64(A, Lh, &S, &Sl);
-    return A > 0x1p60 ? A : S + (Sl + Ll);     /* also keeps +inf (inf - inf in the two-sum) */
+    int big = A > 0x1p60;                      /* also keeps +inf (inf - inf in the two-sum) */
+    *h = big ? A : S;
+    *l = big ? 0.0 : Sl + Ll;
+}
+FR_INLINE double fr_softplus_exact_f64(double x) {
+    double h, l;
+    fr_softplus_dd_f64(x, &h, &l);
+    return h + l;
 }
 FR_INLINE double fr_log_sigmoid_exact_f64(double x) { return -fr_softplus_exact_f64(-x); }
+
+/* ---- exact float32: correctly rounded -----------------------------------
+ * A fast float64 evaluation r (relative error below 2^-37.5 for sigmoid,
+ * 2^-50 for the others), then a rounding test: when r (1 - eps) and
+ * r (1 + eps) round to the same float, so does the exact value.  Otherwise
+ * (about 1 input in 2^12 for sigmoid, 2^21 for the others; NaN and inf too)
+ * a double-double evaluation (~2^-100) decides.  Correct rounding gives the
+ * same bits whatever computes it: every ISA level, FMA or not, the numba
+ * twin.  The kernels (kernels.c, FR_UNARY_CR) run the guess in vector lanes
+ * and the slow path only for the lanes the test flags. */
+FR_INLINE float fr_cr_test_f32(double r, double eps, int *hard) {
+    float lo = (float)(r - r * eps), hi = (float)(r + r * eps);
+    *hard = !(lo == hi);                           /* NaN as well */
+    return (float)r;
+}
+
+/* h + l rounded to float32 once: (float)h, unless h is exactly halfway
+ * between two floats; then the sign of l decides (the exact value of these
+ * functions is never a float32 midpoint). */
+FR_INLINE float fr_round_dd_f32(double h, double l) {
+    fr_fast_two_sum_f64(h, l, &h, &l);
+    float f = (float)h;
+    double err = h - (double)f;                    /* exact */
+    float g = nextafterf(f, err > 0.0 ? INFINITY : -INFINITY);
+    int tie = err != 0.0 && err == ((double)g - (double)f) * 0.5;
+    return tie && l != 0.0 && ((l > 0.0) == (err > 0.0)) ? g : f;
+}
+
+FR_INLINE float fr_sigmoid_exact_try_f32(float x, int *hard) {
+    return fr_cr_test_f32(fr_sigmoid_exact_guess_f32(x), 0x1p-36, hard);
+}
+FR_INLINE float fr_sigmoid_exact_slow_f32(float x) {
+    double qh, ql, s;
+    fr_sigmoid_dd_f64(x, -750.0, &qh, &ql, &s);
+    double sc = x > 0.0f ? 1.0 : s * FR_DOWN_F64;  /* 2^n >= 2^-152 where it matters: exact */
+    return fr_round_dd_f32(qh * sc, ql * sc);
+}
+
+FR_INLINE float fr_silu_exact_try_f32(float x, int *hard) {
+    return fr_cr_test_f32(fr_silu_fast_f64x(x), 0x1p-46, hard);
+}
+FR_INLINE float fr_silu_exact_slow_f32(float x) {
+    double h, l, s;
+    fr_silu_dd_f64(x, &h, &l, &s);
+    /* (h, l) s 2^-600: exact for every result float32 can tell from 0 */
+    float r = x > 0.0f ? fr_round_dd_f32(h, l)
+                       : fr_round_dd_f32((h * s) * FR_DOWN_F64, (l * s) * FR_DOWN_F64);
+    r = x == 0.0f ? x : r;                         /* silu(-0) = -0 */
+    return x < -760.0f ? -0.0f : (x > 760.0f ? x : r);
+}
+
+FR_INLINE float fr_softplus_exact_try_f32(float x, int *hard) {
+    return fr_cr_test_f32(fr_softplus_fast_f64x(x), 0x1p-46, hard);
+}
+FR_INLINE float fr_softplus_exact_slow_f32(float x) {
+    double h, l;
+    fr_softplus_dd_f64(x, &h, &l);
+    return fr_round_dd_f32(h, l);
+}
+FR_INLINE float fr_log_sigmoid_exact_try_f32(float x, int *hard) {
+    return fr_cr_test_f32(fr_log_sigmoid_fast_f64x(x), 0x1p-46, hard);
+}
+FR_INLINE float fr_log_sigmoid_exact_slow_f32(float x) { return -fr_softplus_exact_slow_f32(-x); }
+
+/* The scalar forms (the embedding API, the fused kernels' reference) */
+#define FR_DEFINE_CR_SCALAR(op)                                                \
+    FR_INLINE float fr_##op##_exact_f32(float x) {                             \
+        int hard;                                                              \
+        float r = fr_##op##_exact_try_f32(x, &hard);                           \
+        return hard ? fr_##op##_exact_slow_f32(x) : r;                         \
+    }
+FR_DEFINE_CR_SCALAR(sigmoid)
+FR_DEFINE_CR_SCALAR(silu)
+FR_DEFINE_CR_SCALAR(softplus)
+FR_DEFINE_CR_SCALAR(log_sigmoid)
 
 /* ---- leaky relu -----------------------------------------------------------
  * x > 0: x; NaN: x; x = +-0 or alpha = 0: +0 (alpha = 0 is relu, bit for bit,
