@@ -26,6 +26,7 @@ KERNEL_SOURCE = os.path.join("fastrelu", "kernels", "kernels.c")
 _FLAGS = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                      "fastrelu", "kernels", "build_flags.py"))
 GCC_FLAGS, MSVC_FLAGS, ISA_LEVELS = _FLAGS["GCC_FLAGS"], _FLAGS["MSVC_FLAGS"], _FLAGS["ISA_LEVELS"]
+GCC_ONLY_FLAGS = _FLAGS["GCC_ONLY_FLAGS"]
 IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
 NUMPY_LIB = os.path.join(os.path.dirname(np.get_include()), "lib")
 
@@ -47,7 +48,8 @@ class BuildExt(build_ext):
 
     def build_extension(self, ext):
         msvc = self.compiler.compiler_type == "msvc"
-        base = MSVC_FLAGS if msvc else GCC_FLAGS
+        base = MSVC_FLAGS if msvc else [
+            f for f in GCC_FLAGS if f not in GCC_ONLY_FLAGS or self._flags_work([f, "-Werror"])]
         if os.environ.get("FASTRELU_VEC_REPORT") and not msvc:
             base = base + ["-fopt-info-vec-optimized"]
         objects, macros = [], []

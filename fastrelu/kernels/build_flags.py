@@ -15,6 +15,8 @@ built; keep it free of imports.
 # of its selects (two or three vdivps per vector instead of one).
 GCC_FLAGS = ["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-math-errno",
              "-fno-thread-jumps"]
+# gcc's alone: setup.py drops them where the compiler (clang) rejects them
+GCC_ONLY_FLAGS = ["-fno-thread-jumps"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 # Best first is decided at run time (kernels/loops.h); here: what to compile.
 ISA_LEVELS = [
