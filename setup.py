@@ -83,7 +83,7 @@ extensions = [
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         depends=[os.path.join("fastrelu", "kernels", f)
                  for f in ("kernels.c", "kernels.h", "loops.h", "pool.h", "scalar.h",
-                           "longdouble.h")],
+                           "longdouble.h", "exp_poly.h", "sigmoid_avx2.h", "sigmoid_avx512f.h")],
     )
 ]
 

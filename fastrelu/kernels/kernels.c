@@ -35,6 +35,22 @@
         T *out = (T *)out_;                                                   \
         for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
     }
+/* UNARY_SIMD rows: a whole-array kernel fr_v_<name> from the level's SIMD
+ * header where it has one (intrinsics, masked tails), else the scalar loop. */
+#if defined(__AVX512F__)
+#include "sigmoid_avx512f.h"
+#elif defined(__AVX2__) && defined(__FMA__)
+#include "sigmoid_avx2.h"
+#endif
+#ifdef FR_SIMD_UNARY
+#define FR_UNARY_SIMD(name, T, f)                                             \
+    static void FR_K(name)(const void *in, void *out, fr_intp n) {            \
+        FR_CAT(fr_v_, name)((const T *)in, (T *)out, n);                      \
+    }
+#else
+#define FR_UNARY_SIMD FR_UNARY
+#endif
+
 /* The fused kernels take a C-contiguous (rows x cols) block: one call per
  * block, not per row.  One loop per case, so each vectorizes without a branch
  * inside; with counts, four rows per pass share one update of the counters
@@ -96,9 +112,9 @@
     K(UNARY, i16_relu, RELU, I16, ANY, FR_RELU)                                  \
     K(UNARY, i32_relu, RELU, I32, ANY, FR_RELU)                                  \
     K(UNARY, i64_relu, RELU, I64, ANY, FR_RELU)                                  \
-    K(UNARY, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)          \
+    K(UNARY_SIMD, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)     \
     K(UNARY, f32_sigmoid_exact, SIGMOID, F32, EXACT, fr_sigmoid_exact_f32)       \
-    K(UNARY, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)          \
+    K(UNARY_SIMD, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)     \
     K(UNARY, f64_sigmoid_exact, SIGMOID, F64, EXACT, fr_sigmoid_exact_f64)       \
     K(BINARY, f32_relu_bwd, RELU_BWD, F32, ANY, fr_relu_bwd_f32)                 \
     K(BINARY, f64_relu_bwd, RELU_BWD, F64, ANY, fr_relu_bwd_f64)                 \
@@ -108,9 +124,9 @@
     K(BINARY, f64_leaky_relu, LEAKY_RELU, F64, ANY, fr_leaky_relu_f64)           \
     K(TERNARY, f32_leaky_relu_bwd, LEAKY_RELU_BWD, F32, ANY, fr_leaky_relu_bwd_f32) \
     K(TERNARY, f64_leaky_relu_bwd, LEAKY_RELU_BWD, F64, ANY, fr_leaky_relu_bwd_f64) \
-    K(UNARY, f32_silu_fast, SILU, F32, FAST, fr_silu_fast_f32)                   \
+    K(UNARY_SIMD, f32_silu_fast, SILU, F32, FAST, fr_silu_fast_f32)              \
     K(UNARY, f32_silu_exact, SILU, F32, EXACT, fr_silu_exact_f32)                \
-    K(UNARY, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)                   \
+    K(UNARY_SIMD, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)              \
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
     K(BINARY, f32_silu_bwd, SILU_BWD, F32, ANY, fr_silu_bwd_f32)                 \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
@@ -144,6 +160,7 @@
 #define FR_ACC_FAST FR_FAST
 #define FR_ACC_EXACT FR_EXACT
 #define FR_FIELD_UNARY .unary
+#define FR_FIELD_UNARY_SIMD .unary
 #define FR_FIELD_BINARY .binary
 #define FR_FIELD_TERNARY .ternary
 #define FR_FIELD_FUSED .fused
