@@ -47,8 +47,29 @@
     static void FR_K(name)(const void *in, void *out, fr_intp n) {            \
         FR_CAT(fr_v_, name)((const T *)in, (T *)out, n);                      \
     }
+/* FUSED_SIMD rows: x + b into out, then the level's whole-array kernel on
+ * out, row by row, so bias_op(x, b) is op(x + b) bit for bit */
+#define FR_FUSED_SIMD(name, T, f, counted)                                    \
+    static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
+                           int64_t *cnt, double eps_, fr_intp rows, fr_intp cols) { \
+        const T *x = (const T *)x_, *b = (const T *)b_;                       \
+        T *out = (T *)out_, eps = (T)eps_;                                    \
+        (void)eps;                                                            \
+        for (fr_intp r = 0; r < rows; r++) {                                  \
+            const T *xr = x + r * cols;                                       \
+            T *yr = out + r * cols;                                           \
+            if (b) {                                                          \
+                _Pragma("GCC ivdep")                                          \
+                for (fr_intp j = 0; j < cols; j++) yr[j] = xr[j] + b[j];      \
+            }                                                                 \
+            FR_CAT(fr_v_of_, f)(b ? yr : xr, yr, cols);                       \
+            if (cnt)                                                          \
+                for (fr_intp j = 0; j < cols; j++) cnt[j] += counted(yr[j], eps); \
+        }                                                                     \
+    }
 #else
 #define FR_UNARY_SIMD FR_UNARY
+#define FR_FUSED_SIMD FR_FUSED
 #endif
 
 /* The fused kernels take a C-contiguous (rows x cols) block: one call per
@@ -141,13 +162,13 @@
     K(UNARY, f64_log_sigmoid_exact, LOG_SIGMOID, F64, EXACT, fr_log_sigmoid_exact_f64) \
     K(FUSED, f32_bias_relu, BIAS_RELU, F32, ANY, fr_relu_f32, FR_COUNT_ZERO)     \
     K(FUSED, f64_bias_relu, BIAS_RELU, F64, ANY, fr_relu_f64, FR_COUNT_ZERO)     \
-    K(FUSED, f32_bias_sigmoid_fast, BIAS_SIGMOID, F32, FAST, fr_sigmoid_fast_f32, FR_COUNT_SATURATED) \
+    K(FUSED_SIMD, f32_bias_sigmoid_fast, BIAS_SIGMOID, F32, FAST, fr_sigmoid_fast_f32, FR_COUNT_SATURATED) \
     K(FUSED, f32_bias_sigmoid_exact, BIAS_SIGMOID, F32, EXACT, fr_sigmoid_exact_f32, FR_COUNT_SATURATED) \
-    K(FUSED, f64_bias_sigmoid_fast, BIAS_SIGMOID, F64, FAST, fr_sigmoid_fast_f64, FR_COUNT_SATURATED) \
+    K(FUSED_SIMD, f64_bias_sigmoid_fast, BIAS_SIGMOID, F64, FAST, fr_sigmoid_fast_f64, FR_COUNT_SATURATED) \
     K(FUSED, f64_bias_sigmoid_exact, BIAS_SIGMOID, F64, EXACT, fr_sigmoid_exact_f64, FR_COUNT_SATURATED) \
-    K(FUSED, f32_bias_silu_fast, BIAS_SILU, F32, FAST, fr_silu_fast_f32, FR_COUNT_NONE) \
+    K(FUSED_SIMD, f32_bias_silu_fast, BIAS_SILU, F32, FAST, fr_silu_fast_f32, FR_COUNT_NONE) \
     K(FUSED, f32_bias_silu_exact, BIAS_SILU, F32, EXACT, fr_silu_exact_f32, FR_COUNT_NONE) \
-    K(FUSED, f64_bias_silu_fast, BIAS_SILU, F64, FAST, fr_silu_fast_f64, FR_COUNT_NONE) \
+    K(FUSED_SIMD, f64_bias_silu_fast, BIAS_SILU, F64, FAST, fr_silu_fast_f64, FR_COUNT_NONE) \
     K(FUSED, f64_bias_silu_exact, BIAS_SILU, F64, EXACT, fr_silu_exact_f64, FR_COUNT_NONE)
 
 #define FR_CTYPE_F32 float
@@ -161,6 +182,7 @@
 #define FR_ACC_EXACT FR_EXACT
 #define FR_FIELD_UNARY .unary
 #define FR_FIELD_UNARY_SIMD .unary
+#define FR_FIELD_FUSED_SIMD .fused
 #define FR_FIELD_BINARY .binary
 #define FR_FIELD_TERNARY .ternary
 #define FR_FIELD_FUSED .fused

@@ -150,4 +150,10 @@ FR_DEFINE_V256_LOOP(fr_v_f64_sigmoid_fast, FR_NV_SIGMOID, double, __m256d, pd, 4
 FR_DEFINE_V256_LOOP(fr_v_f32_silu_fast, FR_NV_SILU, float, __m256, ps, 8, FR_MASK256_32, fr_silu256_f32)
 FR_DEFINE_V256_LOOP(fr_v_f64_silu_fast, FR_NV_SILU, double, __m256d, pd, 4, FR_MASK256_64, fr_silu256_f64)
 
+/* the same kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */
+#define fr_v_of_fr_sigmoid_fast_f32 fr_v_f32_sigmoid_fast
+#define fr_v_of_fr_sigmoid_fast_f64 fr_v_f64_sigmoid_fast
+#define fr_v_of_fr_silu_fast_f32 fr_v_f32_silu_fast
+#define fr_v_of_fr_silu_fast_f64 fr_v_f64_silu_fast
+
 #endif /* FASTRELU_SIGMOID_AVX2_H */

@@ -172,4 +172,10 @@ FR_DEFINE_V512_LOOP(fr_v_f64_sigmoid_fast, FR_NV_SIGMOID, double, __m512d, pd, 8
 FR_DEFINE_V512_LOOP(fr_v_f32_silu_fast, FR_NV_SILU, float, __m512, ps, 16, __mmask16, fr_silu512_f32)
 FR_DEFINE_V512_LOOP(fr_v_f64_silu_fast, FR_NV_SILU, double, __m512d, pd, 8, __mmask8, fr_silu512_f64)
 
+/* the same kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */
+#define fr_v_of_fr_sigmoid_fast_f32 fr_v_f32_sigmoid_fast
+#define fr_v_of_fr_sigmoid_fast_f64 fr_v_f64_sigmoid_fast
+#define fr_v_of_fr_silu_fast_f32 fr_v_f32_silu_fast
+#define fr_v_of_fr_silu_fast_f64 fr_v_f64_silu_fast
+
 #endif /* FASTRELU_SIGMOID_AVX512F_H */
