@@ -36,6 +36,43 @@
         T *out = (T *)out_;                                                   \
         for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
     }
+/* UNARY_SIMD rows: a whole-array kernel fr_v_<name> from the level's SIMD
+ * header where it has one (intrinsics, masked tails), else the scalar loop. */
+#if defined(__AVX512F__)
+#include "sigmoid_avx512f.h"
+#elif defined(__AVX2__) && defined(__FMA__)
+#include "sigmoid_avx2.h"
+#endif
+#ifdef FR_SIMD_UNARY
+#define FR_UNARY_SIMD(name, T, f)                                             \
+    static void FR_K(name)(const void *in, void *out, fr_intp n) {            \
+        FR_CAT(fr_v_, name)((const T *)in, (T *)out, n);                      \
+    }
+/* FUSED_SIMD rows: x + b into out, then the level's whole-array kernel on
+ * out, row by row, so bias_op(x, b) is op(x + b) bit for bit */
+#define FR_FUSED_SIMD(name, T, f, counted)                                    \
+    static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
+                           int64_t *cnt, double eps_, fr_intp rows, fr_intp cols) { \
+        const T *x = (const T *)x_, *b = (const T *)b_;                       \
+        T *out = (T *)out_, eps = (T)eps_;                                    \
+        (void)eps;                                                            \
+        for (fr_intp r = 0; r < rows; r++) {                                  \
+            const T *xr = x + r * cols;                                       \
+            T *yr = out + r * cols;                                           \
+            if (b) {                                                          \
+                FR_IVDEP                                                      \
+                for (fr_intp j = 0; j < cols; j++) yr[j] = xr[j] + b[j];      \
+            }                                                                 \
+            FR_CAT(fr_v_of_, f)(b ? yr : xr, yr, cols);                       \
+            if (cnt)                                                          \
+                for (fr_intp j = 0; j < cols; j++) cnt[j] += counted(yr[j], eps); \
+        }                                                                     \
+    }
+#else
+#define FR_UNARY_SIMD FR_UNARY
+#define FR_FUSED_SIMD FR_FUSED
+#endif
+
 /* The fused kernels take a C-contiguous (rows x cols) block: one call per
  * block, not per row.  One loop per case, so each vectorizes without a branch
  * inside; with counts, four rows per pass share one update of the counters
@@ -151,9 +188,9 @@
     K(UNARY, i16_relu, RELU, I16, ANY, FR_RELU)                                  \
     K(UNARY, i32_relu, RELU, I32, ANY, FR_RELU)                                  \
     K(UNARY, i64_relu, RELU, I64, ANY, FR_RELU)                                  \
-    K(UNARY, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)          \
+    K(UNARY_SIMD, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)     \
     K(UNARY_CR, f32_sigmoid_exact, SIGMOID, F32, EXACT, fr_sigmoid_exact)       \
-    K(UNARY, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)          \
+    K(UNARY_SIMD, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)     \
     K(UNARY, f64_sigmoid_exact, SIGMOID, F64, EXACT, fr_sigmoid_exact_f64)       \
     K(BINARY, f32_relu_bwd, RELU_BWD, F32, ANY, fr_relu_bwd_f32)                 \
     K(BINARY, f64_relu_bwd, RELU_BWD, F64, ANY, fr_relu_bwd_f64)                 \
@@ -163,9 +200,9 @@
     K(BINARY, f64_leaky_relu, LEAKY_RELU, F64, ANY, fr_leaky_relu_f64)           \
     K(TERNARY, f32_leaky_relu_bwd, LEAKY_RELU_BWD, F32, ANY, fr_leaky_relu_bwd_f32) \
     K(TERNARY, f64_leaky_relu_bwd, LEAKY_RELU_BWD, F64, ANY, fr_leaky_relu_bwd_f64) \
-    K(UNARY, f32_silu_fast, SILU, F32, FAST, fr_silu_fast_f32)                   \
+    K(UNARY_SIMD, f32_silu_fast, SILU, F32, FAST, fr_silu_fast_f32)              \
     K(UNARY_CR, f32_silu_exact, SILU, F32, EXACT, fr_silu_exact)                \
-    K(UNARY, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)                   \
+    K(UNARY_SIMD, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)              \
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
     K(BINARY, f32_silu_bwd, SILU_BWD, F32, ANY, fr_silu_bwd_f32)                 \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
@@ -180,13 +217,13 @@
     K(UNARY, f64_log_sigmoid_exact, LOG_SIGMOID, F64, EXACT, fr_log_sigmoid_exact_f64) \
     K(FUSED, f32_bias_relu, BIAS_RELU, F32, ANY, fr_relu_f32, FR_COUNT_ZERO)     \
     K(FUSED, f64_bias_relu, BIAS_RELU, F64, ANY, fr_relu_f64, FR_COUNT_ZERO)     \
-    K(FUSED, f32_bias_sigmoid_fast, BIAS_SIGMOID, F32, FAST, fr_sigmoid_fast_f32, FR_COUNT_SATURATED) \
+    K(FUSED_SIMD, f32_bias_sigmoid_fast, BIAS_SIGMOID, F32, FAST, fr_sigmoid_fast_f32, FR_COUNT_SATURATED) \
     K(FUSED_CR, f32_bias_sigmoid_exact, BIAS_SIGMOID, F32, EXACT, fr_sigmoid_exact, FR_COUNT_SATURATED) \
-    K(FUSED, f64_bias_sigmoid_fast, BIAS_SIGMOID, F64, FAST, fr_sigmoid_fast_f64, FR_COUNT_SATURATED) \
+    K(FUSED_SIMD, f64_bias_sigmoid_fast, BIAS_SIGMOID, F64, FAST, fr_sigmoid_fast_f64, FR_COUNT_SATURATED) \
     K(FUSED, f64_bias_sigmoid_exact, BIAS_SIGMOID, F64, EXACT, fr_sigmoid_exact_f64, FR_COUNT_SATURATED) \
-    K(FUSED, f32_bias_silu_fast, BIAS_SILU, F32, FAST, fr_silu_fast_f32, FR_COUNT_NONE) \
+    K(FUSED_SIMD, f32_bias_silu_fast, BIAS_SILU, F32, FAST, fr_silu_fast_f32, FR_COUNT_NONE) \
     K(FUSED_CR, f32_bias_silu_exact, BIAS_SILU, F32, EXACT, fr_silu_exact, FR_COUNT_NONE) \
-    K(FUSED, f64_bias_silu_fast, BIAS_SILU, F64, FAST, fr_silu_fast_f64, FR_COUNT_NONE) \
+    K(FUSED_SIMD, f64_bias_silu_fast, BIAS_SILU, F64, FAST, fr_silu_fast_f64, FR_COUNT_NONE) \
     K(FUSED, f64_bias_silu_exact, BIAS_SILU, F64, EXACT, fr_silu_exact_f64, FR_COUNT_NONE)
 
 #define FR_CTYPE_F32 float
@@ -201,6 +238,8 @@
 #define FR_FIELD_UNARY .unary
 #define FR_FIELD_UNARY_CR .unary
 #define FR_FIELD_FUSED_CR .fused
+#define FR_FIELD_UNARY_SIMD .unary
+#define FR_FIELD_FUSED_SIMD .fused
 #define FR_FIELD_BINARY .binary
 #define FR_FIELD_TERNARY .ternary
 #define FR_FIELD_FUSED .fused

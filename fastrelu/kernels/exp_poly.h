@@ -1,0 +1,25 @@
+/* fastrelu: the polynomials of e^t shared by the SIMD sigmoid headers
+ * (sigmoid_avx512f.h, sigmoid_avx2.h).
+ *
+ * p(t) = 1 + t + c2 t^2 + ... + cD t^D, minimax on the relative error over
+ * [-ln2/2, ln2/2], each coefficient rounded to the working precision
+ * (tools/fit_exp_poly.py prints them): c0 = c1 = 1, so p(0) = 1 exactly and
+ * sigmoid(0) = 1/2 exactly.
+ */
+#ifndef FASTRELU_EXP_POLY_H
+#define FASTRELU_EXP_POLY_H
+
+/* float32 degree 6 (relative error 0.064 ulp before the evaluation's
+ * roundings), float64 degree 11 (0.093 ulp); fr_exp_f64_coef[k] = ck */
+#define FR_EXP_F32_C6 0x1.6a245p-10f
+#define FR_EXP_F32_C5 0x1.1239dep-7f
+#define FR_EXP_F32_C4 0x1.5558f2p-5f
+#define FR_EXP_F32_C3 0x1.555492p-3f
+#define FR_EXP_F32_C2 0x1.fffffcp-2f
+static const double fr_exp_f64_coef[12] = {
+    1.0, 1.0, 0x1.000000000000fp-1, 0x1.555555555558ap-3, 0x1.555555554ee1bp-5,
+    0x1.11111110ffcb6p-7, 0x1.6c16c1894e2f7p-10, 0x1.a01a02112c874p-13,
+    0x1.a0198d9c72f01p-16, 0x1.71dd10f7909fbp-19, 0x1.28b7ae974c8e2p-22,
+    0x1.b0d4e84f5f488p-26};
+
+#endif /* FASTRELU_EXP_POLY_H */
