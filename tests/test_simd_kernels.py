@@ -1,0 +1,227 @@
+"""The intrinsics kernels (kernels.c's UNARY_SIMD / FUSED_SIMD rows,
+kernels/sigmoid_avx512f*.h, sigmoid_avx2*.h) against DESIGN.md section 1's
+reproducibility and semantics, at every ISA level (the baseline level runs
+the same rows through the plain C loop, so it is checked too):
+
+- every size n = 0..70 at every start offset 0..15 (misaligned starts, the
+  8-vector body, the one-vector loop and the masked tail in every mix) gives,
+  per element, the bits of a call on that element alone;
+- a large array gives the same bits on 1 and 2 threads and in odd pieces;
+- special values: NaN, +-inf, +-0, subnormal inputs, inputs near the clamps
+  (-105 / -115 float32, -750 / -760 float64) and where e^x turns subnormal,
+  subnormal results; sigmoid stays in [0, 1], silu(-0) = silu(-inf) = -0;
+  no floating-point warning for any input.
+Accuracy over all float32 inputs is tools/accuracy.py's (exhaustive).
+"""
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fastrelu as fr
+from fastrelu import _dispatch, _slow
+from twins import bits, same_bits
+from ulp import ulp_bound, ulp_error
+
+
+def simd_rows():
+    """(op, dtype) of every UNARY_SIMD / FUSED_SIMD row of kernels.c."""
+    src = (Path(fr.__file__).parent / "kernels" / "kernels.c").read_text()
+    rows = re.findall(r"K\((?:UNARY|FUSED)_SIMD, f(32|64)_(\w+?)_fast,", src)
+    return sorted({(op, f"float{w}") for w, op in rows})
+
+
+ROWS = simd_rows()
+ISAS = _dispatch.available_isas()
+CASES = [pytest.param(isa, op, dt, id=f"{op}-{dt}-{isa}") for isa in ISAS for op, dt in ROWS]
+UNARY_CASES = [c for c in CASES if not c.values[1].startswith("bias_")]
+F = {"float32": np.float32, "float64": np.float64}
+
+
+def test_simd_rows_found():
+    assert {op for op, _ in ROWS} == {"sigmoid", "silu", "bias_sigmoid", "bias_silu"}
+    assert {"avx2", "avx512f"} & set(ISAS) or pytest.skip("no SIMD level on this CPU")
+
+
+def call(op, x, b=None):
+    """The fast kernel of op on x (1-D), under errstate(raise): no FP warning."""
+    with fr.accuracy("fast"), np.errstate(all="raise"):
+        if op.startswith("bias_"):
+            return getattr(fr, op)(x[None, :], b[None, :])[0]
+        return getattr(fr, op)(x)
+
+
+def mixed_values(dtype, n, seed):
+    """n values where the kernels branch: every range of e^-|x| and the specials."""
+    t = F[dtype]
+    fi = np.finfo(t)
+    zmin, zsilu = (-105, -115) if t is np.float32 else (-750, -760)
+    enorm = -86 if t is np.float32 else -705
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, fi.max, -fi.max,
+                        fi.smallest_subnormal, -fi.smallest_subnormal, fi.tiny, -fi.tiny,
+                        zmin, zmin - 0.5, zmin + 1, zsilu, zsilu + 1, zsilu - 1,
+                        enorm, np.nextafter(t(enorm), t(0)), np.nextafter(t(enorm), t(-1e9)),
+                        -87.5, -103.0, -709.0, -740.0, 1.0, -1.0, 0.5, -0.5], dtype=t)
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([
+        rng.standard_normal(n) * 4,
+        rng.uniform(-1.1 * abs(zsilu), 30, n),
+        np.ldexp(rng.uniform(-1, 1, n), rng.integers(-30, 8, n)),
+    ]).astype(t)
+    x[rng.integers(0, x.size, special.size)] = special
+    return rng.permutation(np.concatenate([x, special]))[: max(n, special.size)]
+
+
+@pytest.mark.parametrize("isa,op,dtype", CASES)
+def test_every_size_and_offset_gives_the_single_element_bits(isa, op, dtype):
+    base = mixed_values(dtype, 86, seed=hash((op, dtype)) & 0xFFFF)
+    assert base.size >= 85
+    b = None
+    if op.startswith("bias_"):
+        b = np.random.default_rng(1).standard_normal(base.size).astype(dtype)
+    with _dispatch.use_isa(isa):
+        alone = np.concatenate([call(op, base[i:i + 1], None if b is None else b[i:i + 1])
+                                for i in range(base.size)])
+        for off in range(16):
+            for n in range(71):
+                x = base[off:off + n]
+                got = call(op, x, None if b is None else b[off:off + n])
+                assert got.size == n
+                if not np.array_equal(bits(got), bits(alone[off:off + n])) and n:
+                    bad = np.flatnonzero(bits(got) != bits(alone[off:off + n]))[0]
+                    pytest.fail(f"n={n} offset={off}: element {bad} (x={x[bad]!r}) gives "
+                                f"{got[bad]!r} in the array, {alone[off + bad]!r} alone")
+    if b is not None:               # bias_op(x, b) is op(x + b), bit for bit
+        with _dispatch.use_isa(isa):
+            same_bits(alone, call(op[5:], base + b))
+
+
+@pytest.mark.parametrize("isa,op,dtype", UNARY_CASES)
+def test_in_place_and_out_give_the_same_bits(isa, op, dtype):
+    x = mixed_values(dtype, 333, seed=3)
+    with _dispatch.use_isa(isa):
+        want = call(op, x)
+        y = x.copy()
+        with fr.accuracy("fast"), np.errstate(all="raise"):
+            getattr(fr, op + "_")(y)
+        same_bits(y, want)
+        out = np.empty_like(x)
+        with fr.accuracy("fast"), np.errstate(all="raise"):
+            getattr(fr, op)(x, out=out)
+        same_bits(out, want)
+
+
+@pytest.mark.parametrize("isa,op,dtype", UNARY_CASES)
+def test_threads_and_chunking_give_the_same_bits(isa, op, dtype):
+    n = max(1 << 20, _dispatch._ufuncs.get_parallel_min(op) * 4) + 13
+    x = mixed_values(dtype, n // 3 + 1, seed=4)[:n]
+    x = np.resize(x, n)
+    prev = fr.get_num_threads()
+    try:
+        with _dispatch.use_isa(isa):
+            fr.set_num_threads(1)
+            one = call(op, x)
+            fr.set_num_threads(2)
+            two = call(op, x[1:])                 # another start, other chunk edges
+            pieces = np.concatenate([call(op, x[i:i + 997]) for i in range(0, 50 * 997, 997)])
+    finally:
+        fr.set_num_threads(prev)
+    same_bits(two, one[1:])
+    same_bits(pieces, one[:pieces.size])
+
+
+def ref(op, x):
+    """The exact value: float64 for float32 x (error ~1e-9 ulp), mpmath for float64."""
+    if x.dtype == np.float64:
+        return _slow.rounded_mpmath(op, x, np.longdouble)
+    w = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        s = np.where(w >= 0, 1 / (1 + np.exp(-w)), np.exp(w) / (1 + np.exp(w)))
+        return s if op == "sigmoid" else np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * s)
+
+
+@pytest.mark.parametrize("isa,op,dtype", UNARY_CASES)
+def test_special_values(isa, op, dtype):
+    t = F[dtype]
+    fi = np.finfo(t)
+    with _dispatch.use_isa(isa):
+        f = lambda v: call(op, np.array(v, dtype=t))        # noqa: E731
+        got = f([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0])
+        assert np.isnan(got[0]) and np.isnan(got[1])
+        if op == "sigmoid":
+            assert list(got[2:]) == [1.0, 0.0, 0.5, 0.5]
+        else:
+            assert got[2] == np.inf
+            assert got[3] == 0 and np.signbit(got[3]), "silu(-inf) = -0"
+            assert got[4] == 0 and not np.signbit(got[4]), "silu(+0) = +0"
+            assert got[5] == 0 and np.signbit(got[5]), "silu(-0) = -0"
+        # subnormal and tiny inputs: 1/2, or x/2 rounded
+        tiny = np.array([1, -1, 3, 2**20 + 1, -(2**20 + 1), 2**23, -2**23], dtype=t) \
+            * fi.smallest_subnormal
+        got = call(op, tiny)
+        if op == "sigmoid":
+            assert np.all(got == 0.5)
+        else:
+            assert np.all(ulp_error(got, ref(op, tiny)) <= 1.0), (tiny, got)
+        # around the clamps and where e^x or the result turns subnormal
+        lo, hi = (-120.0, 20.0) if t is np.float32 else (-770.0, 20.0)
+        x = np.concatenate([np.linspace(lo, hi, 20001),
+                            np.linspace(-106 if t is np.float32 else -751, -80
+                                        if t is np.float32 else -700, 20001)]).astype(t)
+        x = np.concatenate([x, np.nextafter(x, t(-np.inf)), -np.abs(mixed_values(dtype, 2000, 9))])
+        got = call(op, x)
+        err = ulp_error(got, ref(op, x))
+        worst = int(np.nanargmax(err))
+        assert err[worst] <= ulp_bound(op, dtype, "fast"), (x[worst], got[worst], err[worst])
+        neg = x < 0
+        if isa == "baseline":               # see test_silu_underflow_keeps_the_sign
+            neg &= got != 0
+        if op == "sigmoid":
+            ok = ~np.isnan(x)
+            assert np.all((got[ok] >= 0) & (got[ok] <= 1))
+            sub = got[(got > 0) & (got < fi.tiny)]
+            assert sub.size > 100, "subnormal results are kept, not flushed"
+        else:
+            assert np.all(np.signbit(got[neg])), "silu(x < 0) <= 0, -0 when it underflows"
+            sub = got[(got < 0) & (got > -fi.tiny)]
+            assert sub.size > 100, "subnormal results are kept, not flushed"
+            far = np.array([2 * (-115.0 if t is np.float32 else -760.0), -1e30, -fi.max], dtype=t)
+            r = call(op, far)
+            assert np.all(r == 0) and np.all(np.signbit(r))
+        big = call(op, np.array([fi.max, 1e30, 200.0], dtype=t))
+        assert list(big) == ([1.0, 1.0, 1.0] if op == "sigmoid" else [fi.max, t(1e30), 200.0])
+
+
+@pytest.mark.parametrize("isa,op,dtype", CASES)
+def test_no_fp_warnings_for_any_value(isa, op, dtype):
+    """Under np.errstate(all='raise') (call() sets it): the kernels' inner
+    overflow, underflow and NaN compares never reach the caller."""
+    t = F[dtype]
+    x = mixed_values(dtype, 5000, seed=12)
+    rng = np.random.default_rng(13)
+    raw = rng.integers(0, 1 << (8 * x.itemsize), 20000, dtype=np.uint64, endpoint=False)
+    x = np.concatenate([x, raw.astype(f"u{x.itemsize}").view(t)])
+    b = np.zeros(x.size, t) if op.startswith("bias_") else None
+    with _dispatch.use_isa(isa):
+        got = call(op, x, b)
+        for n in (1, 7, 17, 33):
+            call(op, x[:n], None if b is None else b[:n])
+    assert np.array_equal(np.isnan(got), np.isnan(x))
+
+
+@pytest.mark.parametrize("isa", [pytest.param(i, marks=pytest.mark.xfail(
+    i == "baseline", strict=True, reason="exp_family.h's scalar silu (baseline level, the "
+    "numba twin) returns +0 for some x < 0 whose result rounds to zero (tiny x)"))
+    for i in ISAS])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_silu_underflow_keeps_the_sign(isa, dtype):
+    """silu(x) < 0 for x < 0: where it rounds to zero, the zero is -0."""
+    t = F[dtype]
+    fi = np.finfo(t)
+    x = np.array([-1, -2, -3, -1e5], dtype=t) * fi.smallest_subnormal
+    x = np.concatenate([x, np.array([-104.0 if t is np.float32 else -748.0, -115.0
+                                     if t is np.float32 else -760.0], dtype=t)])
+    with _dispatch.use_isa(isa):
+        got = call("silu", x)
+    assert np.all(np.signbit(got)), (x, got)
