@@ -31,21 +31,24 @@
 #define FR_NV_SILU 4
 #endif
 
-/* p(t) ~ e^t on |t| <= ln2/2 (exp_poly.h), Horner with FMA */
-FR_INLINE __m256 fr_exp_poly_f32_avx2(__m256 t) {
-    __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(FR_EXP_F32_C6), t, _mm256_set1_ps(FR_EXP_F32_C5));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(FR_EXP_F32_C4));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(FR_EXP_F32_C3));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(FR_EXP_F32_C2));
-    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.0f));
-    return _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.0f));
+#define FR_NV_MAX 4               /* the most vectors any loop takes at once */
+
+/* p(t) ~ e^t on |t| <= ln2/2 (exp_poly.h), Horner with FMA, on nv vectors */
+FR_INLINE void fr_exp_poly_f32_avx2(const __m256 *t, int nv, __m256 *p) {
+    FR_UNROLL for (int k = 0; k < nv; k++)
+        p[k] = _mm256_fmadd_ps(_mm256_set1_ps(FR_EXP_F32_C6), t[k], _mm256_set1_ps(FR_EXP_F32_C5));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm256_fmadd_ps(p[k], t[k], _mm256_set1_ps(FR_EXP_F32_C4));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm256_fmadd_ps(p[k], t[k], _mm256_set1_ps(FR_EXP_F32_C3));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm256_fmadd_ps(p[k], t[k], _mm256_set1_ps(FR_EXP_F32_C2));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm256_fmadd_ps(p[k], t[k], _mm256_set1_ps(1.0f));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm256_fmadd_ps(p[k], t[k], _mm256_set1_ps(1.0f));
 }
-FR_INLINE __m256d fr_exp_poly_f64_avx2(__m256d t) {
-    __m256d p = _mm256_fmadd_pd(_mm256_set1_pd(fr_exp_f64_coef[11]), t,
-                                _mm256_set1_pd(fr_exp_f64_coef[10]));
+FR_INLINE void fr_exp_poly_f64_avx2(const __m256d *t, int nv, __m256d *p) {
+    FR_UNROLL for (int k = 0; k < nv; k++)
+        p[k] = _mm256_fmadd_pd(_mm256_set1_pd(fr_exp_f64_coef[11]), t[k], _mm256_set1_pd(fr_exp_f64_coef[10]));
     FR_UNROLL for (int j = 9; j >= 0; j--)
-        p = _mm256_fmadd_pd(p, t, _mm256_set1_pd(fr_exp_f64_coef[j]));
-    return p;
+        FR_UNROLL for (int k = 0; k < nv; k++)
+            p[k] = _mm256_fmadd_pd(p[k], t[k], _mm256_set1_pd(fr_exp_f64_coef[j]));
 }
 
 /* float32, 8 lanes (constants: scalar.h; X_E_NORMAL: sigmoid_avx512f.h) */

@@ -10,10 +10,10 @@
  *
  * The vector math is written once, in sigmoid_avx512f_body.h, and included
  * here once per dtype (float32: 16 lanes, float64: 8), as scalar.h includes
- * exp_family.h: static inline functions of one vector each,
+ * exp_family.h: static inline functions,
  *   fr_exp_neg_abs_<f32|f64>_avx512f   z = max(-|x|, zmin), e^z = p 2^n
- *   fr_sigmoid_<f32|f64>_avx512f       sigmoid of one vector
- *   fr_silu_<f32|f64>_avx512f          silu of one vector
+ *   fr_sigmoid_<f32|f64>_avx512f       sigmoid of nv vectors, in place
+ *   fr_silu_<f32|f64>_avx512f          silu of nv vectors, in place
  * and the whole-array loops over them.  The polynomial p(t) ~ e^t is the
  * one function that differs by more than a suffix, so it is written here
  * per dtype.
@@ -38,21 +38,24 @@
 #define FR_NV_SILU 8
 #endif
 
-/* p(t) ~ e^t on |t| <= ln2/2 (exp_poly.h), Horner with FMA */
-FR_INLINE __m512 fr_exp_poly_f32_avx512f(__m512 t) {
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(FR_EXP_F32_C6), t, _mm512_set1_ps(FR_EXP_F32_C5));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(FR_EXP_F32_C4));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(FR_EXP_F32_C3));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(FR_EXP_F32_C2));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.0f));
-    return _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.0f));
+#define FR_NV_MAX 8               /* the most vectors any loop takes at once */
+
+/* p(t) ~ e^t on |t| <= ln2/2 (exp_poly.h), Horner with FMA, on nv vectors */
+FR_INLINE void fr_exp_poly_f32_avx512f(const __m512 *t, int nv, __m512 *p) {
+    FR_UNROLL for (int k = 0; k < nv; k++)
+        p[k] = _mm512_fmadd_ps(_mm512_set1_ps(FR_EXP_F32_C6), t[k], _mm512_set1_ps(FR_EXP_F32_C5));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm512_fmadd_ps(p[k], t[k], _mm512_set1_ps(FR_EXP_F32_C4));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm512_fmadd_ps(p[k], t[k], _mm512_set1_ps(FR_EXP_F32_C3));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm512_fmadd_ps(p[k], t[k], _mm512_set1_ps(FR_EXP_F32_C2));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm512_fmadd_ps(p[k], t[k], _mm512_set1_ps(1.0f));
+    FR_UNROLL for (int k = 0; k < nv; k++) p[k] = _mm512_fmadd_ps(p[k], t[k], _mm512_set1_ps(1.0f));
 }
-FR_INLINE __m512d fr_exp_poly_f64_avx512f(__m512d t) {
-    __m512d p = _mm512_fmadd_pd(_mm512_set1_pd(fr_exp_f64_coef[11]), t,
-                                _mm512_set1_pd(fr_exp_f64_coef[10]));
+FR_INLINE void fr_exp_poly_f64_avx512f(const __m512d *t, int nv, __m512d *p) {
+    FR_UNROLL for (int k = 0; k < nv; k++)
+        p[k] = _mm512_fmadd_pd(_mm512_set1_pd(fr_exp_f64_coef[11]), t[k], _mm512_set1_pd(fr_exp_f64_coef[10]));
     FR_UNROLL for (int j = 9; j >= 0; j--)
-        p = _mm512_fmadd_pd(p, t, _mm512_set1_pd(fr_exp_f64_coef[j]));
-    return p;
+        FR_UNROLL for (int k = 0; k < nv; k++)
+            p[k] = _mm512_fmadd_pd(p[k], t[k], _mm512_set1_pd(fr_exp_f64_coef[j]));
 }
 
 /* float32, 16 lanes.  sigmoid(-105), 115 e^-115 round to 0 (scalar.h's

@@ -10,9 +10,9 @@
  *   FR_LOG2E, FR_LN2_HI, FR_LN2_LO   scalar.h's range reduction constants
  *   FR_ZMIN, FR_ZMIN_SILU            sigmoid(ZMIN), ZMIN_SILU e^ZMIN_SILU round to 0
  *   FR_X_E_NORMAL                    e^x is a normal number for x >= this
- * and undefines them after.  Every function works on one vector, lane by
- * lane: a value's bits never depend on its neighbours, so the loop body,
- * the one-vector loop and the masked tail agree.
+ * and undefines them after.  Every function works lane by lane: a value's
+ * bits never depend on its neighbours, so the loop body, the one-vector loop
+ * and the masked tail agree.
  *
  * sigmoid(x), z = max(-|x|, zmin):
  *   n = round(z log2e), t = z - n ln2 (Cody-Waite, two constants),
@@ -38,58 +38,82 @@
  */
 #define FR_VFN(name) FR_SCAT(FR_SCAT(name, _), FR_SCAT(FR_SUF, _avx512f))
 
-/* e^z = p 2^n for z = max(-|x|, zmin); returns p, sets *z and *n */
-FR_INLINE FR_V FR_VFN(fr_exp_neg_abs)(FR_V x, FR_T zmin, FR_V *z, FR_V *n) {
-    FR_V neg_abs = FR_VOP(castsi512)(_mm512_or_si512(FR_BITS(x), FR_SIGN_BIT));
-    *z = FR_VOP(max_round)(FR_VOP(set1)(zmin), neg_abs, _MM_FROUND_NO_EXC);  /* keeps NaN */
-    *n = FR_VOP(roundscale)(FR_VOP(mul)(*z, FR_VOP(set1)(FR_LOG2E)), FR_NOEXC);
-    FR_V t = FR_VOP(fnmadd)(*n, FR_VOP(set1)(FR_LN2_HI), *z);
-    t = FR_VOP(fnmadd)(*n, FR_VOP(set1)(FR_LN2_LO), t);
-    return FR_VFN(fr_exp_poly)(t);
+/* Each function takes nv vectors (a constant after inlining) and runs every
+ * step on all of them before the next step, FR_EACH(k) being "for each
+ * vector k": the nv independent chains then sit side by side in the code
+ * (gcc does not schedule them together on x86, and one chain after the
+ * other leaves the divider idle). */
+#define FR_EACH(k) FR_UNROLL for (int k = 0; k < nv; k++)
+
+/* e^z = p 2^n for z = max(-|x|, zmin), per vector */
+FR_INLINE void FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, FR_V *n, FR_V *p) {
+    FR_V t[FR_NV_MAX];
+    FR_EACH(k) z[k] = FR_VOP(max_round)(FR_VOP(set1)(zmin),        /* keeps NaN */
+                          FR_VOP(castsi512)(_mm512_or_si512(FR_BITS(x[k]), FR_SIGN_BIT)),
+                          _MM_FROUND_NO_EXC);
+    FR_EACH(k) n[k] = FR_VOP(roundscale)(FR_VOP(mul)(z[k], FR_VOP(set1)(FR_LOG2E)), FR_NOEXC);
+    FR_EACH(k) t[k] = FR_VOP(fnmadd)(n[k], FR_VOP(set1)(FR_LN2_HI), z[k]);
+    FR_EACH(k) t[k] = FR_VOP(fnmadd)(n[k], FR_VOP(set1)(FR_LN2_LO), t[k]);
+    FR_VFN(fr_exp_poly)(t, nv, p);
 }
 
-FR_INLINE FR_V FR_VFN(fr_sigmoid)(FR_V x) {
+/* x[k] becomes sigmoid(x[k]) */
+FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
     const FR_V one = FR_VOP(set1)(1.0);
-    FR_V z, n, p = FR_VFN(fr_exp_neg_abs)(x, FR_ZMIN, &z, &n);
-    FR_V e = FR_VOP(scalef_round)(p, n, FR_NOEXC);
-    FR_V q = FR_VOP(div)(e, FR_VOP(add)(e, one));
-    FR_V f = FR_VOP(fnmadd)(e, q, e);
-    FR_MASK pos = FR_CMP_MASK(x, FR_VOP(setzero)(), _CMP_GT_OQ);
-    return FR_VOP(mask_sub)(f, pos, one, f);
+    FR_V z[FR_NV_MAX], n[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, n, p);
+    FR_EACH(k) e[k] = FR_VOP(scalef_round)(p[k], n[k], FR_NOEXC);
+    FR_EACH(k) q[k] = FR_VOP(div)(e[k], FR_VOP(add)(e[k], one));
+    FR_EACH(k) {
+        FR_V f = FR_VOP(fnmadd)(e[k], q[k], e[k]);
+        FR_MASK pos = FR_CMP_MASK(x[k], FR_VOP(setzero)(), _CMP_GT_OQ);
+        x[k] = FR_VOP(mask_sub)(f, pos, one, f);
+    }
 }
 
-FR_INLINE FR_V FR_VFN(fr_silu)(FR_V x) {
+/* x[k] becomes silu(x[k]) */
+FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
     const FR_V one = FR_VOP(set1)(1.0);
-    FR_V z, n, p = FR_VFN(fr_exp_neg_abs)(x, FR_ZMIN_SILU, &z, &n);
-    FR_V e = FR_VOP(scalef_round)(p, n, FR_NOEXC);
-    FR_V q = FR_VOP(div)(e, FR_VOP(add)(e, one));
-    FR_V r = FR_VOP(fnmadd)(q, e, FR_VOP(sub)(e, q));      /* e - q (1 + e) */
-    FR_V c = FR_VOP(fnmadd)(r, q, r);                      /* r (1 - q) ~ r / (1 + e) */
-    FR_V relu = FR_VOP(max_round)(FR_VOP(set1)(-0.0), x, _MM_FROUND_NO_EXC);
-    FR_V y = FR_VOP(fmadd)(z, q, FR_VOP(fmadd)(z, c, relu));
-    FR_MASK tiny = FR_CMP_MASK(x, FR_VOP(set1)(FR_X_E_NORMAL), _CMP_LT_OQ);
-    return FR_VOP(mask_scalef_round)(y, tiny, FR_VOP(mul)(z, p), n, FR_NOEXC);
+    FR_V z[FR_NV_MAX], n[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN_SILU, z, n, p);
+    FR_EACH(k) e[k] = FR_VOP(scalef_round)(p[k], n[k], FR_NOEXC);
+    FR_EACH(k) q[k] = FR_VOP(div)(e[k], FR_VOP(add)(e[k], one));
+    FR_EACH(k) {
+        FR_V r = FR_VOP(fnmadd)(q[k], e[k], FR_VOP(sub)(e[k], q[k]));   /* e - q (1 + e) */
+        FR_V c = FR_VOP(fnmadd)(r, q[k], r);                    /* r (1 - q) ~ r / (1 + e) */
+        FR_V relu = FR_VOP(max_round)(FR_VOP(set1)(-0.0), x[k], _MM_FROUND_NO_EXC);
+        FR_V y = FR_VOP(fmadd)(z[k], q[k], FR_VOP(fmadd)(z[k], c, relu));
+        FR_MASK tiny = FR_CMP_MASK(x[k], FR_VOP(set1)(FR_X_E_NORMAL), _CMP_LT_OQ);
+        x[k] = FR_VOP(mask_scalef_round)(y, tiny, FR_VOP(mul)(z[k], p[k]), n[k], FR_NOEXC);
+    }
 }
 
 /* the whole-array loop: nv vectors per iteration, then one at a time, then
  * a masked tail (zeros in the unused lanes), all through the same function */
-FR_INLINE FR_V FR_VFN(fr_apply)(FR_V x, int silu) {
-    return silu ? FR_VFN(fr_silu)(x) : FR_VFN(fr_sigmoid)(x);
+FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int silu) {
+    if (silu)
+        FR_VFN(fr_silu)(v, nv);
+    else
+        FR_VFN(fr_sigmoid)(v, nv);
 }
 FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, FR_T *out, fr_intp n, int silu, int nv) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
-        FR_V v[8];
-        FR_UNROLL for (int k = 0; k < nv; k++) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
-        FR_UNROLL for (int k = 0; k < nv; k++) v[k] = FR_VFN(fr_apply)(v[k], silu);
-        FR_UNROLL for (int k = 0; k < nv; k++) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
+        FR_V v[FR_NV_MAX];
+        FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
+        FR_VFN(fr_apply)(v, nv, silu);
+        FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
     }
-    for (; i + FR_LANES <= n; i += FR_LANES)
-        FR_VOP(storeu)(out + i, FR_VFN(fr_apply)(FR_VOP(loadu)(in + i), silu));
+    for (; i + FR_LANES <= n; i += FR_LANES) {
+        FR_V v[1] = {FR_VOP(loadu)(in + i)};
+        FR_VFN(fr_apply)(v, 1, silu);
+        FR_VOP(storeu)(out + i, v[0]);
+    }
     if (i < n) {
         FR_MASK m = (FR_MASK)((1u << (n - i)) - 1u);
-        FR_V v = FR_VFN(fr_apply)(FR_VOP(maskz_loadu)(m, in + i), silu);
-        FR_VOP(mask_storeu)(out + i, m, v);
+        FR_V v[1] = {FR_VOP(maskz_loadu)(m, in + i)};
+        FR_VFN(fr_apply)(v, 1, silu);
+        FR_VOP(mask_storeu)(out + i, m, v[0]);
     }
 }
 
@@ -102,6 +126,7 @@ FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast))(const FR_T *in, FR_T 
 }
 
 #undef FR_VFN
+#undef FR_EACH
 #undef FR_SUF
 #undef FR_T
 #undef FR_V
