@@ -118,7 +118,7 @@ FR_DEFINE_SIG256(f64, __m256d, pd, epi64x, _mm256_slli_epi64, double, F64, 52, -
 
 /* the whole-array loops; IDX the lane numbers, for the tail's mask */
 #define FR_DEFINE_V256_LOOP(NAME, NV, T, V, S, W, MASK, F)                          \
-    static void NAME(const T *in, T *out, fr_intp n) {                          \
+    FR_INLINE void NAME(const T *in, T *out, fr_intp n) {                       \
         fr_intp i = 0;                                                          \
         for (; i + (NV) * (W) <= n; i += (NV) * (W)) {                        \
             V v[NV];                                                         \

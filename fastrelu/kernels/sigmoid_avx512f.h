@@ -144,7 +144,7 @@ FR_DEFINE_SIG512(f64, __m512d, pd, epi64, double, F64, -750.0, -760.0, (long lon
 
 /* ---- the whole-array loops ---------------------------------------------- */
 #define FR_DEFINE_V512_LOOP(NAME, NV, T, V, S, W, MT, F)                            \
-    static void NAME(const T *in, T *out, fr_intp n) {                          \
+    FR_INLINE void NAME(const T *in, T *out, fr_intp n) {                       \
         fr_intp i = 0;                                                          \
         for (; i + (NV) * (W) <= n; i += (NV) * (W)) {                        \
             V v[NV];                                                         \
