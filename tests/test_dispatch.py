@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _dispatch
+from fastrelu import _dispatch, _ufuncs
 
 
 def run_py(code, **env):
@@ -182,6 +182,29 @@ def work(i):
 with mp.get_context('fork').Pool(2) as pool:
     res = pool.map(work, [0, 2**20])
 assert res[0][1] == res[1][1] == 1 and res[1][0] == float(fr.sigmoid(x)[2**20]), res
+"""
+    r = run_py(code)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not _ufuncs.have_threads(),
+                    reason="needs fork and a threaded build")
+def test_child_forked_before_the_pool_started_keeps_its_threads():
+    code = """
+import os, sys, numpy as np, fastrelu as fr
+from fastrelu import _ufuncs
+fr.set_num_threads(2)
+assert _ufuncs.pool_workers() == 0      # no threaded call yet: no worker
+x = np.linspace(-5, 5, 2**21).astype(np.float32)
+want = fr.sigmoid(x[:1000])
+pid = os.fork()
+if pid == 0:
+    ok = fr.explain('sigmoid', x).threads == 2 and not _ufuncs.is_serial_only()
+    y = fr.sigmoid(x)
+    ok = ok and _ufuncs.pool_workers() == 1 and np.array_equal(y[:1000], want)
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
 """
     r = run_py(code)
     assert r.returncode == 0, r.stderr
