@@ -528,7 +528,7 @@ _CACHE_PROBE = """
         cls = getattr(c, name)
         orig = cls.from_function.__func__
         def from_function(cls, py_func, py_file, _orig=orig):
-            if os.path.dirname(os.path.abspath(py_file)) == pkg:
+            if os.path.abspath(py_file).startswith(pkg + os.sep):
                 return None              # as if this location were not writable
             return _orig(cls, py_func, py_file)
         cls.from_function = classmethod(from_function)
