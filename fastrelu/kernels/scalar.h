@@ -129,15 +129,24 @@ static const double fr_atanh_coef_f64[12] = {
 
 /* sigmoid(-105f) < 2^-150 and sigmoid(-750) < 2^-1075 round to 0; so do
  * 115 e^-115 (float32) and 760 e^-760 (float64) for silu */
+#define FR_ZMIN_F32 -105.0f
+#define FR_ZMIN_SILU_F32 -115.0f
+#define FR_ZMIN_F64 -750.0
+#define FR_ZMIN_SILU_F64 -760.0
+#define FR_LOG1P_TERMS_F32 6                 /* |s| <= 0.2: 6 terms, 12 for float64 */
+#define FR_LOG1P_TERMS_F64 12
+#define FR_SPLIT_F32 4097.0f                 /* Veltkamp-Dekker: 2^12 + 1, 2^27 + 1 */
+#define FR_SPLIT_F64 134217729.0
+
 #define FR_T float
 #define FR_SUF f32
 #define FR_S F32
 #define FR_FUSED FR_HAVE_FMA
 #define FR_H fr_expm1_tail_f32
 #define FR_ABS fabsf
-#define FR_ZMIN -105.0f
-#define FR_ZMIN_SILU -115.0f
-#define FR_LOG1P_TERMS 6
+#define FR_ZMIN FR_ZMIN_F32
+#define FR_ZMIN_SILU FR_ZMIN_SILU_F32
+#define FR_LOG1P_TERMS FR_LOG1P_TERMS_F32
 #include "exp_family.h"
 
 #define FR_T double
@@ -146,9 +155,9 @@ static const double fr_atanh_coef_f64[12] = {
 #define FR_FUSED FR_HAVE_FMA
 #define FR_H fr_expm1_tail_f64
 #define FR_ABS fabs
-#define FR_ZMIN -750.0
-#define FR_ZMIN_SILU -760.0
-#define FR_LOG1P_TERMS 12
+#define FR_ZMIN FR_ZMIN_F64
+#define FR_ZMIN_SILU FR_ZMIN_SILU_F64
+#define FR_LOG1P_TERMS FR_LOG1P_TERMS_F64
 #include "exp_family.h"
 
 #define FR_T double
@@ -157,9 +166,9 @@ static const double fr_atanh_coef_f64[12] = {
 #define FR_FUSED 0
 #define FR_H fr_expm1_tail_f64x
 #define FR_ABS fabs
-#define FR_ZMIN -750.0
-#define FR_ZMIN_SILU -760.0
-#define FR_LOG1P_TERMS 12
+#define FR_ZMIN FR_ZMIN_F64
+#define FR_ZMIN_SILU FR_ZMIN_SILU_F64
+#define FR_LOG1P_TERMS FR_LOG1P_TERMS_F64
 #include "exp_family.h"
 
 /* ---- sigmoid, exact, float32: the fast float64 evaluation -------------
