@@ -34,7 +34,7 @@ import numpy as np
 
 __all__ = ["relu", "relu_backward", "sigmoid", "sigmoid_backward",
            "leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
-           "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu",
+           "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu", "gelu", "gelu_backward",
            "rounded_mpmath", "sigmoid_mpmath", "SLOW", "unit_counts"]
 
 
@@ -225,6 +225,68 @@ def log_sigmoid(x):
         return _scalar_if_0d(_round(-_softplus_wide(-x.astype(wd)), dt))
 
 
+def _phi_upper(w):
+    """Phi(w) = erfc(-w / sqrt2) / 2 elementwise in w's (wide) dtype, as Python
+    floats (math.erfc) for float64 and mpmath at 80 bits for np.longdouble.
+    The argument is carried exactly (v = -w / sqrt2 as vh + vl): erfc(vh + vl)
+    = erfc(vh) - (2 / sqrt(pi)) e^(-vh^2) vl, so rounding v does not cost v^2 ulp."""
+    if w.dtype == np.float64:
+        c1 = 0.70710678118654757           # 1/sqrt2 = c1 - 4.833646656726457e-17
+        c1h = 0.7071067690849304           # c1's top 26 bits: w * c1h is exact for float32 w
+        c1l = c1 - c1h
+
+        def f(x):
+            if math.isnan(x):
+                return x
+            vh, vl = -x * c1h, -x * (c1l - 4.833646656726457e-17)
+            return (math.erfc(vh) - 1.1283791670955126 * math.exp(-vh * vh) * vl) / 2
+        return np.frompyfunc(f, 1, 1)(w).astype(np.float64)
+    import mpmath
+
+    def g(x):
+        if x != x:
+            return x
+        with mpmath.workprec(80):
+            return np.longdouble(mpmath.nstr(mpmath.erfc(-mpmath.mpf(x) / mpmath.sqrt(2)) / 2, 25))
+    return np.frompyfunc(lambda x: g(mpmath.mpf(x) if x == x else x), 1, 1)(
+        np.vectorize(lambda v: _ld_str(v), otypes=[object])(w)).astype(np.longdouble)
+
+
+def _ld_str(v):
+    """np.longdouble -> an exact decimal string mpmath reads."""
+    return np.format_float_scientific(np.longdouble(v), unique=True) if v == v else float("nan")
+
+
+def gelu(x):
+    """x * Phi(x), Phi(x) = erfc(-x / sqrt2) / 2, wide, rounded once (the wide
+    value within a few wide ulp: float32 through float64 and math.erfc, float64
+    through mpmath); gelu(-inf) = -0.0, gelu(+inf) = +inf, gelu(-0) = -0."""
+    with np.errstate(all="ignore"):
+        (x,), dt, wd = _args(x)
+        w = x.astype(wd)
+        big = np.abs(w) > 50                              # Phi is 0 or 1 there (and inf * 0)
+        p = _phi_upper(np.where(big, 0, w))
+        s = np.where(big, np.where(w > 0, w, -0.0), w * p)
+        return _scalar_if_0d(_round(s, dt))
+
+
+def gelu_backward(g, x):
+    """g * (Phi(x) + x * phi(x)), phi(x) = e^(-x^2/2) / sqrt(2 pi); wide, rounded
+    once (16-bit types: the float32 op, rounded).  At x = +-inf the limits
+    g * 1 and g * (-0.0).  Near x = -0.7518 (gelu's minimum) the sum cancels:
+    the twin is relative to the terms there, not to the result."""
+    with np.errstate(all="ignore"):
+        (g, x), dt, wd = _args(g, x)
+        if dt.itemsize == 2:
+            return _scalar_if_0d(_via_f32(gelu_backward, (g, x), dt))
+        gw, w = g.astype(wd), x.astype(wd)
+        big = np.abs(w) > 50
+        wc = np.where(big, 0, w)
+        d = _phi_upper(wc) + wc * np.exp(-(wc * wc) / 2) / np.sqrt(wd.type(2) * np.pi)
+        d = np.where(big, np.where(w > 0, 1, -0.0), d).astype(wd)
+        return _scalar_if_0d(_round(gw * d, dt))
+
+
 def _bias(act):
     def twin(x, b):
         with np.errstate(all="ignore"):
@@ -249,6 +311,8 @@ SLOW.update({
     "bias_relu": bias_relu,
     "bias_sigmoid": bias_sigmoid,
     "bias_silu": bias_silu,
+    "gelu": gelu,
+    "gelu_backward": gelu_backward,
 })
 
 

@@ -85,7 +85,8 @@
     }
 
 /* Every kernel of this level, once: the list emits both the functions and
- * the registry rows.
+ * the registry rows: this list for the ops marked LISTED in kernels.h's
+ * FR_OPS, the FLOAT_MODES ops' four kernels from FR_OPS itself (below).
  *   K(kind, name, op, dtype, accuracy, scalar function[, counted])
  * name is dtype_op[_mode]; the ISA suffix is appended (f32_relu__avx2);
  * accuracy ANY: exact in both modes (one kernel serves both). */
@@ -154,9 +155,25 @@
     {.name = FR_STR(FR_K(kname)), .op = FR_##opid, .dtype = FR_##dt,             \
      .accuracy = FR_ACC_##acc, FR_FIELD_##kind = FR_K(kname)},
 
+/* The kernel list of a FR_OPS line, by its kernels column: LISTED ops are in
+ * FR_KERNEL_LIST; FLOAT_MODES ops get f32/f64 x fast/exact, named
+ * f32_<name>_fast (scalar function fr_<name>_fast_f32), ... */
+#define FR_OP_KERNELS_LISTED(K, ID, opname, kind)
+#define FR_OP_KERNELS_FLOAT_MODES(K, ID, opname, kind)                           \
+    K(kind, f32_##opname##_fast, ID, F32, FAST, fr_##opname##_fast_f32)         \
+    K(kind, f32_##opname##_exact, ID, F32, EXACT, fr_##opname##_exact_f32)      \
+    K(kind, f64_##opname##_fast, ID, F64, FAST, fr_##opname##_fast_f64)         \
+    K(kind, f64_##opname##_exact, ID, F64, EXACT, fr_##opname##_exact_f64)
+#define FR_OP_EMIT_KERNELS_(ID, opname, kind, threshold, kernels, ...)           \
+    FR_OP_KERNELS_##kernels(FR_EMIT_KERNEL, ID, opname, kind)
+#define FR_OP_EMIT_ROWS_(ID, opname, kind, threshold, kernels, ...)              \
+    FR_OP_KERNELS_##kernels(FR_EMIT_ROW, ID, opname, kind)
+
 FR_KERNEL_LIST(FR_EMIT_KERNEL)
+FR_OPS(FR_OP_EMIT_KERNELS_)
 
 const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_KERNEL_LIST(FR_EMIT_ROW)
+    FR_OPS(FR_OP_EMIT_ROWS_)
     {0},
 };
