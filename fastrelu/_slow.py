@@ -21,8 +21,10 @@ Accuracy of the twins themselves:
   once, like ``sigmoid`` (16-bit ``silu_backward``: the float32 op, rounded).
 - ``bias_sigmoid``, ``bias_silu``: ``x + b`` rounded to the dtype, then the
   twin above (so 16-bit types too are the activation of the rounded sum).
-- ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus
-  and log_sigmoid in float16, bfloat16, float32, float64 or longdouble.
+- ``gelu``, ``gelu_backward``: wide (float64 via math.erfc for float16/32,
+  mpmath for float64) and rounded once, the erfc argument carried exactly.
+- ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus,
+  log_sigmoid and gelu in float16, bfloat16, float32, float64 or longdouble.
 
 bfloat16 (ml_dtypes) is accepted wherever float16 is; its values are rounded
 here, since ml_dtypes' float64 -> bfloat16 cast rounds twice (via float32).
@@ -346,12 +348,14 @@ def _mp_formula(op):
     return {"sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
             "silu": lambda x: x / (1 + mpmath.exp(-x)),
             "softplus": softplus,
-            "log_sigmoid": lambda x: -softplus(-x)}[op]
+            "log_sigmoid": lambda x: -softplus(-x),
+            "gelu": lambda x: x * mpmath.erfc(-x / mpmath.sqrt(2)) / 2}[op]
 
 
 # value at +inf, at -inf; the result at +-0 when it is the signed zero itself
 _MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
-              "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf)}
+              "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf),
+              "gelu": (math.inf, -0.0)}
 
 
 def _rounded(f, x, nmant, emin, emax, prec):
@@ -404,7 +408,7 @@ def _format(dtype):
 
 
 def rounded_mpmath(op, x, dtype=np.float64, dps=40):
-    """Correctly rounded `op` (sigmoid, silu, softplus or log_sigmoid) of each
+    """Correctly rounded `op` (sigmoid, silu, softplus, log_sigmoid or gelu) of each
     value of `x` (read as float64; values of `dtype` or a narrower type: a
     softplus(x) = x + tiny with x not in `dtype` sits on a midpoint and
     would never resolve), in `dtype` (float16, ml_dtypes.bfloat16,
@@ -426,7 +430,7 @@ def rounded_mpmath(op, x, dtype=np.float64, dps=40):
             out[i] = np.nan
         elif math.isinf(xi):
             out[i] = _MP_LIMITS[op][xi < 0]
-        elif xi == 0 and op == "silu":
+        elif xi == 0 and op in ("silu", "gelu"):
             out[i] = xi
         else:
             sign, q, e = _rounded(f, xi, nmant, emin, emax, prec)

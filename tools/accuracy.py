@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Exhaustive accuracy check of fastrelu.sigmoid, silu, softplus, log_sigmoid.
+"""Exhaustive accuracy check of fastrelu.sigmoid, silu, softplus, log_sigmoid, gelu.
 
 Every float32 bit pattern (2^32, or every K-th with --step K) and every float16
 pattern, on every ISA variant x accuracy mode, against the exact value:
@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from ulp import ulp_bound as bound, ulp_error  # noqa: E402  (the tests' bounds table)
 
-OPS = ("sigmoid", "silu", "softplus", "log_sigmoid")
+OPS = ("sigmoid", "silu", "softplus", "log_sigmoid", "gelu")
 MODES = ("fast", "exact")
 TOL = 2.0**-16        # float64 reference closer than this (ulp) to a midpoint: ask mpmath
 NWORST = 5
@@ -48,6 +48,8 @@ def ref64(x, op="sigmoid"):
             return np.logaddexp(0.0, w)        # max(w, 0) + log1p(exp(-|w|))
         if op == "log_sigmoid":
             return -np.logaddexp(0.0, -w)
+        if op == "gelu":
+            return _gelu64(w)
         z = np.abs(w)
         np.negative(z, out=z)
         np.exp(z, out=z)                       # exp(-|x|) in [0, 1]
@@ -57,6 +59,20 @@ def ref64(x, op="sigmoid"):
         if op == "silu":
             num = np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * num)
     return num
+
+
+def _gelu64(w):
+    """w Phi(w) in float64 for float32 (or narrower) w: scipy's erfc with the
+    argument -w/sqrt2 = vh + vl carried exactly (vh = w * C1, C1 = 1/sqrt2 to
+    26 bits, so the product is exact for a 24-bit w; vl = w * (the rest)):
+    erfc(vh + vl) = erfc(vh) - 2/sqrt(pi) e^(-vh^2) vl (second order ~2^-100)."""
+    from scipy.special import erfc
+    c1h = 0.7071067690849304                     # 1/sqrt2 to 26 bits
+    c1l = 0.70710678118654757 - c1h - 4.833646656726457e-17
+    vh, vl = -w * c1h, -w * c1l
+    big = np.abs(w) > 50                         # Phi is 0 or 1 (and inf * 0)
+    phi = (erfc(vh) - 1.1283791670955126 * np.exp(-vh * vh) * vl) / 2
+    return np.where(big, np.where(w > 0, w, -0.0), w * phi)
 
 
 class Reference:

@@ -16,16 +16,22 @@
 #define FR_STR(a) FR_STR_(a)
 #define FR_K(name) FR_CAT(name, FR_CAT(__, FR_ISA))
 
+/* ivdep: out is an input itself or apart from them (never partly
+ * overlapping), so no iteration depends on another; without it gcc gives up
+ * on loops that gather from a table (its dependence analysis of the gather
+ * against the store fails). */
 #define FR_UNARY(name, T, f)                                                  \
     static void FR_K(name)(const void *in_, void *out_, fr_intp n) {          \
         const T *in = (const T *)in_;                                         \
         T *out = (T *)out_;                                                   \
+        _Pragma("GCC ivdep")                                                  \
         for (fr_intp i = 0; i < n; i++) out[i] = f(in[i]);                    \
     }
 #define FR_BINARY(name, T, f)                                                 \
     static void FR_K(name)(const void *g_, const void *y_, void *out_, fr_intp n) { \
         const T *g = (const T *)g_, *y = (const T *)y_;                       \
         T *out = (T *)out_;                                                   \
+        _Pragma("GCC ivdep")                                                  \
         for (fr_intp i = 0; i < n; i++) out[i] = f(g[i], y[i]);               \
     }
 
@@ -33,6 +39,7 @@
     static void FR_K(name)(const void *a_, const void *b_, const void *c_, void *out_, fr_intp n) { \
         const T *a = (const T *)a_, *b = (const T *)b_, *c = (const T *)c_;    \
         T *out = (T *)out_;                                                   \
+        _Pragma("GCC ivdep")                                                  \
         for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
     }
 /* The fused kernels take a C-contiguous (rows x cols) block: one call per

@@ -507,26 +507,26 @@ FR_INLINE int64_t fr_gelu_index(double a) {
 #define FR_GELU_AMAX 39.0
 /* (Ph + Pl) s 2^-600 = E T(a), T the table's function (N or W), a = |x| <= 39 */
 #define FR_DEFINE_GELU_PARTS(SUF, MA, PE)                                      \
-    FR_INLINE void fr_gelu_parts_##SUF(double x, const double (*tab)[19],      \
+    FR_INLINE void fr_gelu_parts_##SUF(double x, const double *tab,             \
                                        double *Ph, double *Pl, double *s) {    \
         double a = fabs(x);                                                    \
         a = a < FR_GELU_AMAX ? a : FR_GELU_AMAX;                               \
-        const double *r = tab[fr_gelu_index(a)];                               \
-        double sv = a - r[0], sw = -r[1];            /* s = sv + sw, sv exact */ \
-        double q = r[18];                                                      \
+        int64_t r = fr_gelu_index(a) * 19;           /* row of tab[25][19] */  \
+        double sv = a - tab[r + 0], sw = -tab[r + 1];            /* s = sv + sw, sv exact */ \
+        double q = tab[r + 18];                                                      \
         FR_UNROLL                                                              \
-        for (int j = 17; j >= 8; j--) q = MA(q, sv, r[j]);                     \
+        for (int j = 17; j >= 8; j--) q = MA(q, sv, tab[r + j]);                     \
         double uh, ul, th, tl, ph, pl, Th, Tl, e;                              \
-        FR_TWO_SUM(r[6], sv * q, uh, ul);            /* c2 + s q */            \
-        ul += r[7];                                                            \
+        FR_TWO_SUM(tab[r + 6], sv * q, uh, ul);            /* c2 + s q */            \
+        ul += tab[r + 7];                                                            \
         ph = sv * uh;                                                          \
         pl = PE(sv, uh, ph) + sv * ul;                                         \
-        FR_TWO_SUM(r[4], ph, th, tl);                /* c1 + s (c2 + s q) */   \
-        tl += pl + r[5];                                                       \
+        FR_TWO_SUM(tab[r + 4], ph, th, tl);                /* c1 + s (c2 + s q) */   \
+        tl += pl + tab[r + 5];                                                       \
         ph = sv * th;                                                          \
         pl = PE(sv, th, ph) + (sv * tl + sw * th);                             \
-        FR_TWO_SUM(r[2], ph, Th, e);                                           \
-        Tl = (e + pl) + r[3];                                                  \
+        FR_TWO_SUM(tab[r + 2], ph, Th, e);                                           \
+        Tl = (e + pl) + tab[r + 3];                                                  \
         double sh = a * a, sl = PE(a, a, sh), Eh, El;                          \
         fr_exp_dd_f64(-0.5 * sh, &Eh, &El, s);                                 \
         El -= Eh * (0.5 * sl);                                                 \
@@ -535,7 +535,7 @@ FR_INLINE int64_t fr_gelu_index(double a) {
     }                                                                          \
     FR_INLINE double fr_gelu_##SUF(double x) {                                 \
         double Ph, Pl, s;                                                      \
-        fr_gelu_parts_##SUF(x, fr_gelu_n_tab, &Ph, &Pl, &s);                   \
+        fr_gelu_parts_##SUF(x, &fr_gelu_n_tab[0][0], &Ph, &Pl, &s);                   \
         double vh = x * Ph, vl = PE(x, Ph, vh) + x * Pl;                       \
         double sc = s * FR_DOWN_F64, rh, rl;                                   \
         FR_TWO_SUM(x, -(vh * sc), rh, rl);                                     \
@@ -547,7 +547,7 @@ FR_INLINE int64_t fr_gelu_index(double a) {
      * where D is near the subnormals) */                                      \
     FR_INLINE void fr_dgelu_##SUF(double x, double *dh, double *dl, double *s2) { \
         double Ph, Pl, s;                                                      \
-        fr_gelu_parts_##SUF(x, fr_gelu_w_tab, &Ph, &Pl, &s);                   \
+        fr_gelu_parts_##SUF(x, &fr_gelu_w_tab[0][0], &Ph, &Pl, &s);                   \
         double sc = s * FR_DOWN_F64, ah, al;                                   \
         int late = x < -37.0;                          /* 2^n subnormal */    \
         FR_TWO_SUM(1.0, -(Ph * sc), ah, al);                                   \
@@ -571,20 +571,22 @@ FR_INLINE double fr_gelu_exact_f64(double x) { return fr_gelu_f64x(x); }
 FR_INLINE double fr_gelu_fast_f64(double x) { return fr_gelu_f64(x); }
 FR_INLINE double fr_gelu_backward_exact_f64(double g, double x) { return fr_gelu_backward_f64x(g, x); }
 FR_INLINE double fr_gelu_backward_fast_f64(double g, double x) { return fr_gelu_backward_f64(g, x); }
-/* float32: in float64 without FMA (~2^-56), rounded once: the same bits in both modes */
-FR_INLINE float fr_gelu_exact_f32(float x) {
-    return (float)fr_half_tie_f64((double)x, fr_gelu_f64x((double)x));
-}
-FR_INLINE float fr_gelu_fast_f32(float x) { return fr_gelu_exact_f32(x); }
-FR_INLINE float fr_gelu_backward_exact_f32(float g, float x) {
-    double dh, dl, s2;
-    fr_dgelu_f64x((double)x, &dh, &dl, &s2);
-    double d = ((dh + dl) * s2) * FR_DOWN_F64;
-    double r = (double)g * d;
-    r = x != x ? (double)x + (double)g : r;
-    return (float)(x < -FR_GELU_AMAX ? (double)g * -0.0 : (x > FR_GELU_AMAX ? (double)g : r));
-}
-FR_INLINE float fr_gelu_backward_fast_f32(float g, float x) { return fr_gelu_backward_exact_f32(g, x); }
+/* float32: in float64 (~2^-56), rounded once; exact without FMA, fast with
+ * (both correctly rounded but for a rare double rounding) */
+#define FR_DEFINE_GELU_F32(MODE, SUF)                                          \
+    FR_INLINE float fr_gelu_##MODE##_f32(float x) {                            \
+        return (float)fr_half_tie_f64((double)x, fr_gelu_##SUF((double)x));    \
+    }                                                                          \
+    FR_INLINE float fr_gelu_backward_##MODE##_f32(float g, float x) {          \
+        double dh, dl, s2;                                                     \
+        fr_dgelu_##SUF((double)x, &dh, &dl, &s2);                              \
+        double r = (double)g * (((dh + dl) * s2) * FR_DOWN_F64);               \
+        r = x != x ? (double)x + (double)g : r;                                \
+        return (float)(x < -FR_GELU_AMAX ? (double)g * -0.0                    \
+                       : (x > FR_GELU_AMAX ? (double)g : r));                  \
+    }
+FR_DEFINE_GELU_F32(exact, f64x)
+FR_DEFINE_GELU_F32(fast, f64)
 
 /* ---- leaky relu -----------------------------------------------------------
  * x > 0: x; NaN: x; x = +-0 or alpha = 0: +0 (alpha = 0 is relu, bit for bit,
