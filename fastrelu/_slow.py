@@ -24,7 +24,8 @@ Accuracy of the twins themselves:
 - ``gelu``, ``gelu_backward``: wide (float64 via math.erfc for float16/32,
   mpmath for float64) and rounded once, the erfc argument carried exactly.
 - ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus,
-  log_sigmoid and gelu in float16, bfloat16, float32, float64 or longdouble.
+  log_sigmoid, gelu and gelu_backward (at grad = 1) in float16, bfloat16,
+  float32, float64 or longdouble.
 
 bfloat16 (ml_dtypes) is accepted wherever float16 is; its values are rounded
 here, since ml_dtypes' float64 -> bfloat16 cast rounds twice (via float32).
@@ -230,8 +231,9 @@ def log_sigmoid(x):
 def _phi_upper(w):
     """Phi(w) = erfc(-w / sqrt2) / 2 elementwise in w's (wide) dtype, as Python
     floats (math.erfc) for float64 and mpmath at 80 bits for np.longdouble.
-    The argument is carried exactly (v = -w / sqrt2 as vh + vl): erfc(vh + vl)
-    = erfc(vh) - (2 / sqrt(pi)) e^(-vh^2) vl, so rounding v does not cost v^2 ulp."""
+    The argument is carried exactly (v = -w / sqrt2 as vh + vl, vh exact for a
+    float32 w): erfc(vh + vl) = erfc(vh) - (2 / sqrt(pi)) e^(-vh^2) (vl - vh vl^2),
+    so rounding v does not cost v^2 ulp."""
     if w.dtype == np.float64:
         c1 = 0.70710678118654757           # 1/sqrt2 = c1 - 4.833646656726457e-17
         c1h = 0.7071067690849304           # c1's top 26 bits: w * c1h is exact for float32 w
@@ -241,7 +243,7 @@ def _phi_upper(w):
             if math.isnan(x):
                 return x
             vh, vl = -x * c1h, -x * (c1l - 4.833646656726457e-17)
-            return (math.erfc(vh) - 1.1283791670955126 * math.exp(-vh * vh) * vl) / 2
+            return (math.erfc(vh) - 1.1283791670955126 * math.exp(-vh * vh) * (vl - vh * vl * vl)) / 2
         return np.frompyfunc(f, 1, 1)(w).astype(np.float64)
     import mpmath
 
@@ -349,13 +351,16 @@ def _mp_formula(op):
             "silu": lambda x: x / (1 + mpmath.exp(-x)),
             "softplus": softplus,
             "log_sigmoid": lambda x: -softplus(-x),
-            "gelu": lambda x: x * mpmath.erfc(-x / mpmath.sqrt(2)) / 2}[op]
+            "gelu": lambda x: x * mpmath.erfc(-x / mpmath.sqrt(2)) / 2,
+            # gelu_backward at grad = 1: Phi(x) + x phi(x)
+            "gelu_backward": lambda x: (mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+                                        + x * mpmath.npdf(x))}[op]
 
 
 # value at +inf, at -inf; the result at +-0 when it is the signed zero itself
 _MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
               "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf),
-              "gelu": (math.inf, -0.0)}
+              "gelu": (math.inf, -0.0), "gelu_backward": (1.0, -0.0)}
 
 
 def _rounded(f, x, nmant, emin, emax, prec):
