@@ -230,7 +230,7 @@ def log_sigmoid(x):
 
 def _phi_upper(w):
     """Phi(w) = erfc(-w / sqrt2) / 2 elementwise in w's (wide) dtype, as Python
-    floats (math.erfc) for float64 and mpmath at 80 bits for np.longdouble.
+    floats (math.erfc) for float64 and mpmath at 100 bits for np.longdouble.
     The argument is carried exactly (v = -w / sqrt2 as vh + vl, vh exact for a
     float32 w): erfc(vh + vl) = erfc(vh) - (2 / sqrt(pi)) e^(-vh^2) (vl - vh vl^2),
     so rounding v does not cost v^2 ulp."""
@@ -245,20 +245,21 @@ def _phi_upper(w):
             vh, vl = -x * c1h, -x * (c1l - 4.833646656726457e-17)
             return (math.erfc(vh) - 1.1283791670955126 * math.exp(-vh * vh) * (vl - vh * vl * vl)) / 2
         return np.frompyfunc(f, 1, 1)(w).astype(np.float64)
+    return _mp_map(lambda v, mpmath: mpmath.erfc(-v / mpmath.sqrt(2)) / 2, w)
+
+
+def _mp_map(f, w, prec=100):
+    """f(mpf(x), mpmath) at `prec` bits for each (float64-valued) element of w,
+    as np.longdouble (NaN -> NaN)."""
     import mpmath
 
-    def g(x):
+    def one(x):
         if x != x:
-            return x
-        with mpmath.workprec(80):
-            return np.longdouble(mpmath.nstr(mpmath.erfc(-mpmath.mpf(x) / mpmath.sqrt(2)) / 2, 25))
-    return np.frompyfunc(lambda x: g(mpmath.mpf(x) if x == x else x), 1, 1)(
-        np.vectorize(lambda v: _ld_str(v), otypes=[object])(w)).astype(np.longdouble)
-
-
-def _ld_str(v):
-    """np.longdouble -> an exact decimal string mpmath reads."""
-    return np.format_float_scientific(np.longdouble(v), unique=True) if v == v else float("nan")
+            return np.longdouble(np.nan)
+        with mpmath.workprec(prec):
+            return np.longdouble(mpmath.nstr(f(mpmath.mpf(float(x)), mpmath), 30))
+    return np.array([one(x) for x in np.asarray(w).ravel()],
+                    np.longdouble).reshape(np.shape(w))
 
 
 def gelu(x):
@@ -271,6 +272,11 @@ def gelu(x):
         big = np.abs(w) > 50                              # Phi is 0 or 1 there (and inf * 0)
         p = _phi_upper(np.where(big, 0, w))
         s = np.where(big, np.where(w > 0, w, -0.0), w * p)
+        # tiny x: x/2 + x^2/sqrt(2 pi) is x/2 in the wide type, a midpoint where
+        # x/2 is subnormal in dt; the x^2 term decides (toward +inf)
+        tiny = (w != 0) & (np.abs(w) < 2.0**-60)
+        nudge = wd.type(2.0**-60 if wd.itemsize > 8 else 2.0**-40)   # < dt's half ulp
+        s = np.where(tiny, w / 2 + np.abs(w / 2) * nudge, s)
         return _scalar_if_0d(_round(s, dt))
 
 
@@ -278,7 +284,7 @@ def gelu_backward(g, x):
     """g * (Phi(x) + x * phi(x)), phi(x) = e^(-x^2/2) / sqrt(2 pi); wide, rounded
     once (16-bit types: the float32 op, rounded).  At x = +-inf the limits
     g * 1 and g * (-0.0).  Near x = -0.7518 (gelu's minimum) the sum cancels:
-    the twin is relative to the terms there, not to the result."""
+    mpmath there."""
     with np.errstate(all="ignore"):
         (g, x), dt, wd = _args(g, x)
         if dt.itemsize == 2:
@@ -287,6 +293,12 @@ def gelu_backward(g, x):
         big = np.abs(w) > 50
         wc = np.where(big, 0, w)
         d = _phi_upper(wc) + wc * np.exp(-(wc * wc) / 2) / np.sqrt(wd.type(2) * np.pi)
+        # next to the root -0.75179 the sum cancels: there, mpmath
+        root = np.flatnonzero(np.abs(wc + 0.7517915246935645) < 0.05)
+        if root.size:
+            d.flat[root] = _mp_map(lambda v, mp: mp.erfc(-v / mp.sqrt(2)) / 2 + v * mp.npdf(v),
+                                   wc.flat[root], prec=250).astype(wd)   # ~110 bits cancel
+        d = np.where((d == 0) & (w < 0), -0.0, d)          # underflowed: the sign of x phi
         d = np.where(big, np.where(w > 0, 1, -0.0), d).astype(wd)
         return _scalar_if_0d(_round(gw * d, dt))
 

@@ -240,15 +240,27 @@ FR_INLINE fr_ld fr_ld_log_sigmoid(fr_ld x) { return -fr_ld_softplus(-x); }
 /* gelu = x Phi(x), Phi(x) = erfc(v)/2, v = -x/sqrt2 = vh + vl (a Dekker
  * product): erfc(vh + vl) = erfc(vh) - (2/sqrt(pi)) e^-vh^2 vl to first order
  * (vl ~ 2^-64 vh), so the rounding of v does not cost ~v^2 ulp.  libm's
- * erfcl (glibc: a few ulp) does the rest; -0.0 below -200 (-inf too), x above. */
+ * erfcl below v = 3 (glibc: a few ulp), a continued fraction above;
+ * -0.0 below -200 (-inf too), x above. */
 #define FR_LD_SQRT1_2 0x1.6a09e667f3bcc908b2fb1366ea957d3ep-1L
 #define FR_LD_SQRT1_2_LO 0x1.65f626cdd52b0p-66L       /* sqrt(1/2) - FR_LD_SQRT1_2 (80-bit) */
 #define FR_LD_2_SQRTPI 0x1.20dd750429b6d11ae3a914fed7fd8688p+0L
-#define FR_LD_1_SQRT2PI 0x1.9884533d436509fd0e5e4e5e8d5bcp-2L
+#define FR_LD_1_SQRT2PI 0x1.9884533d436508d0fcb3c500bab8p-2L
+#define FR_LD_SQRTPI 0x1.c5bf891b4ef6aa79c3b0520d5db9383fp+0L
 FR_INLINE fr_ld fr_ld_phi_big(fr_ld x) {               /* Phi(x) = erfc(-x/sqrt2)/2 */
     fr_ld vh, vl;
     fr_ld_two_prod(-x, FR_LD_SQRT1_2, &vh, &vl);
     vl += -x * (LDBL_MANT_DIG == 64 ? FR_LD_SQRT1_2_LO : -0x1.bdd3413b26456p-55L);
+    if (vh >= 3) {
+        /* glibc's erfcl rounds v^2 + 0.5625 inside (~v^2 2^-64 relative: 9000
+         * ulp at v = 97): erfc(v) = e^-v^2 / (sqrt(pi) t), t Laplace's continued
+         * fraction v + (1/2)/(v + 1/(v + (3/2)/(v + ...))), 60 terms (< 1e-5
+         * ulp from v = 3 on), v^2 = (vh + vl)^2 as a pair */
+        fr_ld t = vh, sh, sl;
+        for (int k = 60; k >= 1; k--) t = vh + (0.5L * k) / t;
+        fr_ld_two_prod(vh, vh, &sh, &sl);
+        return expl(-sh) * (1 - (sl + 2 * vh * vl)) / (FR_LD_SQRTPI * t) * 0.5L;
+    }
     return (erfcl(vh) - FR_LD_2_SQRTPI * expl(-vh * vh) * vl) * 0.5L;
 }
 FR_INLINE fr_ld fr_ld_gelu(fr_ld x) {

@@ -539,7 +539,8 @@ FR_INLINE int64_t fr_gelu_index(double a) {
         double vh = x * Ph, vl = PE(x, Ph, vh) + x * Pl;                       \
         double sc = s * FR_DOWN_F64, rh, rl;                                   \
         FR_TWO_SUM(x, -(vh * sc), rh, rl);                                     \
-        double r = x > 0.0 ? rh + (rl - vl * sc) : ((vh + vl) * s) * FR_DOWN_F64; \
+        double r = x > 0.0 ? rh + (rl - vl * sc)                               \
+                           : -fabs(((vh + vl) * s) * FR_DOWN_F64); /* -0 if it underflows */ \
         r = x == 0.0 ? x : r;                           /* gelu(-0) = -0 */    \
         return x < -FR_GELU_AMAX ? -0.0 : (x > FR_GELU_AMAX ? x : r);          \
     }                                                                          \
