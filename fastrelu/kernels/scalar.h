@@ -560,8 +560,13 @@ FR_INLINE int64_t fr_gelu_index(double a) {
     FR_INLINE double fr_gelu_backward_##SUF(double g, double x) {              \
         double dh, dl, s2;                                                     \
         fr_dgelu_##SUF(x, &dh, &dl, &s2);                                      \
-        double gh = g * dh, gl = PE(g, dh, gh) + g * dl;                       \
-        double r = ((gh + gl) * s2) * FR_DOWN_F64;                             \
+        /* g >= 2^995 scaled by 2^-64 (Dekker's split of g would overflow) */ \
+        double k = fabs(g) < 0x1p995 ? 1.0 : 0x1p-64, gk = g * k;              \
+        double gh = gk * dh, gl = PE(gk, dh, gh) + gk * dl;                    \
+        double v = gh + gl;                                                    \
+        v = fabs(gh) <= 0x1p1000 ? v : gh;           /* g = inf: inf - inf in gl */ \
+        v = k == 1.0 ? v : v * 0x1p64;                                         \
+        double r = s2 == 0x1p600 ? v : (v * s2) * FR_DOWN_F64;  /* g D may be huge */ \
         r = x != x ? x + g : r;                                                \
         return x < -FR_GELU_AMAX ? g * -0.0 : (x > FR_GELU_AMAX ? g : r);      \
     }
