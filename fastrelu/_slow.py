@@ -292,7 +292,8 @@ def gelu_backward(g, x):
         gw, w = g.astype(wd), x.astype(wd)
         big = np.abs(w) > 50
         wc = np.where(big, 0, w)
-        d = _phi_upper(wc) + wc * np.exp(-(wc * wc) / 2) / np.sqrt(wd.type(2) * np.pi)
+        two_pi = wd.type("6.28318530717958647692528676655900577")   # np.pi is a float64
+        d = _phi_upper(wc) + wc * np.exp(-(wc * wc) / 2) / np.sqrt(two_pi)
         # next to the root -0.75179 the sum cancels: there, mpmath
         root = np.flatnonzero(np.abs(wc + 0.7517915246935645) < 0.05)
         if root.size:
