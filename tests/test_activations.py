@@ -17,7 +17,8 @@ from ulp import ulp_bound, ulp_error
 
 FLOATS = ("float16", "float32", "float64")
 OPS = ("leaky_relu", "leaky_relu_backward", "bias_relu",
-       "silu", "softplus", "log_sigmoid", "bias_sigmoid", "bias_silu", "silu_backward")
+       "silu", "softplus", "log_sigmoid", "bias_sigmoid", "bias_silu", "silu_backward",
+       "gelu", "gelu_backward")
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -45,9 +46,40 @@ def test_no_fp_warnings(isa, mode):
         fr.leaky_relu(x, 0.0)
         fr.leaky_relu_backward(one, x, 0.2)
         fr.silu_backward(one, x)
+        fr.gelu_backward(one, x)
         fr.bias_relu(x, one)
         fr.bias_sigmoid(x, -one)
         fr.bias_silu(x, one)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_gelu_special_values(isa, mode, dtype):
+    """gelu(+inf) = +inf, gelu(-inf) = -0.0, gelu(+-0) = +-0, NaN -> NaN; = x
+    from ~8.1 on; subnormal results kept (not flushed) and -0.0 past them;
+    gelu_backward: grad * 1 at +inf, grad * -0.0 at -inf, NaN propagates, 1/2 at 0,
+    and its sign flips at gelu's minimum x0 = -0.75179 (relative accuracy there)."""
+    inf, nan = np.inf, np.nan
+    x = np.array([inf, -inf, nan, 0.0, -0.0, 9.0, 1000.0], dtype)
+    y = fr.gelu(x)
+    assert y[0] == inf and y[1] == 0 and np.signbit(y[1]) and np.isnan(y[2])
+    assert y[3] == 0 and not np.signbit(y[3]) and y[4] == 0 and np.signbit(y[4])
+    np.testing.assert_array_equal(y[5:], x[5:])
+    g = np.full(x.shape, 3.0, dtype)
+    d = fr.gelu_backward(g, x)
+    assert d[0] == 3 and d[1] == 0 and np.signbit(d[1]) and np.isnan(d[2])
+    assert d[3] == d[4] == 1.5
+    assert np.isnan(fr.gelu_backward(np.array([nan], dtype), np.array([1.0], dtype))[0])
+    fi = np.finfo(dtype)
+    tiny_x = {"float16": -4.5, "float32": -13.5, "float64": -37.8}[dtype]
+    t = fr.gelu(np.array([tiny_x, -200.0], dtype))
+    assert 0 < -t[0] < fi.smallest_normal and t[1] == 0 and np.signbit(t[1])
+    x0 = -0.7517915246935645
+    near = np.array([np.nextafter(dtype_x := np.asarray(x0, dtype), -np.inf), dtype_x,
+                     np.nextafter(dtype_x, np.inf)], dtype)
+    ref = _slow.gelu_backward(np.ones_like(near), near)
+    assert np.all(ulp_error(fr.gelu_backward(np.ones_like(near), near),
+                            np.asarray(ref, np.longdouble if dtype == "float64" else np.float64))
+                  <= ulp_bound("gelu_backward", dtype, mode) + (1 if dtype == "float64" else 0))
 
 
 @pytest.mark.parametrize("dtype", FLOATS)

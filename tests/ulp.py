@@ -31,6 +31,8 @@ ULP_BOUNDS = {
     "log_sigmoid": _FAST_EXACT,
     "bias_silu": _FAST_EXACT,
     "silu_backward": {**_FAST_EXACT, ("float16", "fast"): 0.51, ("float16", "exact"): 0.51},
+    "gelu": _FAST_EXACT,
+    "gelu_backward": {**_FAST_EXACT, ("float16", "fast"): 0.51, ("float16", "exact"): 0.51},
     "sigmoid_backward": {**_FAST_EXACT, ("float16", "fast"): 1.0, ("float16", "exact"): 1.0,
                          ("float32", "fast"): 1.0, ("float64", "fast"): 1.0},
 }

@@ -82,7 +82,7 @@ ZMIN_DD_SIGMOID, ZMIN_DD_SILU = -750.0, -760.0
 DSILU_BIG = 760.0                          # FR_DSILU: silu' is 1 / -0 beyond +-760
 SILU_BWD_F32_ZMIN = -700.0                 # fr_silu_bwd_f32: float64 exp, Taylor to t^10
 SILU_BWD_F32_DEGREE = 10
-TINY_SILU_F32 = _f32(2.0**-60)             # fr_silu_tie_f64 (the narrow loops)
+TINY_SILU_F32 = _f32(2.0**-60)             # fr_half_tie_f64 (the narrow loops)
 CR_EPS_SIGMOID = 2.0**-36                  # exact float32's rounding test: the guess's bound
 CR_EPS = 2.0**-46                          # (2^-37.5 for sigmoid, 2^-50 for the others) + margin
 SOFTPLUS_ZMIN_DD = -750.0
@@ -119,7 +119,7 @@ SCALAR_H = {
     "fr_sigmoid_exact_f64": {ZMIN_DD_SIGMOID},
     "fr_silu_dd_f64": {ZMIN_DD_SILU},
     "fr_silu_exact_f64": {ZMIN_DD_SILU, -ZMIN_DD_SILU},
-    "fr_silu_tie_f64": {TINY_SILU_F32},
+    "fr_half_tie_f64": {TINY_SILU_F32},
     "fr_silu_bwd_f32": {SILU_BWD_F32_ZMIN, SILU_BWD_F32_DEGREE},
     "fr_softplus_dd_f64": {SOFTPLUS_ZMIN_DD, TINY_E, THIRD, HUGE_A},
 }
