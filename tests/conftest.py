@@ -11,6 +11,7 @@ single-threaded build differs in the loops that call them).
 When test_numba.py is selected, its numba code (numba_user.warm) compiles in a
 background process from the start of the session, on the other core."""
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from twins import use_variant
 ISAS = _dispatch.available_isas()
 BACKENDS = ["numba"] if importlib.util.find_spec("numba") else []
 _WARMER = pytest.StashKey()
+OP_COVERAGE = pytest.StashKey()
 
 
 def pytest_addoption(parser):
@@ -41,6 +43,29 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "ladder: checks the ISA ladder's choice itself (CI reruns these with "
                    "the ladder capped by FASTRELU_DISABLE_CPU_FEATURES)")
+
+
+@pytest.hookimpl(tryfirst=True)       # before -k / -m deselect anything
+def pytest_collection_modifyitems(session, config, items):
+    """Which ops each test function was parametrized over (its `op` argument),
+    for test_op_table's completeness check: {module file: {function: [ops,
+    the module's reason if it runs a subset (its OP_SUBSETS) or None]}}.  With
+    FASTRELU_OP_COVERAGE=path the record is also written there as JSON."""
+    cov = {}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if not isinstance(params.get("op"), str):
+            continue
+        name = getattr(item, "originalname", item.name)
+        reason = getattr(item.module, "OP_SUBSETS", {}).get(name)
+        entry = cov.setdefault(item.path.name, {}).setdefault(name, [set(), reason])
+        entry[0].add(params["op"])
+    config.stash[OP_COVERAGE] = cov
+    path = os.environ.get("FASTRELU_OP_COVERAGE")
+    if path:
+        with open(path, "w") as f:
+            json.dump({m: {fn: [sorted(ops), why] for fn, (ops, why) in fns.items()}
+                       for m, fns in cov.items()}, f)
 
 
 def _parametrized_by_the_test(metafunc, name):
