@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _ops, _slow
+from fastrelu import _ops
 from layouts import EVERY_OP, op_args
 from twins import call, check, same_bits
 
