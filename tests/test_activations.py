@@ -10,12 +10,16 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _slow
+from fastrelu import _ops, _slow
 from layouts import EVERY_OP, special_grid, special_values, values
-from twins import UNARY, bits, call, check, same_bits
+from twins import ROUNDED_UNARY, bits, call, check, same_bits
 from ulp import ulp_bound, ulp_error
 
 FLOATS = ("float16", "float32", "float64")
+OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table checks the rest)
+    "test_ulp_vs_mpmath": "the rounded unary ops: rounded_mpmath's correctly rounded values "
+                          "(the other ops against their twins: test_kernels)",
+}
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -36,7 +40,7 @@ def test_no_fp_warnings(isa, mode):
     for dtype in FLOATS:
         x = special_values(dtype)
         one = np.ones_like(x)
-        for op in UNARY:
+        for op in (op.name for op in _ops.OPS if op.kind == "unary"):
             getattr(fr, op)(x)
         fr.leaky_relu(x, 0.01)
         fr.leaky_relu(x, 0.0)
@@ -123,10 +127,14 @@ def test_broadcasting(isa, mode, dtype):
     same_bits(out, fr.silu(x))
 
 
+FUSED = [op.name for op in _ops.OPS if op.kind == "fused"]
+
+
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
-@pytest.mark.parametrize("op", ("relu", "sigmoid", "silu"))
-def test_bias_equals_activation_of_sum(isa, mode, op, dtype):
+@pytest.mark.parametrize("fused", FUSED)
+def test_bias_equals_activation_of_sum(isa, mode, fused, dtype):
     """bias_op(x, b) is op(x + b) bit for bit, x + b rounded to the dtype first."""
+    op = _ops.activation(fused)
     x = values(dtype, 3 * 4099, seed=3).reshape(3, 4099)
     b = values(dtype, 4099, seed=4)
     with np.errstate(all="ignore"):           # x + b may overflow, as in np.add
@@ -302,7 +310,7 @@ def mp_refs():
     out = {}
     for seed, dt in enumerate((np.float32, np.float64)):
         x = sample(dt, seed)
-        for op in UNARY:
+        for op in ROUNDED_UNARY:
             out[np.dtype(dt).name, op] = x, _slow.rounded_mpmath(op, x, np.longdouble)
     return out
 
@@ -313,7 +321,7 @@ def test_sample_size(mp_refs):
 
 
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
-@pytest.mark.parametrize("op", UNARY)
+@pytest.mark.parametrize("op", ROUNDED_UNARY)
 def test_ulp_vs_mpmath(isa, mode, op, dtype, mp_refs):
     x, ref = mp_refs[dtype, op]
     got = getattr(fr, op)(x)
@@ -333,7 +341,7 @@ def test_mpmath_reference_agrees_with_twins():
     x = np.concatenate([rng.uniform(-110, 30, 300),
                         np.ldexp(rng.uniform(-1, 1, 100), rng.integers(-60, 4, 100))])
     x32 = x.astype(np.float32)
-    for op in UNARY + ("sigmoid",):
+    for op in ROUNDED_UNARY:
         twin = _slow.SLOW[op]
         assert np.array_equal(twin(x32), _slow.rounded_mpmath(op, x32, np.float32))
         exact = _slow.rounded_mpmath(op, x, np.longdouble)

@@ -9,9 +9,11 @@ import pytest
 
 import fastrelu as fr
 from fastrelu import _dispatch, _slow
+from fastrelu import _ops
 from ulp import ULP_BOUNDS, ulp_bound, ulp_error
 
-UNARY = ("silu", "softplus", "log_sigmoid")       # the issue 8 ops of one argument
+# the rounded ops of one argument (fast and exact modes), from the table
+ROUNDED_UNARY = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "unary")
 
 
 def wide(dtype):
