@@ -304,7 +304,7 @@ def sample(dtype, seed):
     return np.concatenate([mag, -mag, dense, near0, huge, -huge])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mp_refs():
     """(x, correctly rounded op(x) in longdouble) per dtype and op, computed once."""
     out = {}

@@ -74,6 +74,7 @@ def test_dask_in_place_raises_type_error(da, op):
         getattr(fr, op + "_")(*dargs)
 
 
+@pytest.mark.ci_only
 def test_dask_distributed_local_cluster(da, monkeypatch):
     distributed = pytest.importorskip("distributed")
     # let the nanny's OMP_NUM_THREADS=1 decide the workers' pool, as a user's would
