@@ -70,6 +70,14 @@ REF = {
 }
 # the bias ops: act(x + b), x + b rounded to long double first (by the caller)
 REF.update({f"bias_{a}": f for a, f in ACT.items()})
+# a newer unary op: the mpmath formula of fastrelu/_slow.py's rounded_mpmath
+for _op in _ops.OPS:
+    if _op.name not in REF and _op.kind == "unary":
+        from fastrelu import _slow
+        try:
+            REF[_op.name] = _slow._mp_formula(_op.name)
+        except KeyError:                  # no formula: its tests fail with a KeyError
+            pass
 
 
 def ulp_error(got, exact, slack=0):

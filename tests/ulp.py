@@ -6,6 +6,8 @@ module.
 
 import numpy as np
 
+from fastrelu import _ops
+
 __all__ = ["ulp_error", "ulp_bound", "ULP_BOUNDS", "LONGDOUBLE_BOUND"]
 
 # Max ulp error of each rounded op's result against the exact value, per
@@ -34,6 +36,14 @@ ULP_BOUNDS = {
     "sigmoid_backward": {**_FAST_EXACT, ("float16", "fast"): 1.0, ("float16", "exact"): 1.0,
                          ("float32", "fast"): 1.0, ("float64", "fast"): 1.0},
 }
+# An op of the table with accuracy modes that has no row above gets DESIGN.md's
+# bounds: a forward op _FAST_EXACT, a backward op (its first argument grad) the
+# float16 slack of a float32 result rounded again, as silu_backward.
+for _op in _ops.OPS:
+    if _op.accurate and _op.name not in ULP_BOUNDS:
+        ULP_BOUNDS[_op.name] = ULP_BOUNDS["silu_backward"] if _op.args[0] == "grad" \
+            else _FAST_EXACT
+del _op
 
 
 # np.longdouble where it is wider than float64 (x86-64 Linux: 80-bit extended):
