@@ -144,6 +144,21 @@ def test_xarray_unary_keeps_labels_like_numpy_ufuncs(xr, keep_attrs):
     xr.testing.assert_identical(res_relu, expected)
 
 
+@EVERY_OP
+def test_xarray_every_op_keeps_dims_and_coords(xr, op):
+    """Every op on DataArrays: a DataArray with the operands' dims and coords,
+    holding the op's values on the raw arrays (the later operands broadcast
+    by dimension name, given as a 1-d array along "unit")."""
+    arr = _data_array(xr)
+    rest = [xr.DataArray(a, dims=("unit",), coords={"unit": list("abcd")})
+            for a in op_args(op, (4,), "float64", seed=5)[1:]]
+    res = getattr(fr, op)(arr, *rest)
+    assert isinstance(res, xr.DataArray) and res.dims == arr.dims
+    xr.testing.assert_identical(res.coords.to_dataset(), arr.coords.to_dataset())
+    want = getattr(fr, op)(arr.values, *(r.values[None, :] for r in rest))
+    same_bits(res.values, want)
+
+
 def test_xarray_backward_aligns_by_dimension_name(xr):
     y = _data_array(xr)
     grad = xr.DataArray(np.array([1.0, 2.0, 3.0, 4.0]), dims=("unit",),
