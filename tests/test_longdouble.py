@@ -377,8 +377,11 @@ def test_inplace_bias_with_stats():
     fr.bias_silu_(y, b)
     _same(y, fr.silu(x + b))
     y = x.copy()
-    fr.sigmoid_(y, stats=fr.UnitStats())
+    st = fr.UnitStats(eps=0.1)
+    fr.sigmoid_(y, stats=st)                     # the unfused form counts too
     _same(y, fr.sigmoid(x))
+    np.testing.assert_array_equal(st.counts, (y * (1 - y) < LD(0.1)).sum(axis=0))
+    assert st.rows == 4 and 0 < st.counts.sum() < y.size
 
 
 def test_inplace_rejects_what_it_did_before():
