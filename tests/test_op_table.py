@@ -89,9 +89,11 @@ def _collected_elsewhere(config, suites):
 
 @pytest.fixture(scope="module")
 def op_coverage(request):
-    from conftest import OP_COVERAGE
     config = request.config
-    cov = dict(config.stash.get(OP_COVERAGE, {}))
+    # the key of the conftest pytest loaded (importing conftest again would make a new one)
+    keys = [p.OP_COVERAGE for p in config.pluginmanager.get_plugins()
+            if hasattr(p, "OP_COVERAGE") and hasattr(p, "uses_numba")]
+    cov = dict(config.stash.get(keys[0], {})) if keys else {}
     # conftest records before -k / -m deselect: only node ids (file::test) collect part of a file
     partial = any("::" in a for a in config.args)
     missing = [s for s in PROPERTY_SUITES if partial or s not in cov]
