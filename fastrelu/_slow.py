@@ -202,7 +202,8 @@ def silu(x):
 
 def silu_backward(g, x):
     """g * s * (1 + x * (1 - s)), s = sigmoid(x), 1 - s = sigmoid(-x); wide,
-    rounded once.  At x = +-inf the limits: g * 1 and g * (+0.0)."""
+    rounded once.  At x = +-inf the limits: g * 1 and g * (-0.0) (silu' < 0
+    for x < -1.28: the limit from below, as the kernels)."""
     with np.errstate(all="ignore"):
         (g, x), dt, wd = _args(g, x)
         if dt.itemsize == 2:
@@ -210,6 +211,7 @@ def silu_backward(g, x):
         gw, w = g.astype(wd), x.astype(wd)
         s, t = _sigmoid_wide(w), _sigmoid_wide(-w)
         d = s * (1 + np.where(np.isinf(w), 0, w * t))    # inf * 0 at the ends
+        d = np.where(w == -np.inf, -0.0, d)
         return _scalar_if_0d(_round(gw * d, dt))
 
 

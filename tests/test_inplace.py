@@ -181,16 +181,9 @@ def test_byteswapped_inplace():
     np.testing.assert_array_equal(x.astype("<f4"), expected)
 
 
-SCALAR_BUG = pytest.mark.xfail(strict=True, reason=(
-    "library bug: op_(x, <Python float>) computes in float64 (the in-place forms turn "
-    "the scalar into a 0-d float64 array, which is not weak under NEP 50) when x is not "
-    "a native ndarray, and always for the fused ops: not op(x, <Python float>)'s bits"))
-_SCALAR_OK = ("relu_backward", "leaky_relu_backward")   # exact on these values either way
 
 
-@pytest.mark.parametrize("op", [pytest.param(op.name, marks=() if op.name in _SCALAR_OK
-                                             else SCALAR_BUG)
-                                for op in _ops.OPS if op.name in MULTI])
+@pytest.mark.parametrize("op", [op.name for op in _ops.OPS if op.name in MULTI])
 def test_python_scalar_operands_stay_weak(op):
     """op_(x, 0.3) writes op(x, 0.3): the Python scalar takes x's dtype, as in
     the ufunc, for an ndarray x and for an array.array."""

@@ -120,10 +120,6 @@ def test_special_values_table(isa, mode, op, dtype):
         same_bits(np.asarray(got), want[i])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kernels and twin disagree on a zero's sign: silu_backward(g, -inf) is -0.0 * sign(g) "
-    "in the kernels (the limit from below: silu'(x) < 0 for x < -1), +0.0 * sign(g) in "
-    "fastrelu/_slow.py's twin and its docstring; ulp comparisons cannot see it"))
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_silu_backward_at_minus_inf_kernels_agree_with_twin(dtype):
     from fastrelu import _slow

@@ -275,14 +275,6 @@ OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table
                                     "test_ufunc_methods_as_numpy)",
     "test_accumulate_is_the_left_fold": "binary ops, as reduce",
 }
-REDUCE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "library bug: a binary op's reduce gives op(x[0], x[-1]), not numpy's left fold "
-    "(the loop reads the reduce operand in1 == out, stride 0, once); the numpy backend too"))
-ACCUMULATE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "library bug: a fused op's accumulate is not numpy's left fold (it reads the "
-    "aliased operand out[i - 1] before the loop wrote it)"))
-
-
 def fold_data(n):
     """x[0] < 0, x[1] <= 0 and x[-1] > 0: the left fold and op(x[0], x[-1])
     differ for every binary op of the table."""
@@ -298,7 +290,7 @@ def left_fold(uf, x):
     return np.array(folds)
 
 
-@pytest.mark.parametrize("op", [pytest.param(op, marks=REDUCE_BUG) for op in BINARY])
+@pytest.mark.parametrize("op", BINARY)
 def test_reduce_is_the_left_fold(op):
     """numpy's reduce of a binary ufunc with no identity: x[0], then
     op(acc, x[i]) in order, along any axis; an empty reduction raises."""
@@ -312,8 +304,7 @@ def test_reduce_is_the_left_fold(op):
         same_bits(uf.reduce(np.stack([x, x]), axis=1), np.array([want] * 2))
 
 
-@pytest.mark.parametrize("op", [pytest.param(op, marks=ACCUMULATE_BUG)
-                                if _ops.BY_NAME[op].kind == "fused" else op for op in BINARY])
+@pytest.mark.parametrize("op", BINARY)
 def test_accumulate_is_the_left_fold(op):
     uf = getattr(fr, op)
     for n in (3, 100, 5000):

@@ -243,11 +243,37 @@ static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const 
     }
 }
 
+/* An input that overlaps the output without being it, element for element:
+ * numpy passes such operands only to reduce (in1 is the accumulator, stride
+ * 0) and accumulate (in1 is out one element back), whose results depend on
+ * the order of evaluation. */
+static int fr_chained(int nin, char **args, npy_intp const *steps, fr_intp n) {
+    if (n < 2) return 0;
+    if (steps[nin] == 0) return 1;                    /* reduce: every step updates one element */
+    char *o0 = args[nin], *o1 = args[nin] + (n - 1) * steps[nin];
+    char *olo = o0 < o1 ? o0 : o1, *ohi = o0 < o1 ? o1 : o0;
+    for (int i = 0; i < nin; i++) {
+        if (args[i] == args[nin] && steps[i] == steps[nin]) continue;
+        char *a0 = args[i], *a1 = args[i] + (n - 1) * steps[i];
+        char *lo = a0 < a1 ? a0 : a1, *hi = a0 < a1 ? a1 : a0;
+        if (lo <= ohi && olo <= hi) return 1;
+    }
+    return 0;
+}
+
 static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *dims,
                    npy_intp const *steps) {
     const fr_kernel_row *row = fr_current_kernel(op, dtype);
     int nin = fr_nin(row), contig = 1;
     fr_intp n = dims[0];
+    if (fr_chained(nin, args, steps, n)) {            /* in order, one element at a time */
+        char *p[4];
+        for (fr_intp k = 0; k < n; k++) {
+            for (int i = 0; i <= nin; i++) p[i] = args[i] + k * steps[i];
+            fr_call(row, p, p[nin], 1);
+        }
+        return;
+    }
     for (int i = 0; i <= nin; i++) contig &= steps[i] == (npy_intp)es;
     if (contig) {
         fr_run_contig(row, args, n, es);
