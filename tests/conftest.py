@@ -27,7 +27,7 @@ import pytest
 from hypothesis import settings as _hsettings
 
 # hypothesis: 30 examples per test (each fuzz test runs once per op of the table);
-# CI's profile (HYPOTHESIS_PROFILE=ci, .ci/run) draws 100
+# HYPOTHESIS_PROFILE=ci draws 100 (a longer local run)
 _hsettings.register_profile("fastrelu", max_examples=30, deadline=None)
 _hsettings.register_profile("ci", max_examples=100, deadline=None)
 _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fastrelu"))
