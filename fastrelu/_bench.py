@@ -56,6 +56,7 @@ How a time is taken: ``fastrelu._bench_timing``.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 
@@ -158,8 +159,10 @@ def add_arguments(p) -> None:
                    help="mixed: run the table under threadpoolctl.threadpool_limits(N, "
                    "user_api='blas') for each N (default: %s; --quick: the BLAS's own "
                    "setting)" % " ".join(map(str, _bench_mixed.BLAS_THREADS)))
-    p.add_argument("--threads", type=int, metavar="N",
-                   help="fastrelu and torch threads (default: fastrelu.get_num_threads())")
+    p.add_argument("--threads", type=int, nargs="+", metavar="N",
+                   help="fastrelu and torch threads (default: fastrelu.get_num_threads()); "
+                   "several (--threads 1 2): the tables once per count (a JSON file each, "
+                   "FILE.threadsN.json)")
     p.add_argument("--isa", metavar="ISA", help="force an ISA variant (see `info`)")
     p.add_argument("--no-torch", action="store_true", help="skip the torch columns")
     p.add_argument("--json", metavar="FILE", help="write every row (and the setup) as JSON")
@@ -207,6 +210,23 @@ def quick_sizes(bop: BenchOp) -> tuple:
 
 
 def run(args) -> int:
+    """The tables, once per --threads count."""
+    counts = args.threads or [None]
+    if len(counts) == 1:
+        return _run_once(args, counts[0])
+    status = 0
+    for i, n in enumerate(counts):
+        one = copy.copy(args)
+        if args.json:
+            stem = args.json[:-5] if args.json.endswith(".json") else args.json
+            one.json = f"{stem}.threads{n}.json"
+        if i:
+            print()
+        status = max(status, _run_once(one, n))
+    return status
+
+
+def _run_once(args, thread_count) -> int:
     import fastrelu
     from fastrelu import _dispatch
 
@@ -266,8 +286,8 @@ def run(args) -> int:
         return 2
 
     old_threads = fastrelu.get_num_threads()
-    if args.threads:
-        fastrelu.set_num_threads(args.threads)
+    if thread_count:
+        fastrelu.set_num_threads(thread_count)
     threads = fastrelu.get_num_threads()
     impls = list(IMPLS)
     torch_threads = None
@@ -340,7 +360,7 @@ def run(args) -> int:
                 failed(f"{label} {row['act']}_", row)
     finally:
         prog.close()
-        if args.threads:
+        if thread_count:
             fastrelu.set_num_threads(old_threads)
         if old_torch_threads is not None:
             sys.modules["torch"].set_num_threads(old_torch_threads)
