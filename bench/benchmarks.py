@@ -1,27 +1,24 @@
 """asv benchmarks for fastrelu (``asv.conf.json``: ``benchmark_dir: "bench"``).
 
-Everything is generated from the kernel registry (``fastrelu._dispatch.KERNELS``)
-through ``fastrelu._bench``, which also holds the input data, the NumPy and
-torch baselines and the roofline binding used by ``python -m fastrelu bench``:
+Everything is generated from the op table (``fastrelu._ops.OPS``) and the
+baseline rows (``fastrelu._baselines.BASELINES``), and measured with the calls
+and the timer of ``python -m fastrelu bench`` (``fastrelu._bench``):
 
 * The grid: by default in place, ``fastrelu``, ``fastrelu[exact]``, ``numpy``,
   ``torch`` and ``roofline`` at three sizes; ``FASTRELU_ASV_FULL=1`` adds the
   ISA levels, the numba loop, the out-of-place forms and 1M (see FULL).
-* one ``time_`` class per op family (``Relu``, ``Sigmoid``, ``ReluBackward``,
-  ``SigmoidBackward``, ``LeakyRelu``, ``LeakyReluBackward``, ``Silu``,
-  ``SiluBackward``, ``Softplus``, ``LogSigmoid``, ``BiasRelu``,
-  ``BiasSigmoid``, ``BiasSilu``), parameterised by op (out of place into a
-  preallocated ``out=``, and in place ``op_``) x dtype x size x
-  implementation.  The leaky ops run with ``alpha = _bench.ALPHA``, the bias
-  ops on a (rows, units) array (``_bench.shape_for``) with ``units`` biases.
-  Implementations: ``fastrelu`` (the dispatcher's choice), ``fastrelu@<isa>``
-  for every ISA variant in the registry (skipped where this CPU lacks it),
-  ``[exact]`` twins where the registry has distinct exact-accuracy kernels,
-  ``numpy`` (the baseline of ``_bench.NUMPY_FORMS``), ``numba`` (a naive
-  ``@njit`` loop, compiled and run once in setup), ``torch`` (same threads as
-  fastrelu, ``_bench.TORCH_FORMS``) and ``roofline`` (the C in-place loop; in
-  place only).  ``fastrelu@numba`` is skipped for an op the numba backend has
-  no kernel for (the backend would run the cython kernel instead).
+* one ``time_`` class per op family (``Relu``, ``Sigmoid``, ... one line each
+  below), parameterised by op (out of place into a preallocated ``out=``, and
+  in place ``op_``) x dtype x size x implementation.  The leaky ops run with
+  ``alpha = _baselines.ALPHA``, the bias ops on a (rows, units) array
+  (``_bench.shape_for``) with ``units`` biases.  Implementations:
+  ``fastrelu`` (the dispatcher's choice), ``fastrelu@<isa>`` for every ISA
+  level (skipped where this CPU lacks it), ``[exact]`` twins for the ops with
+  accuracy modes (``Op.accurate``), ``numpy`` and ``torch`` (the row's forms;
+  torch with fastrelu's threads), ``numba`` (the row's naive loop, compiled
+  and run once in setup) and ``roofline`` (the C in-place loop; in place
+  only).  ``fastrelu@numba`` is skipped for an op the numba backend has no
+  kernel for (the backend would run the cython kernel instead).
 * ``Ratios``: ``track_`` speedup vs numpy / torch, GB/s and % of roofline of
   the in-place op, from one measurement pass (``setup_cache``) with the
   ``python -m fastrelu bench`` timer.
@@ -42,25 +39,38 @@ torch baselines and the roofline binding used by ``python -m fastrelu bench``:
   ``fastrelu._bench_mixed``); ``MixedRatios``: ``track_`` fastrelu's step
   time over numpy's and torch's in the same loop (lower is better, target
   <= 1.0 vs numpy).
-* ``InPlaceMemory``: ``peakmem_`` and the resident memory a 16M-element
+* ``InPlaceMemory``: ``peakmem_`` and the resident memory a 4M-element
   in-place call adds (``track_added_rss_mib``: 0 means no temporary array).
 
 Every timed call does the same work, and the timed bodies allocate nothing
 (but the numpy/torch forms of the statistics, whose count allocates):
 setup allocates once per parameter set and keeps the arrays on the instance.
-Out-of-place calls never change their input.  In place, ``relu_`` and
-``relu_backward_`` get inputs that are already fixed points of the op
-(negatives replaced by +0.0; grad already masked), so repeating the call
-repeats the same work on the same bits (the kernels are branch-free, so the
-sign mix does not change the cost).  The other in-place ops are not
-idempotent (``sigmoid_`` drifts towards a constant, ``sigmoid_backward_``
-and the leaky ops towards subnormals, a bias keeps adding), so their setup
-restores the input from a saved copy (np.copyto): asv_runner >= 0.3 re-runs
-setup before every timed call, outside the timed region, and ``number = 1``
-on those classes gives older asv runners the same behaviour (setup before
-every sample).  The cost is per-call timing at n=1000, where the timer's
-~0.1 us shows; the ``python -m fastrelu bench`` timer (batched, restored per
-batch) is the precise tool for small sizes.
+Out-of-place calls never change their input.  In place, an op whose row has a
+``fixed_point`` (``relu_``, ``relu_backward_``) gets an input that is already
+a fixed point of the op (negatives replaced by +0.0; grad already masked), so
+repeating the call repeats the same work on the same bits (the kernels are
+branch-free, so the sign mix does not change the cost).  The other in-place
+ops are not idempotent (``sigmoid_`` drifts towards a constant,
+``sigmoid_backward_`` and the leaky ops towards subnormals, a bias keeps
+adding), so their setup restores the input from a saved copy (np.copyto):
+asv_runner >= 0.3 re-runs setup before every timed call, outside the timed
+region, and ``number = 1`` on those classes gives older asv runners the same
+behaviour (setup before every sample).  The cost is per-call timing at
+n=1000, where the timer's ~0.1 us shows; the ``python -m fastrelu bench``
+timer (batched, restored per batch) is the precise tool for small sizes.
+
+How asv runs this suite fast (``asv.conf.json``: ``"launch_method":
+"forkserver"``): asv starts one process per benchmark and parameter set,
+about 1200 of them; spawning each (Python, numpy, fastrelu, and torch for the
+torch ones: ~0.5-3 s) took ~22 minutes for ``asv run --quick``.  A fork
+server imports the suite once and forks a child per benchmark.  So that the
+children are threaded, this module imports nothing of the fastrelu package
+at import time (a process that imported fastrelu runs it serially after a
+fork: DESIGN.md §2): the parameters come from the plain-data modules
+``_ops``, ``_baselines`` and ``_bench_mixed``, read from their files
+(``_plain``), and fastrelu is imported in each child's setup.  torch is
+imported once by the fork server (``bench/preimport.py``).  Under the spawn
+method everything works alike, only slower.
 """
 
 import importlib.util
@@ -72,29 +82,57 @@ import sys
 
 import numpy as np
 
-import fastrelu
-from fastrelu import _bench, _bench_mixed, _dispatch, _ufuncs
-
 try:  # raised inside a benchmark body, asv records "skipped" rather than failed
     from asv_runner.benchmarks.mark import SkipNotImplemented
 except ImportError:  # pragma: no cover - running without asv
     SkipNotImplemented = NotImplementedError
 
+
+def _plain(name):
+    """``fastrelu.<name>``, a module that imports nothing of fastrelu, loaded
+    from its file without importing the fastrelu package (whose import would
+    make every forked child serial); the real module once fastrelu is
+    imported (tests, a spawned process)."""
+    if "fastrelu" in sys.modules:
+        return importlib.import_module("fastrelu." + name)
+    key = "_fastrelu_plain_" + name.replace(".", "_")
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.find_spec("fastrelu")       # finds, does not import
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("fastrelu is not installed")
+    path = os.path.join(spec.submodule_search_locations[0], *name.split(".")) + ".py"
+    mspec = importlib.util.spec_from_file_location(key, path)
+    mod = importlib.util.module_from_spec(mspec)
+    sys.modules[key] = mod
+    mspec.loader.exec_module(mod)
+    return mod
+
+
+_ops = _plain("_ops")
+_baselines = _plain("_baselines")
+_bench_mixed = _plain("_bench_mixed")
+
 #: FASTRELU_ASV_FULL=1 widens the grid: every ISA level (fastrelu@<isa>), the
 #: naive numba loop, the out-of-place forms and 1M elements.  The default grid
 #: (in place; fastrelu, [exact] where it differs, numpy, torch, roofline; three
-#: sizes) keeps `asv run --quick` of the whole suite within a few minutes.
+#: sizes) keeps `asv run --python=same --quick` of the whole suite within 5 minutes.
 FULL = os.environ.get("FASTRELU_ASV_FULL", "") not in ("", "0")
 SIZES = [1000, 65536, 1_000_000, 16_000_000] if FULL else [1000, 65536, 16_000_000]
 DTYPES = ["float32", "float64"]
 BASELINES = ["numpy", "numba", "torch", "roofline"] if FULL else ["numpy", "torch", "roofline"]
+#: the ops benchmarked: every op of the table with a baseline row (a test
+#: checks that every op has one)
+OPS = [op for op in _ops.OPS if op.name in _baselines.BASELINES]
 #: sizes of the Ratios pass (tests shrink it; 1M is left to the time_ classes)
 RATIO_SIZES = [1000, 65536, 16_000_000]
-RATIO_SETTINGS = _bench.Settings(budget_s=0.05, min_reps=3, max_reps=5000)
+#: (budget_s, min_reps, max_reps) of the track_ passes: fastrelu._bench.Settings
+RATIO_SETTINGS = (0.02, 3, 5000)
 #: (rows x units) of the fused and statistics benchmarks (tests shrink them)
-SHAPES = [_bench._fmt_shape(s) for s in _bench.FUSED_SHAPES]
-#: size of the InPlaceMemory cases: a temporary copy shows as tens of MiB
-MEMORY_SIZE = 16_000_000
+SHAPES = ["x".join(map(str, s)) for s in _baselines.FUSED_SHAPES]
+#: size of the InPlaceMemory cases: a temporary copy shows as 15 MiB (float32)
+#: or 31 MiB (float64), far above the call's own ~0 (and 4x cheaper to set up than 16M)
+MEMORY_SIZE = 4_000_000
 #: the mixed BLAS loop: float32, A rows x MIXED_UNITS, W MIXED_UNITS square;
 #: MIXED_STEPS steps per timed call (tests shrink the rows)
 MIXED_ROWS = [512, 4096]
@@ -104,31 +142,26 @@ MIXED_STEPS = 3
 MIXED_SETTINGS = _bench_mixed.QUICK
 
 
-def registry_ops():
-    return list(dict.fromkeys(k.op for k in _dispatch.KERNELS))
+def bench_names():
+    """The bench rows: every op, and ``op[exact]`` for the ops with accuracy modes."""
+    return [name for op in OPS
+            for name in ([op.name] + ([op.name + "[exact]"] if op.accurate else []))]
 
 
-def registry_isas(op):
-    """Kernel variants for ``op``: the compiled ISA levels (best first) from the
-    registry, then the numba backend (its rows join the registry when loaded)."""
-    isas = list(dict.fromkeys(k.isa for k in _dispatch.KERNELS
-                              if k.op == op and k.backend == "cython"))
-    return isas + ["numba"]
-
-
-def registry_accuracies(op):
-    rows = [k for k in _dispatch.KERNELS if k.op == op]
-    return ["fast"] + (["exact"] if _bench.exact_differs(rows, op) else [])
+def isa_levels():
+    """The compiled ISA levels, best first (``fastrelu/kernels/build_flags.py``,
+    the list setup.py compiles), then the numba backend."""
+    levels = [name for name, _ in _plain("kernels.build_flags").ISA_LEVELS]
+    return levels[::-1] + ["numba"]
 
 
 def implementations(op):
-    """``impl`` parameter values for ``op``, generated from the registry."""
+    """``impl`` parameter values for ``op`` (an ``_ops.Op``)."""
     out = []
-    for acc in registry_accuracies(op):
-        sfx = "" if acc == "fast" else "[exact]"
+    for sfx in [""] + (["[exact]"] if op.accurate else []):
         out.append("fastrelu" + sfx)
         if FULL:
-            out.extend(f"fastrelu@{isa}{sfx}" for isa in registry_isas(op))
+            out.extend(f"fastrelu@{isa}{sfx}" for isa in isa_levels())
     return out + BASELINES
 
 
@@ -141,9 +174,22 @@ def parse_impl(impl):
     return name, (isa or None), acc
 
 
+def _bench():
+    """fastrelu's bench layer, imported in a benchmark's setup (never at import)."""
+    from fastrelu import _bench
+
+    return _bench
+
+
+def _unavailable():
+    return _bench().Unavailable
+
+
 def _require_numba_kernel(op, dtype):
     """fastrelu@numba: the numba backend must have its own kernel for the slot
     (a backend lacking a slot runs the best cython kernel: not numba's time)."""
+    from fastrelu import _dispatch
+
     try:
         _dispatch._ensure_numba()
     except ImportError as exc:
@@ -153,140 +199,22 @@ def _require_numba_kernel(op, dtype):
         raise NotImplementedError(f"the numba backend has no {op} {dtype} kernel")
 
 
-# --------------------------------------------------------------------------
-# naive Numba loops (the "what a user would write" baseline); jitted lazily in
-# setup so that importing this module never imports numba
-# --------------------------------------------------------------------------
-
-def _nb_relu(x, out, zero):
-    for i in range(x.shape[0]):
-        v = x[i]
-        out[i] = v if v > zero else zero
-
-
-def _nb_sigmoid(x, out, one):
-    for i in range(x.shape[0]):
-        out[i] = one / (one + np.exp(-x[i]))
-
-
-def _nb_relu_backward(g, y, out, zero):
-    for i in range(g.shape[0]):
-        out[i] = g[i] if y[i] > zero else zero
-
-
-def _nb_sigmoid_backward(g, y, out, one):
-    for i in range(g.shape[0]):
-        out[i] = g[i] * y[i] * (one - y[i])
-
-
-def _nb_leaky_relu(x, alpha, out, zero):
-    for i in range(x.shape[0]):
-        v = x[i]
-        out[i] = v if v > zero else alpha * v
-
-
-def _nb_leaky_relu_backward(g, x, alpha, out, zero):
-    for i in range(g.shape[0]):
-        out[i] = g[i] if x[i] > zero else alpha * g[i]
-
-
-def _nb_silu(x, out, one):
-    for i in range(x.shape[0]):
-        v = x[i]
-        out[i] = v / (one + np.exp(-v))
-
-
-def _nb_silu_backward(g, x, out, one):
-    for i in range(g.shape[0]):
-        s = one / (one + np.exp(-x[i]))
-        out[i] = g[i] * s * (one + x[i] * (one - s))
-
-
-def _nb_softplus(x, out, zero):
-    for i in range(x.shape[0]):
-        v = x[i]
-        out[i] = max(v, zero) + np.log1p(np.exp(-abs(v)))
-
-
-def _nb_log_sigmoid(x, out, zero):
-    for i in range(x.shape[0]):
-        v = x[i]
-        out[i] = min(v, zero) - np.log1p(np.exp(-abs(v)))
-
-
-def _nb_bias_relu(x, b, out, zero):
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            v = x[i, j] + b[j]
-            out[i, j] = v if v > zero else zero
-
-
-def _nb_bias_sigmoid(x, b, out, one):
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = one / (one + np.exp(-(x[i, j] + b[j])))
-
-
-def _nb_bias_silu(x, b, out, one):
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            v = x[i, j] + b[j]
-            out[i, j] = v / (one + np.exp(-v))
-
-
-#: op -> (naive loop, its trailing constant: 0 or 1 in the input dtype)
-_NB_SOURCES = {"relu": (_nb_relu, 0), "sigmoid": (_nb_sigmoid, 1),
-               "relu_backward": (_nb_relu_backward, 0),
-               "sigmoid_backward": (_nb_sigmoid_backward, 1),
-               "leaky_relu": (_nb_leaky_relu, 0),
-               "leaky_relu_backward": (_nb_leaky_relu_backward, 0),
-               "silu": (_nb_silu, 1), "silu_backward": (_nb_silu_backward, 1),
-               "softplus": (_nb_softplus, 0), "log_sigmoid": (_nb_log_sigmoid, 0),
-               "bias_relu": (_nb_bias_relu, 0), "bias_sigmoid": (_nb_bias_sigmoid, 1),
-               "bias_silu": (_nb_bias_silu, 1)}
-_NB_JITTED = {}
-
-
-def numba_call(op, args, out=None):
-    try:
-        import numba
-    except Exception as exc:
-        raise NotImplementedError(f"numba not importable: {exc}") from None
-    if op not in _NB_SOURCES:
-        raise NotImplementedError(f"no numba loop for {op}")
-    dt = args[0].dtype.type
-    const = dt(_NB_SOURCES[op][1])
-    out = args[0] if out is None else out
-    # scalars (alpha) in the array dtype: the loop computes in that dtype
-    a = tuple(x if isinstance(x, np.ndarray) else dt(x) for x in args) + (out, const)
-    f = _NB_JITTED.get(op)
-    if f is None:
-        f = numba.njit(cache=True, nogil=True)(_NB_SOURCES[op][0])
-        try:  # compile now (or load from numba's cache): never inside a timing
-            f(*a)
-        except Exception:  # an unusable cache entry: compile without the cache
-            f = numba.njit(nogil=True)(_NB_SOURCES[op][0])
-        _NB_JITTED[op] = f
-    f(*a)  # this dtype's specialization
-
-    def call(f=f, a=a):
-        f(*a)
-
-    return call
-
-
 def _refuse_forked_child(impl="fastrelu"):
-    """fastrelu runs serially in a forked child (fork safety, see DESIGN.md §2):
-    under ``asv run --launch-method forkserver`` its threaded numbers would be
-    wrong, so skip rather than mislead.  asv's default (spawn) is fine."""
-    if impl.split("+")[0] in ("fastrelu", "roofline", "single") and getattr(
-            _ufuncs, "is_serial_only", lambda: False)():
-        raise NotImplementedError("fastrelu is serial in a forked child: run asv with "
-                                  "the default --launch-method spawn")
+    """fastrelu runs serially in a forked child of a process that imported it
+    (fork safety, DESIGN.md §2): its threaded numbers would be wrong, so skip
+    rather than mislead.  This module keeps fastrelu out of asv's fork server
+    (module docstring), so this only fires if something else imported it there."""
+    from fastrelu import _ufuncs
+
+    if impl.split("+")[0] in ("fastrelu", "roofline", "single") and _ufuncs.is_serial_only():
+        raise NotImplementedError("fastrelu is serial in this forked child: its parent "
+                                  "imported fastrelu (see bench/benchmarks.py)")
 
 
 def _torch_threads():
-    torch = _bench.import_torch()
+    import fastrelu
+
+    torch = _bench().import_torch()
     torch.set_num_threads(fastrelu.get_num_threads())
     return torch
 
@@ -296,18 +224,24 @@ def _torch_threads():
 # --------------------------------------------------------------------------
 
 class _Family:
-    """time_op for one registry op; subclasses set ``op``."""
+    """time_op for one op of the table; a subclass sets ``op`` and gets its
+    parameters and its restore policy from the op's rows."""
 
     op = None
     param_names = ["op", "dtype", "size", "impl"]
     timeout = 600
-    #: True when calling the in-place op twice equals calling it once
-    idempotent = True
 
-    @classmethod
-    def make_params(cls):
-        forms = [cls.op, cls.op + "_"] if FULL else [cls.op + "_"]
-        return [forms, list(DTYPES), list(SIZES), implementations(cls.op)]
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        row = _baselines.BASELINES[cls.op]
+        #: True when calling the in-place op twice equals calling it once
+        cls.idempotent = row.fixed_point is not None
+        if not cls.idempotent:
+            cls.number = 1  # older asv: setup (restore) before every call
+            cls.warmup_time = 0
+        op = _ops.BY_NAME[cls.op]
+        forms = [op.name, op.name + "_"] if FULL else [op.name + "_"]
+        cls.params = [forms, list(DTYPES), list(SIZES), implementations(op)]
 
     def setup(self, op, dtype, size, impl):
         key = (op, dtype, size, impl)
@@ -317,7 +251,7 @@ class _Family:
             self._key = key
         elif self._restore is not None:
             self._restore()
-        self._ctx = _bench.impl_context(self._impl_name, self._bop, self._isa)
+        self._ctx = _bench().impl_context(self._impl_name, self._bop, self._isa)
         self._ctx.__enter__()
 
     def teardown(self, op, dtype, size, impl):
@@ -326,9 +260,12 @@ class _Family:
             ctx.__exit__(None, None, None)
 
     def _build(self, op, dtype, size, impl):
+        from fastrelu import _dispatch
+
+        bench = _bench()
         name, isa, acc = parse_impl(impl)
         _refuse_forked_child(name)
-        if self.op not in registry_ops():
+        if self.op not in {k.op for k in _dispatch.KERNELS}:
             raise NotImplementedError(f"this build has no {self.op}")
         if isa == "numba":
             if importlib.util.find_spec("numba") is None:
@@ -336,40 +273,31 @@ class _Family:
             _require_numba_kernel(self.op, dtype)
         if isa not in (None, "numba") and isa not in _dispatch.available_isas():
             raise NotImplementedError(f"ISA {isa} not available on this CPU")
-        bop = _bench.BenchOp(self.op + ("[exact]" if acc == "exact" else ""), self.op, acc,
-                             _bench.ARITY[self.op])
+        bop = bench.BenchOp(self.op + ("[exact]" if acc == "exact" else ""), self.op, acc,
+                            bench.ARITY[self.op])
         inplace = op.endswith("_")
-        ins = _bench.make_inputs(bop, dtype, size)
+        ins = bench.make_inputs(bop, dtype, size)
+        row = _baselines.BASELINES[self.op]
         if inplace and self.idempotent:  # make the input a fixed point of the op
-            if self.op == "relu":
-                np.maximum(ins[0], 0, out=ins[0])
-            elif self.op == "relu_backward":
-                np.copyto(ins[0], 0, where=ins[1] <= 0)
+            row.fixed_point(*ins[:bop.nargs])
         restore = inplace and not self.idempotent
         work = ins[0].copy() if restore else ins[0]
         args = (work,) + tuple(ins[1:])
         out = None if inplace else np.empty_like(work)
+        calls = {"fastrelu": bench.fastrelu_call, "numpy": bench.numpy_call,
+                 "torch": bench.torch_call, "roofline": bench.roofline_call,
+                 "numba": bench.numba_call}
         try:
-            if name == "fastrelu":
-                call = _bench.fastrelu_call(self.op, args, out)
-            elif name == "numpy":
-                call = _bench.numpy_call(self.op, args, out)
-            elif name == "torch":
+            if name == "torch":
                 _torch_threads()
-                call = _bench.torch_call(self.op, args, out)
-            elif name == "roofline":
-                call = _bench.roofline_call(self.op, args, out)
-            elif name == "numba":
-                call = numba_call(self.op, args, out)
-            else:  # pragma: no cover
-                raise ValueError(impl)
-        except _bench.Unavailable as exc:
+            call = calls[name](self.op, args, out)
+        except bench.Unavailable as exc:
             raise NotImplementedError(str(exc)) from None
         saved = ins[0]
         self._restore = (lambda: np.copyto(work, saved)) if restore else None
         self._bop, self._isa, self._impl_name, self._call = bop, isa, name, call
         # warm-up (JIT compile, thread pool start, first-call costs), then restore
-        with _bench.impl_context(name, bop, isa):
+        with bench.impl_context(name, bop, isa):
             call()
         if self._restore is not None:
             self._restore()
@@ -378,71 +306,23 @@ class _Family:
         self._call()
 
 
-class _Restored(_Family):
-    """An in-place op that is not idempotent: setup restores its input."""
-
-    idempotent = False
-    number = 1  # older asv: setup (restore) before every call
-    warmup_time = 0
-
-
-class Relu(_Family):
-    op = "relu"
-
-
-class Sigmoid(_Restored):
-    op = "sigmoid"
-
-
-class ReluBackward(_Family):
-    op = "relu_backward"
+# one line per op of the table (asv finds benchmarks by class)
+class Relu(_Family): op = "relu"                                    # noqa: E701
+class Sigmoid(_Family): op = "sigmoid"                              # noqa: E701
+class ReluBackward(_Family): op = "relu_backward"                   # noqa: E701
+class SigmoidBackward(_Family): op = "sigmoid_backward"             # noqa: E701
+class LeakyRelu(_Family): op = "leaky_relu"                         # noqa: E701
+class LeakyReluBackward(_Family): op = "leaky_relu_backward"        # noqa: E701
+class Silu(_Family): op = "silu"                                    # noqa: E701
+class SiluBackward(_Family): op = "silu_backward"                   # noqa: E701
+class Softplus(_Family): op = "softplus"                            # noqa: E701
+class LogSigmoid(_Family): op = "log_sigmoid"                       # noqa: E701
+class BiasRelu(_Family): op = "bias_relu"                           # noqa: E701
+class BiasSigmoid(_Family): op = "bias_sigmoid"                     # noqa: E701
+class BiasSilu(_Family): op = "bias_silu"                           # noqa: E701
 
 
-class SigmoidBackward(_Restored):
-    op = "sigmoid_backward"
-
-
-class LeakyRelu(_Restored):
-    op = "leaky_relu"
-
-
-class LeakyReluBackward(_Restored):
-    op = "leaky_relu_backward"
-
-
-class Silu(_Restored):
-    op = "silu"
-
-
-class SiluBackward(_Restored):
-    op = "silu_backward"
-
-
-class Softplus(_Restored):
-    op = "softplus"
-
-
-class LogSigmoid(_Restored):
-    op = "log_sigmoid"
-
-
-class BiasRelu(_Restored):
-    op = "bias_relu"
-
-
-class BiasSigmoid(_Restored):
-    op = "bias_sigmoid"
-
-
-class BiasSilu(_Restored):
-    op = "bias_silu"
-
-
-FAMILIES = (Relu, Sigmoid, ReluBackward, SigmoidBackward, LeakyRelu, LeakyReluBackward,
-            Silu, SiluBackward, Softplus, LogSigmoid, BiasRelu, BiasSigmoid, BiasSilu)
-for _cls in FAMILIES:
-    _cls.params = _cls.make_params()
-del _cls
+FAMILIES = tuple(_Family.__subclasses__())
 
 
 # --------------------------------------------------------------------------
@@ -455,20 +335,22 @@ def _impls(all_impls):
     try:
         _torch_threads()
         return tuple(all_impls)
-    except _bench.Unavailable:
+    except _unavailable():
         return tuple(i for i in all_impls if not i.startswith("torch"))
 
 
 def _ratios_cache(self=None):
     """Measure every (op, dtype, size) row once, like ``python -m fastrelu bench``."""
     _refuse_forked_child()
-    impls = _impls(_bench.IMPLS)
+    bench = _bench()
+    impls = _impls(bench.IMPLS)
+    settings = bench.Settings(*RATIO_SETTINGS)
     rows = {}
-    for bop in _bench.bench_ops():
+    for bop in bench.bench_ops():
         for dtype in DTYPES:
             for size in RATIO_SIZES:
-                rows[(bop.name, dtype, size)] = _bench.measure(
-                    bop, dtype, size, impls, RATIO_SETTINGS)
+                rows[(bop.name, dtype, size)] = bench.measure(
+                    bop, dtype, size, impls, settings)
     return rows
 
 
@@ -487,7 +369,7 @@ class Ratios(_Tracks):
     """The in-place op's speedups, GB/s and roofline fraction (higher is better)."""
 
     param_names = ["op", "dtype", "size"]
-    params = [[b.name for b in _bench.bench_ops()], list(DTYPES), list(RATIO_SIZES)]
+    params = [bench_names(), list(DTYPES), list(RATIO_SIZES)]
     setup_cache = _ratios_cache
 
     def track_speedup_vs_numpy(self, rows, op, dtype, size):
@@ -532,24 +414,22 @@ class _Sectioned:
         key = (op, dtype, shape, impl)
         if getattr(self, "_key", None) != key:
             self._key = None
+            bench = _bench()
             _refuse_forked_child(impl)
             bop = self._bop(op)
-            dims = _bench.parse_shape(shape)
-            if impl.startswith("torch"):
-                try:
-                    _torch_threads()
-                except _bench.Unavailable as exc:
-                    raise NotImplementedError(str(exc)) from None
-            self._case = _bench.Case(bop, dtype, math.prod(dims), slots=1, shape=dims)
+            dims = bench.parse_shape(shape)
             try:
-                self._call = _bench.bind(impl, self._case, 0)
-            except _bench.Unavailable as exc:
+                if impl.startswith("torch"):
+                    _torch_threads()
+                self._case = bench.Case(bop, dtype, math.prod(dims), slots=1, shape=dims)
+                self._call = bench.bind(impl, self._case, 0)
+            except bench.Unavailable as exc:
                 raise NotImplementedError(str(exc)) from None
-            with _bench.impl_context(impl, bop):
+            with bench.impl_context(impl, bop):
                 self._call()  # warm-up
             self._key = key
         self._case.restore(0)
-        self._ctx = _bench.impl_context(impl, self._case.bop)
+        self._ctx = _bench().impl_context(impl, self._case.bop)
         self._ctx.__enter__()
 
     def teardown(self, op, dtype, shape, impl):
@@ -563,12 +443,12 @@ class FusedBias(_Sectioned):
     (``single``) and ``x += b`` then ``<act>`` in place (``numpy``, ``torch``)."""
 
     param_names = ["act", "dtype", "shape", "impl"]
-    params = [list(_bench.FUSED_ACTS), list(DTYPES), list(SHAPES),
-              list(_bench.FUSED_IMPLS)]
+    params = [list(_baselines.FUSED_ACTS), list(DTYPES), list(SHAPES),
+              list(_baselines.FUSED_IMPLS)]
 
     def _bop(self, act):
         try:
-            return _bench.get_op("bias_" + act)
+            return _bench().get_op("bias_" + act)
         except KeyError:
             raise NotImplementedError(f"this build has no bias_{act}") from None
 
@@ -581,13 +461,15 @@ class UnitStatsOverhead(_Sectioned):
     (``fastrelu+stats``) vs the op then the per-unit count (``numpy+stats``,
     ``torch+stats``)."""
 
-    params = [list(_bench.STATS_OPS), list(DTYPES), list(SHAPES),
-              list(_bench.STATS_IMPLS)]
+    params = [list(_baselines.STATS_OPS), list(DTYPES), list(SHAPES),
+              list(_baselines.STATS_IMPLS)]
 
     def _bop(self, op):
+        import fastrelu
+
         if not hasattr(fastrelu, "UnitStats"):
             raise NotImplementedError("this build has no fastrelu.UnitStats")
-        return _bench.get_op(op)
+        return _bench().get_op(op)
 
     def time_op_stats(self, op, dtype, shape, impl):
         self._call()
@@ -596,16 +478,18 @@ class UnitStatsOverhead(_Sectioned):
 def _fused_cache(self=None):
     """Every fused row once (``_bench.measure_fused``)."""
     _refuse_forked_child()
-    impls = _impls(_bench.FUSED_IMPLS)
-    names = [b.name for b in _bench.bench_ops()]
+    bench = _bench()
+    impls = _impls(bench.FUSED_IMPLS)
+    settings = bench.Settings(*RATIO_SETTINGS)
+    names = [b.name for b in bench.bench_ops()]
     rows = {}
-    for act in _bench.FUSED_ACTS:
+    for act in bench.FUSED_ACTS:
         if "bias_" + act not in names:
             continue
         for dtype in DTYPES:
             for shape in SHAPES:
-                rows[(act, dtype, shape)] = _bench.measure_fused(
-                    act, dtype, _bench.parse_shape(shape), impls, RATIO_SETTINGS)
+                rows[(act, dtype, shape)] = bench.measure_fused(
+                    act, dtype, bench.parse_shape(shape), impls, settings)
     return rows
 
 
@@ -614,16 +498,20 @@ _fused_cache.timeout = 900
 
 def _stats_cache(self=None):
     """Every statistics row once (``_bench.measure_stats``)."""
+    import fastrelu
+
     _refuse_forked_child()
     rows = {}
     if not hasattr(fastrelu, "UnitStats"):
         return rows
-    impls = _impls(_bench.STATS_IMPLS)
-    for op in _bench.STATS_OPS:
+    bench = _bench()
+    impls = _impls(bench.STATS_IMPLS)
+    settings = bench.Settings(*RATIO_SETTINGS)
+    for op in bench.STATS_OPS:
         for dtype in DTYPES:
             for shape in SHAPES:
-                rows[(op, dtype, shape)] = _bench.measure_stats(
-                    op, dtype, _bench.parse_shape(shape), impls, RATIO_SETTINGS)
+                rows[(op, dtype, shape)] = bench.measure_stats(
+                    op, dtype, bench.parse_shape(shape), impls, settings)
     return rows
 
 
@@ -635,7 +523,7 @@ class FusedRatios(_Tracks):
     (lower is better, target <= 1.1) and speedups over the two-pass forms."""
 
     param_names = ["act", "dtype", "shape"]
-    params = [list(_bench.FUSED_ACTS), list(DTYPES), list(SHAPES)]
+    params = [list(_baselines.FUSED_ACTS), list(DTYPES), list(SHAPES)]
     setup_cache = _fused_cache
 
     def track_fused_vs_single_pass(self, rows, act, dtype, shape):
@@ -659,12 +547,12 @@ class StatsRatios(_Tracks):
     and speedups over the op-then-count numpy and torch forms."""
 
     param_names = ["op", "dtype", "shape"]
-    params = [list(_bench.STATS_OPS), list(DTYPES), list(SHAPES)]
+    params = [list(_baselines.STATS_OPS), list(DTYPES), list(SHAPES)]
     setup_cache = _stats_cache
 
     def track_with_vs_without_stats(self, rows, op, dtype, shape):
         row = rows.get((op, dtype, shape), {})
-        v = _bench._ratio(row.get("fastrelu+stats_s"), row.get("fastrelu_s"))
+        v = _bench().ratio(row.get("fastrelu+stats_s"), row.get("fastrelu_s"))
         if v is None:
             raise SkipNotImplemented(f"stats not measured for {op} {dtype} {shape}")
         return v
@@ -706,13 +594,15 @@ class MixedBlasLoop:
         shape = (rows, MIXED_UNITS)
         case = getattr(self, "_case", None)
         if case is None or case.shape != shape:
-            self._case = case = _bench_mixed.MixedCase(MIXED_DTYPE, shape)
+            from fastrelu import _bench_mixed as mixed
+
+            self._case = case = mixed.MixedCase(MIXED_DTYPE, shape)
         act = None if impl == "matmul" else activation
         try:
             if impl == "torch":
                 _torch_threads()
             self._step = case.step(impl, act)
-        except (KeyError, ImportError, AttributeError, _bench.Unavailable) as exc:
+        except (KeyError, ImportError, AttributeError, _unavailable()) as exc:
             raise NotImplementedError(f"{impl} {activation}: {exc}") from None
         self._errstate = np.errstate(all="ignore")
         self._errstate.__enter__()
@@ -732,11 +622,13 @@ class MixedBlasLoop:
 def _mixed_cache(self=None):
     """Every mixed group once (``_bench_mixed.measure_group``): rows keyed by
     (activation, rows)."""
+    from fastrelu import _bench_mixed as mixed
+
     _refuse_forked_child()
-    impls = _impls(_bench_mixed.IMPLS)
+    impls = _impls(mixed.IMPLS)
     out = {}
     for rows in MIXED_ROWS:
-        for row in _bench_mixed.measure_group(MIXED_DTYPE, (rows, MIXED_UNITS),
+        for row in mixed.measure_group(MIXED_DTYPE, (rows, MIXED_UNITS),
                                               _bench_mixed.ACTS, impls, MIXED_SETTINGS):
             out[(row["act"], rows)] = row
     return out
@@ -783,26 +675,25 @@ class InPlaceMemory:
     size * itemsize)."""
 
     param_names = ["op", "dtype", "impl"]
-    params = [[op + "_" for op in dict.fromkeys(k.op for k in _dispatch.KERNELS)
-               if op in _bench.ARITY], list(DTYPES),
-              ["fastrelu", "numpy", "torch"]]
+    params = [[op.name + "_" for op in OPS], list(DTYPES), ["fastrelu", "numpy", "torch"]]
     size = MEMORY_SIZE
     timeout = 300
 
     def setup(self, op, dtype, impl):
+        bench = _bench()
         _refuse_forked_child(impl)
-        bop = _bench.get_op(op[:-1])
-        args = _bench.make_inputs(bop, dtype, self.size)
         try:
-            if impl == "fastrelu":
-                self._call = _bench.fastrelu_call(bop.op, args)
-            elif impl == "numpy":
-                self._call = _bench.numpy_call(bop.op, args)
-            else:
-                torch = _bench.import_torch()
-                torch.set_num_threads(fastrelu.get_num_threads())
-                self._call = _bench.torch_call(bop.op, args)
-        except _bench.Unavailable as exc:
+            bop = bench.get_op(op[:-1])
+        except KeyError:
+            raise NotImplementedError(f"this build has no {op}") from None
+        args = bench.make_inputs(bop, dtype, self.size)
+        calls = {"fastrelu": bench.fastrelu_call, "numpy": bench.numpy_call,
+                 "torch": bench.torch_call}
+        try:
+            if impl == "torch":
+                _torch_threads()
+            self._call = calls[impl](bop.op, args)
+        except bench.Unavailable as exc:
             raise NotImplementedError(str(exc)) from None
         self._errstate = np.errstate(all="ignore")
         self._errstate.__enter__()

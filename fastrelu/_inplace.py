@@ -11,6 +11,7 @@ from . import _ops, _ufuncs
 # bfloat16 is ml_dtypes' dtype: fastrelu's loops for it are added when ml_dtypes
 # is imported (_ufuncs.bfloat16_dtype()), so it is named here, not looked up.
 _FLOATS, _INTS = _ops.FLOATS, _ops.INTS
+_WEAK = (int, float, bool)              # Python scalars: they take the array's dtype
 
 
 def _writable_view(obj, fname, argname):
@@ -108,6 +109,7 @@ def _fused(fused_op, activation, fname, x, b, stats):
     if not fast:
         _check_dtype(arr, fname, "x", _INTS + _FLOATS if activation == "relu" and b is None
                      else _FLOATS)
+    b_arg = b if type(b) in _WEAK else None      # a Python scalar stays weak (NEP 50)
     if b is not None and not fast:
         b = np.asarray(b)
         # a bias runs along the last axis: (units,), (1, ..., units) or a scalar
@@ -127,7 +129,7 @@ def _fused(fused_op, activation, fname, x, b, stats):
         _ufuncs.run_rows(fused_op, arr, b, counts, stats.eps if stats is not None else 0.0)
     else:
         ufunc = getattr(_ufuncs, fused_op if b is not None else activation)
-        ufunc(arr, *(() if b is None else (b,)), out=arr)
+        ufunc(arr, *(() if b is None else (b if b_arg is None else b_arg,)), out=arr)
         if counts is not None:
             from . import _slow                 # the slow twin counts (off the fast path)
             counts += _slow.unit_counts(activation, arr, stats.eps)
@@ -190,6 +192,7 @@ def _nary_inplace(ufunc, argnames):
             return _ndarray_fast_path(ufunc, fname, first, x, *rest)
         arr = _writable_view(x, fname, first)
         _check_dtype(arr, fname, first, _FLOATS)
+        args = rest                              # Python scalars stay weak (NEP 50)
         rest = [r if isinstance(r, np.ndarray) else np.asarray(r) for r in rest]
         for name, r in zip(others, rest):
             try:
@@ -199,7 +202,7 @@ def _nary_inplace(ufunc, argnames):
             if not ok:
                 raise ValueError(f"{fname}: {name} with shape {r.shape} does not broadcast "
                                  f"to {first}'s shape {arr.shape}")
-        ufunc(arr, *rest, out=arr)
+        ufunc(arr, *[a if type(a) in _WEAK else r for a, r in zip(args, rest)], out=arr)
         return x
 
     inplace.__name__ = inplace.__qualname__ = fname

@@ -60,6 +60,12 @@ OPS = (
        "statistics: fastrelu.bias_sigmoid_(x, b, stats=...)."),
     Op("bias_silu", ("x", "b"), "fused", FLOATS, None, True,
        "silu(x + b) in one pass (x + b rounded to the dtype first)."),
+    Op("gelu", ("x",), "unary", FLOATS, None, True,
+       "GELU, the exact (erf) form: x * Phi(x), Phi(x) = erfc(-x / sqrt(2)) / 2 (torch's\n"
+       "approximate='none'); gelu(-inf) = -0.0, subnormal results kept, no warnings." + _ACC),
+    Op("gelu_backward", ("grad", "x"), "binary", FLOATS, None, True,
+       "Gradient of gelu from its INPUT x: grad * (Phi(x) + x * phi(x)), phi the normal\n"
+       "density; grad * 1 at +inf, grad * -0.0 at -inf. float32 computed in float64." + _ACC),
 )
 
 BY_NAME = {op.name: op for op in OPS}

@@ -21,8 +21,11 @@ Accuracy of the twins themselves:
   once, like ``sigmoid`` (16-bit ``silu_backward``: the float32 op, rounded).
 - ``bias_sigmoid``, ``bias_silu``: ``x + b`` rounded to the dtype, then the
   twin above (so 16-bit types too are the activation of the rounded sum).
-- ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus
-  and log_sigmoid in float16, bfloat16, float32, float64 or longdouble.
+- ``gelu``, ``gelu_backward``: wide (float64 via math.erfc for float16/32,
+  mpmath for float64) and rounded once, the erfc argument carried exactly.
+- ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus,
+  log_sigmoid, gelu and gelu_backward (at grad = 1) in float16, bfloat16,
+  float32, float64 or longdouble.
 
 bfloat16 (ml_dtypes) is accepted wherever float16 is; its values are rounded
 here, since ml_dtypes' float64 -> bfloat16 cast rounds twice (via float32).
@@ -34,7 +37,7 @@ import numpy as np
 
 __all__ = ["relu", "relu_backward", "sigmoid", "sigmoid_backward",
            "leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
-           "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu",
+           "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu", "gelu", "gelu_backward",
            "rounded_mpmath", "sigmoid_mpmath", "SLOW", "unit_counts"]
 
 
@@ -199,7 +202,8 @@ def silu(x):
 
 def silu_backward(g, x):
     """g * s * (1 + x * (1 - s)), s = sigmoid(x), 1 - s = sigmoid(-x); wide,
-    rounded once.  At x = +-inf the limits: g * 1 and g * (+0.0)."""
+    rounded once.  At x = +-inf the limits: g * 1 and g * (-0.0) (silu' < 0
+    for x < -1.28: the limit from below, as the kernels)."""
     with np.errstate(all="ignore"):
         (g, x), dt, wd = _args(g, x)
         if dt.itemsize == 2:
@@ -207,6 +211,7 @@ def silu_backward(g, x):
         gw, w = g.astype(wd), x.astype(wd)
         s, t = _sigmoid_wide(w), _sigmoid_wide(-w)
         d = s * (1 + np.where(np.isinf(w), 0, w * t))    # inf * 0 at the ends
+        d = np.where(w == -np.inf, -0.0, d)
         return _scalar_if_0d(_round(gw * d, dt))
 
 
@@ -223,6 +228,82 @@ def log_sigmoid(x):
     with np.errstate(all="ignore"):
         (x,), dt, wd = _args(x)
         return _scalar_if_0d(_round(-_softplus_wide(-x.astype(wd)), dt))
+
+
+def _phi_upper(w):
+    """Phi(w) = erfc(-w / sqrt2) / 2 elementwise in w's (wide) dtype, as Python
+    floats (math.erfc) for float64 and mpmath at 100 bits for np.longdouble.
+    The argument is carried exactly (v = -w / sqrt2 as vh + vl, vh exact for a
+    float32 w): erfc(vh + vl) = erfc(vh) - (2 / sqrt(pi)) e^(-vh^2) (vl - vh vl^2),
+    so rounding v does not cost v^2 ulp."""
+    if w.dtype == np.float64:
+        c1 = 0.70710678118654757           # 1/sqrt2 = c1 - 4.833646656726457e-17
+        c1h = 0.7071067690849304           # c1's top 26 bits: w * c1h is exact for float32 w
+        c1l = c1 - c1h
+
+        def f(x):
+            if math.isnan(x):
+                return x
+            vh, vl = -x * c1h, -x * (c1l - 4.833646656726457e-17)
+            return (math.erfc(vh) - 1.1283791670955126 * math.exp(-vh * vh) * (vl - vh * vl * vl)) / 2
+        return np.frompyfunc(f, 1, 1)(w).astype(np.float64)
+    return _mp_map(lambda v, mpmath: mpmath.erfc(-v / mpmath.sqrt(2)) / 2, w)
+
+
+def _mp_map(f, w, prec=100):
+    """f(mpf(x), mpmath) at `prec` bits for each (float64-valued) element of w,
+    as np.longdouble (NaN -> NaN)."""
+    import mpmath
+
+    def one(x):
+        if x != x:
+            return np.longdouble(np.nan)
+        with mpmath.workprec(prec):
+            return np.longdouble(mpmath.nstr(f(mpmath.mpf(float(x)), mpmath), 30))
+    return np.array([one(x) for x in np.asarray(w).ravel()],
+                    np.longdouble).reshape(np.shape(w))
+
+
+def gelu(x):
+    """x * Phi(x), Phi(x) = erfc(-x / sqrt2) / 2, wide, rounded once (the wide
+    value within a few wide ulp: float32 through float64 and math.erfc, float64
+    through mpmath); gelu(-inf) = -0.0, gelu(+inf) = +inf, gelu(-0) = -0."""
+    with np.errstate(all="ignore"):
+        (x,), dt, wd = _args(x)
+        w = x.astype(wd)
+        big = np.abs(w) > 50                              # Phi is 0 or 1 there (and inf * 0)
+        p = _phi_upper(np.where(big, 0, w))
+        s = np.where(big, np.where(w > 0, w, -0.0), w * p)
+        # tiny x: x/2 + x^2/sqrt(2 pi) is x/2 in the wide type, a midpoint where
+        # x/2 is subnormal in dt; the x^2 term decides (toward +inf)
+        tiny = (w != 0) & (np.abs(w) < 2.0**-60)
+        nudge = wd.type(2.0**-60 if wd.itemsize > 8 else 2.0**-40)   # < dt's half ulp
+        s = np.where(tiny, w / 2 + np.abs(w / 2) * nudge, s)
+        return _scalar_if_0d(_round(s, dt))
+
+
+def gelu_backward(g, x):
+    """g * (Phi(x) + x * phi(x)), phi(x) = e^(-x^2/2) / sqrt(2 pi); wide, rounded
+    once (16-bit types: the float32 op, rounded).  At x = +-inf the limits
+    g * 1 and g * (-0.0).  Near x = -0.7518 (gelu's minimum) the sum cancels:
+    mpmath there."""
+    with np.errstate(all="ignore"):
+        (g, x), dt, wd = _args(g, x)
+        if dt.itemsize == 2:
+            return _scalar_if_0d(_via_f32(gelu_backward, (g, x), dt))
+        gw, w = g.astype(wd), x.astype(wd)
+        big = np.abs(w) > 50
+        wc = np.where(big, 0, w)
+        two_pi = wd.type("6.28318530717958647692528676655900577")   # np.pi is a float64
+        d = _phi_upper(wc) + wc * np.exp(-(wc * wc) / 2) / np.sqrt(two_pi)
+        # next to the root -0.75179 the sum cancels: there, mpmath
+        root = np.flatnonzero(np.abs(wc + 0.7517915246935645) < 0.05)
+        if root.size:
+            d.flat[root] = _mp_map(lambda v, mp: mp.erfc(-v / mp.sqrt(2)) / 2 + v * mp.npdf(v),
+                                   wc.flat[root], prec=250).astype(wd)   # ~110 bits cancel
+        d = np.where((d == 0) & (w < 0), -0.0, d)          # underflowed: the sign of x phi
+        d = np.where(big, np.where(w > 0, 1, -0.0), d).astype(wd)
+        return _scalar_if_0d(_round(gw * d, dt))
 
 
 def _bias(act):
@@ -249,6 +330,8 @@ SLOW.update({
     "bias_relu": bias_relu,
     "bias_sigmoid": bias_sigmoid,
     "bias_silu": bias_silu,
+    "gelu": gelu,
+    "gelu_backward": gelu_backward,
 })
 
 
@@ -282,12 +365,17 @@ def _mp_formula(op):
     return {"sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
             "silu": lambda x: x / (1 + mpmath.exp(-x)),
             "softplus": softplus,
-            "log_sigmoid": lambda x: -softplus(-x)}[op]
+            "log_sigmoid": lambda x: -softplus(-x),
+            "gelu": lambda x: x * mpmath.erfc(-x / mpmath.sqrt(2)) / 2,
+            # gelu_backward at grad = 1: Phi(x) + x phi(x)
+            "gelu_backward": lambda x: (mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+                                        + x * mpmath.npdf(x))}[op]
 
 
 # value at +inf, at -inf; the result at +-0 when it is the signed zero itself
 _MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
-              "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf)}
+              "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf),
+              "gelu": (math.inf, -0.0), "gelu_backward": (1.0, -0.0)}
 
 
 def _rounded(f, x, nmant, emin, emax, prec):
@@ -340,7 +428,7 @@ def _format(dtype):
 
 
 def rounded_mpmath(op, x, dtype=np.float64, dps=40):
-    """Correctly rounded `op` (sigmoid, silu, softplus or log_sigmoid) of each
+    """Correctly rounded `op` (sigmoid, silu, softplus, log_sigmoid or gelu) of each
     value of `x` (read as float64; values of `dtype` or a narrower type: a
     softplus(x) = x + tiny with x not in `dtype` sits on a midpoint and
     would never resolve), in `dtype` (float16, ml_dtypes.bfloat16,
@@ -362,7 +450,7 @@ def rounded_mpmath(op, x, dtype=np.float64, dps=40):
             out[i] = np.nan
         elif math.isinf(xi):
             out[i] = _MP_LIMITS[op][xi < 0]
-        elif xi == 0 and op == "silu":
+        elif xi == 0 and op in ("silu", "gelu"):
             out[i] = xi
         else:
             sign, q, e = _rounded(f, xi, nmant, emin, emax, prec)

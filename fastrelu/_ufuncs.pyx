@@ -341,9 +341,14 @@ def get_parallel_min(str op):
     return fr_parallel_min[OPS.index(op)]
 
 def after_fork_in_child():
-    """A forked child has none of the parent's pool threads: it runs serially."""
+    """A forked child has none of the parent's pool threads: once the parent
+    had started workers, the child runs serially (never touching a pool whose
+    threads and locks it does not have).  A child forked before any worker
+    started (asv's fork server, a multiprocessing pool made early) has a
+    pristine pool and starts its own."""
     global fr_serial_only
-    fr_serial_only = 1
+    if fr_pool_started():
+        fr_serial_only = 1
 
 def is_serial_only():
     return bool(fr_serial_only)

@@ -48,7 +48,7 @@ this module imports numba; ``import fastrelu`` alone never does.
 """
 import numba
 
-from ._numba import _map1, _map1_, _map2, _map2_, _map3, _map3_, _mapf, _mapf_
+from ._numba.arrays import _map, _map_
 
 __all__ = ["relu", "sigmoid", "sigmoid_exact", "relu_backward", "sigmoid_backward",
            "relu_", "sigmoid_", "sigmoid_exact_", "relu_backward_", "sigmoid_backward_",
@@ -64,241 +64,241 @@ __all__ = ["relu", "sigmoid", "sigmoid_exact", "relu_backward", "sigmoid_backwar
 @numba.njit
 def relu(x):
     """relu(x): x where x > 0, else +0.0; NaN stays NaN."""
-    return _map1("relu", x)
+    return _map("relu", None, x)
 
 
 @numba.njit
 def sigmoid(x):
     """sigmoid(x) = 1 / (1 + exp(-x)), fast mode (<= 2 ulp)."""
-    return _map1("sigmoid_fast", x)
+    return _map("sigmoid", "fast", x)
 
 
 @numba.njit
 def sigmoid_exact(x):
     """sigmoid(x), exact mode (float32 correctly rounded, float64 <= 1 ulp)."""
-    return _map1("sigmoid_exact", x)
+    return _map("sigmoid", "exact", x)
 
 
 @numba.njit
 def relu_backward(grad, y):
     """grad where y > 0, +0.0 where y <= 0, NaN where y is NaN."""
-    return _map2("relu_bwd", grad, y)
+    return _map("relu_backward", None, grad, y)
 
 
 @numba.njit
 def sigmoid_backward(grad, y):
     """grad * y * (1 - y) in the input dtype, y = sigmoid's output."""
-    return _map2("sigmoid_bwd", grad, y)
+    return _map("sigmoid_backward", None, grad, y)
 
 
 @numba.njit
 def relu_(x):
     """relu(x) written into the array x; returns x."""
-    return _map1_("relu", x)
+    return _map_("relu", None, x)
 
 
 @numba.njit
 def sigmoid_(x):
     """sigmoid(x), fast mode, written into the array x; returns x."""
-    return _map1_("sigmoid_fast", x)
+    return _map_("sigmoid", "fast", x)
 
 
 @numba.njit
 def sigmoid_exact_(x):
     """sigmoid_exact(x) written into the array x; returns x."""
-    return _map1_("sigmoid_exact", x)
+    return _map_("sigmoid", "exact", x)
 
 
 @numba.njit
 def relu_backward_(grad, y):
     """relu_backward(grad, y) written into the array grad; returns grad."""
-    return _map2_("relu_bwd", grad, y)
+    return _map_("relu_backward", None, grad, y)
 
 
 @numba.njit
 def sigmoid_backward_(grad, y):
     """sigmoid_backward(grad, y) written into the array grad; returns grad."""
-    return _map2_("sigmoid_bwd", grad, y)
+    return _map_("sigmoid_backward", None, grad, y)
 
 
 # ---- leaky relu, silu, softplus, log_sigmoid, fused bias ops ------------------
 @numba.njit
 def leaky_relu(x, alpha):
     """x where x > 0, alpha * x where x < 0, +0.0 at +-0 or alpha == 0; NaN stays NaN."""
-    return _map2("leaky_relu", x, alpha)
+    return _map("leaky_relu", None, x, alpha)
 
 
 @numba.njit
 def leaky_relu_(x, alpha):
     """leaky_relu(x, alpha) written into the array x; returns x."""
-    return _map2_("leaky_relu", x, alpha)
+    return _map_("leaky_relu", None, x, alpha)
 
 
 @numba.njit
 def leaky_relu_backward(grad, x, alpha):
     """grad where x > 0, alpha * grad where x <= 0 (+0.0 for alpha == 0), NaN where x is NaN."""
-    return _map3("leaky_relu_bwd", grad, x, alpha)
+    return _map("leaky_relu_backward", None, grad, x, alpha)
 
 
 @numba.njit
 def leaky_relu_backward_(grad, x, alpha):
     """leaky_relu_backward(grad, x, alpha) written into the array grad; returns grad."""
-    return _map3_("leaky_relu_bwd", grad, x, alpha)
+    return _map_("leaky_relu_backward", None, grad, x, alpha)
 
 
 @numba.njit
 def silu(x):
     """x * sigmoid(x), fast mode (<= 2 ulp); silu(-inf) = -0.0."""
-    return _map1("silu_fast", x)
+    return _map("silu", "fast", x)
 
 
 @numba.njit
 def silu_exact(x):
     """silu(x), exact mode (<= 1 ulp)."""
-    return _map1("silu_exact", x)
+    return _map("silu", "exact", x)
 
 
 @numba.njit
 def silu_(x):
     """silu(x), fast mode, written into the array x; returns x."""
-    return _map1_("silu_fast", x)
+    return _map_("silu", "fast", x)
 
 
 @numba.njit
 def silu_exact_(x):
     """silu_exact(x) written into the array x; returns x."""
-    return _map1_("silu_exact", x)
+    return _map_("silu", "exact", x)
 
 
 @numba.njit
 def silu_backward(grad, x):
     """grad * s * (1 + x * (1 - s)), s = sigmoid(x), x = silu's input; fast mode."""
-    return _map2("silu_bwd_fast", grad, x)
+    return _map("silu_backward", "fast", grad, x)
 
 
 @numba.njit
 def silu_backward_exact(grad, x):
     """silu_backward(grad, x), exact mode."""
-    return _map2("silu_bwd_exact", grad, x)
+    return _map("silu_backward", "exact", grad, x)
 
 
 @numba.njit
 def silu_backward_(grad, x):
     """silu_backward(grad, x) written into the array grad; returns grad."""
-    return _map2_("silu_bwd_fast", grad, x)
+    return _map_("silu_backward", "fast", grad, x)
 
 
 @numba.njit
 def silu_backward_exact_(grad, x):
     """silu_backward_exact(grad, x) written into the array grad; returns grad."""
-    return _map2_("silu_bwd_exact", grad, x)
+    return _map_("silu_backward", "exact", grad, x)
 
 
 @numba.njit
 def softplus(x):
     """log(1 + exp(x)) without overflow, fast mode (<= 2 ulp)."""
-    return _map1("softplus_fast", x)
+    return _map("softplus", "fast", x)
 
 
 @numba.njit
 def softplus_exact(x):
     """softplus(x), exact mode (<= 1 ulp)."""
-    return _map1("softplus_exact", x)
+    return _map("softplus", "exact", x)
 
 
 @numba.njit
 def softplus_(x):
     """softplus(x), fast mode, written into the array x; returns x."""
-    return _map1_("softplus_fast", x)
+    return _map_("softplus", "fast", x)
 
 
 @numba.njit
 def softplus_exact_(x):
     """softplus_exact(x) written into the array x; returns x."""
-    return _map1_("softplus_exact", x)
+    return _map_("softplus", "exact", x)
 
 
 @numba.njit
 def log_sigmoid(x):
     """log(sigmoid(x)) = -softplus(-x), fast mode; log_sigmoid(-1000) = -1000."""
-    return _map1("log_sigmoid_fast", x)
+    return _map("log_sigmoid", "fast", x)
 
 
 @numba.njit
 def log_sigmoid_exact(x):
     """log_sigmoid(x), exact mode (<= 1 ulp)."""
-    return _map1("log_sigmoid_exact", x)
+    return _map("log_sigmoid", "exact", x)
 
 
 @numba.njit
 def log_sigmoid_(x):
     """log_sigmoid(x), fast mode, written into the array x; returns x."""
-    return _map1_("log_sigmoid_fast", x)
+    return _map_("log_sigmoid", "fast", x)
 
 
 @numba.njit
 def log_sigmoid_exact_(x):
     """log_sigmoid_exact(x) written into the array x; returns x."""
-    return _map1_("log_sigmoid_exact", x)
+    return _map_("log_sigmoid", "exact", x)
 
 
 @numba.njit
 def bias_relu(x, b):
     """relu(x + b), x + b rounded to the dtype first; b along x's last axis."""
-    return _mapf("bias_relu", x, b)
+    return _map("bias_relu", None, x, b)
 
 
 @numba.njit
 def bias_sigmoid(x, b):
     """sigmoid(x + b), fast mode."""
-    return _mapf("bias_sigmoid_fast", x, b)
+    return _map("bias_sigmoid", "fast", x, b)
 
 
 @numba.njit
 def bias_sigmoid_exact(x, b):
     """sigmoid(x + b), exact mode."""
-    return _mapf("bias_sigmoid_exact", x, b)
+    return _map("bias_sigmoid", "exact", x, b)
 
 
 @numba.njit
 def bias_silu(x, b):
     """silu(x + b), fast mode."""
-    return _mapf("bias_silu_fast", x, b)
+    return _map("bias_silu", "fast", x, b)
 
 
 @numba.njit
 def bias_silu_exact(x, b):
     """silu(x + b), exact mode."""
-    return _mapf("bias_silu_exact", x, b)
+    return _map("bias_silu", "exact", x, b)
 
 
 @numba.njit
 def bias_relu_(x, b, counts=None):
     """relu(x + b) written into the array x, in one pass; returns x.  counts
     (int64, x.shape[-1]): += 1 per unit where the output is 0 (dead ReLU)."""
-    return _mapf_("bias_relu", x, b, counts, 0.0)
+    return _map_("bias_relu", None, x, b, None, counts, 0.0)
 
 
 @numba.njit
 def bias_sigmoid_(x, b, counts=None, eps=1e-3):
     """sigmoid(x + b), fast mode, written into the array x; returns x.  counts
     (int64, x.shape[-1]): += 1 per unit where y * (1 - y) < eps (saturated)."""
-    return _mapf_("bias_sigmoid_fast", x, b, counts, eps)
+    return _map_("bias_sigmoid", "fast", x, b, None, counts, eps)
 
 
 @numba.njit
 def bias_sigmoid_exact_(x, b, counts=None, eps=1e-3):
     """bias_sigmoid_exact(x, b) written into the array x; counts as bias_sigmoid_."""
-    return _mapf_("bias_sigmoid_exact", x, b, counts, eps)
+    return _map_("bias_sigmoid", "exact", x, b, None, counts, eps)
 
 
 @numba.njit
 def bias_silu_(x, b):
     """silu(x + b), fast mode, written into the array x; returns x."""
-    return _mapf_("bias_silu_fast", x, b, None, 0.0)
+    return _map_("bias_silu", "fast", x, b, None, None, 0.0)
 
 
 @numba.njit
 def bias_silu_exact_(x, b):
     """bias_silu_exact(x, b) written into the array x; returns x."""
-    return _mapf_("bias_silu_exact", x, b, None, 0.0)
+    return _map_("bias_silu", "exact", x, b, None, None, 0.0)

@@ -8,9 +8,12 @@ test_dispatch.py checks what it adds, the plumbing.)
 the ladder picks: for a build whose kernels are not in question (CI's
 single-threaded build differs in the loops that call them).
 
-When test_numba.py is selected, its numba code (numba_user.warm) compiles in a
-background process from the start of the session, on the other core."""
+When tests that use numba are selected, the numba backend's kernels (and, for
+test_numba.py, its numba code: numba_user.warm) compile in a background
+process from the start of the session, on the other core, and those tests run
+last."""
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +24,13 @@ os.environ.setdefault("FASTRELU_WISDOM", "off")
 
 import numpy as np
 import pytest
+from hypothesis import settings as _hsettings
+
+# hypothesis: 30 examples per test (each fuzz test runs once per op of the table);
+# HYPOTHESIS_PROFILE=ci draws 100 (a longer local run)
+_hsettings.register_profile("fastrelu", max_examples=30, deadline=None)
+_hsettings.register_profile("ci", max_examples=100, deadline=None)
+_hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fastrelu"))
 
 import fastrelu as fr
 from fastrelu import _dispatch
@@ -29,6 +39,7 @@ from twins import use_variant
 ISAS = _dispatch.available_isas()
 BACKENDS = ["numba"] if importlib.util.find_spec("numba") else []
 _WARMER = pytest.StashKey()
+OP_COVERAGE = pytest.StashKey()
 
 
 def pytest_addoption(parser):
@@ -39,8 +50,51 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line(
+        "markers", "ci_only: slow checks of tools and limits that the README's `pytest` "
+                   "leaves to CI (.ci/run runs `pytest -m ci_only`)")
+    config.addinivalue_line(
         "markers", "ladder: checks the ISA ladder's choice itself (CI reruns these with "
                    "the ladder capped by FASTRELU_DISABLE_CPU_FEATURES)")
+
+
+def uses_numba(item):
+    """The test runs fastrelu's numba kernels or numba code of its own: a
+    numba variant of `isa`, every variant (`variants`), or a module that
+    compiles numba code (fastrelu.numba's tests, the asv benchmarks' loops)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return bool(BACKENDS) and (params.get("isa") == "numba" or "variants" in item.fixturenames
+                               or item.path.name in ("test_numba.py", "test_bench.py"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Before -k / -m deselect anything: record which ops each test function
+    was parametrized over (its `op` argument), for test_op_table's
+    completeness check: {module file: {function: [ops, the module's reason if
+    it runs a subset (its OP_SUBSETS) or None]}}; with FASTRELU_OP_COVERAGE=path
+    also written there as JSON.
+
+    After: the tests that use numba run last, so that numba compiles (or loads
+    from its caches) on the other core meanwhile (pytest_collection_finish)."""
+    cov = {}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if not isinstance(params.get("op"), str):
+            continue
+        name = getattr(item, "originalname", item.name)
+        reason = getattr(item.module, "OP_SUBSETS", {}).get(name)
+        entry = cov.setdefault(item.path.name, {}).setdefault(name, [set(), reason])
+        entry[0].add(params["op"])
+    config.stash[OP_COVERAGE] = cov
+    path = os.environ.get("FASTRELU_OP_COVERAGE")
+    if path:
+        with open(path, "w") as f:
+            json.dump({m: {fn: [sorted(ops), why] for fn, (ops, why) in fns.items()}
+                       for m, fns in cov.items()}, f)
+    result = yield
+    later = [uses_numba(item) for item in items]
+    items[:] = [i for i, l in zip(items, later) if not l] + [i for i, l in zip(items, later) if l]
+    return result
 
 
 def _parametrized_by_the_test(metafunc, name):
@@ -74,28 +128,44 @@ def variants(request):
     return _variants(request.config)
 
 
+_WARM = """
+import signal, sys
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+from fastrelu import _dispatch
+with _dispatch.backend("numba"):       # compiles (or loads) every kernel-table cfunc
+    pass
+if not stop and sys.argv[1] == "1":
+    import numba_user
+    numba_user.warm()
+"""
+
+
 def pytest_collection_finish(session):
-    """When test_numba.py runs, compile its numba code on the other core while
-    the tests before it run (numba_user.warm, into numba's on-disk caches,
-    which its tests then load).  Nothing to do when the caches are warm."""
+    """When tests that use numba run, compile the numba backend's kernels and
+    (for test_numba.py) its numba code on the other core while the tests
+    before them run (into numba's on-disk caches, which the tests then load;
+    a cold compile of the kernels alone is ~2 CPU minutes).  Nothing to do
+    when the caches are warm."""
     if (not BACKENDS or session.config.option.collectonly
-            or not any(item.path.name == "test_numba.py" for item in session.items)):
+            or not any(uses_numba(item) for item in session.items)):
         return
+    user = any(item.path.name == "test_numba.py" for item in session.items)
     here = os.path.dirname(os.path.abspath(__file__))
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fr.__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [here, package_parent] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     log = tempfile.TemporaryFile("w+")
     session.config.stash[_WARMER] = (subprocess.Popen(
-        [sys.executable, "-c", "import numba_user; numba_user.warm()"], cwd=here, env=env,
+        [sys.executable, "-c", _WARM, "1" if user else "0"], cwd=here, env=env,
         stdout=log, stderr=subprocess.STDOUT), log)
 
 
 def pytest_runtest_setup(item):
-    """test_numba.py waits for the warm-up: two processes saving into one numba
-    cache index at once can lose entries or mismatch them."""
+    """A test using numba waits for the warm-up: two processes saving into one
+    numba cache index at once can lose entries or mismatch them."""
     proc, _ = item.config.stash.get(_WARMER, (None, None))
-    if proc is not None and item.path.name == "test_numba.py" and proc.poll() is None:
+    if proc is not None and uses_numba(item) and proc.poll() is None:
         try:
             proc.wait(timeout=900)
         except subprocess.TimeoutExpired:

@@ -1,7 +1,11 @@
 """Test inputs: the same values laid out every way a kernel can meet them."""
 import numpy as np
+import pytest
 
-from fastrelu import _ufuncs
+from fastrelu import _ops, _ufuncs
+
+OP_NAMES = tuple(op.name for op in _ops.OPS)    # every op of the table, in its order
+EVERY_OP = pytest.mark.parametrize("op", OP_NAMES)
 
 VECTOR_BYTES = (16, 32, 64)     # a vector register at the baseline, avx2, avx512f levels
 BLOCK = 1024                    # loops.h: strided and 16-bit operands go in blocks of this
@@ -78,3 +82,24 @@ def layouts(a):
         f = np.asfortranarray(a.reshape(2, n // 2))
         out.append(("fortran-2d", f))
     return out
+
+
+def op_args(op, shape=(3, 4), dtype=np.float32, seed=0, scale=4.0, bias_row=False):
+    """Ordinary operands for op (one per argument of its table row), normal
+    values times `scale`, of `shape`; with bias_row a fused op's b is one row
+    along the last axis (what its in-place form takes)."""
+    rng = np.random.default_rng(seed)
+    row = _ops.BY_NAME[op]
+    out = []
+    for i in range(len(row.args)):
+        s = shape[-1:] if bias_row and row.kind == "fused" and i == 1 else shape
+        out.append((rng.standard_normal(s) * scale).astype(dtype))
+    return out
+
+
+def special_grid(op, dtype):
+    """Every special value against every special value in each argument slot,
+    flattened (a ternary op: 26^3 triples)."""
+    sp = special_values(dtype)
+    grids = np.meshgrid(*([sp] * len(_ops.BY_NAME[op].args)), indexing="ij")
+    return [g.ravel().copy() for g in grids]

@@ -6,9 +6,10 @@ helper, not a test module.
 
 numba keys a cached function by its own source file only, but these functions
 inline fastrelu.numba's code: so their cache lives in a directory named after
-the hash of fastrelu/numba.py and fastrelu/_numba.py (tests/__pycache__/
-numba-<hash>), and a change there compiles them afresh.  (fastrelu's own
-cfuncs are cached by numba next to _numba.py, keyed by its contents.)
+the hash of fastrelu/numba.py and the modules of fastrelu/_numba/
+(tests/__pycache__/numba-<hash>), and a change there compiles them afresh.
+(fastrelu's own cfuncs are cached by numba next to _numba/cfuncs.py, keyed by
+the same modules: _numba.STAMP.)
 """
 import hashlib
 import os
@@ -27,10 +28,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _cache_dir():
-    h = hashlib.sha256()
-    for mod in (frn, _numba):
-        with open(mod.__file__, "rb") as f:
-            h.update(f.read())
+    h = hashlib.sha256(_numba.STAMP.encode())
+    with open(frn.__file__, "rb") as f:
+        h.update(f.read())
     return os.path.join(_HERE, "__pycache__", "numba-" + h.hexdigest()[:16])
 
 
@@ -148,15 +148,9 @@ FMA_OPS = ("sigmoid", "silu", "softplus", "log_sigmoid", "silu_backward", "bias_
            "bias_silu")
 
 
-def fast_kernel_key(op, dtype):
-    """The numba op key of op's fast-mode kernel at dtype."""
-    [key] = [k for k, acc, _ in _numba.op_keys(op, dtype) if acc in ("fast", None)]
-    return key
-
-
 # ---- compile ahead ---------------------------------------------------------------
 # The no-FMA kernels' cache: apart from the kernel-table cfuncs' (next to
-# _numba.py), which the tests compile meanwhile: numba's index files are not
+# _numba/cfuncs.py), which the tests compile meanwhile: numba's index files are not
 # safe for two processes saving different entries at once.
 NO_FMA_CACHE_DIR = os.path.join(_HERE, "__pycache__", "numba-no-fma")
 
@@ -205,4 +199,4 @@ def no_fma_env():
 def compile_no_fma():
     for dt in ("float32", "float64"):
         for op in FMA_OPS:
-            _numba.kernel(fast_kernel_key(op, dt), dt)
+            _numba.kernel(op, dt, "fast")

@@ -10,23 +10,24 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _slow
-from layouts import special_values, values
-from twins import UNARY, bits, call, check, same_bits
+from fastrelu import _ops, _slow
+from layouts import EVERY_OP, special_grid, special_values, values
+from twins import ROUNDED_UNARY, bits, call, check, same_bits
 from ulp import ulp_bound, ulp_error
 
 FLOATS = ("float16", "float32", "float64")
-OPS = ("leaky_relu", "leaky_relu_backward", "bias_relu",
-       "silu", "softplus", "log_sigmoid", "bias_sigmoid", "bias_silu", "silu_backward")
+OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table checks the rest)
+    "test_ulp_vs_mpmath": "the rounded unary ops: rounded_mpmath's correctly rounded values "
+                          "(the other ops against their twins: test_kernels)",
+}
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("op", OPS)
+@EVERY_OP
 def test_special_values_all_pairs(isa, mode, op, dtype):
-    """Every special value against every special value in each argument slot."""
-    sp = special_values(dtype)
-    grids = np.meshgrid(*([sp] * getattr(fr, op).nin), indexing="ij")
-    args = [g.ravel().copy() for g in grids]
+    """Every special value against every special value in each argument slot
+    (NaN, +-inf, +-0, subnormals, the extremes), against the slow twin."""
+    args = special_grid(op, dtype)
     check(op, dtype, mode, call(op, *args), args)
     # 0-d in, scalar out
     got = call(op, *(a[7] for a in args))
@@ -39,15 +40,46 @@ def test_no_fp_warnings(isa, mode):
     for dtype in FLOATS:
         x = special_values(dtype)
         one = np.ones_like(x)
-        for op in UNARY:
+        for op in (op.name for op in _ops.OPS if op.kind == "unary"):
             getattr(fr, op)(x)
         fr.leaky_relu(x, 0.01)
         fr.leaky_relu(x, 0.0)
         fr.leaky_relu_backward(one, x, 0.2)
         fr.silu_backward(one, x)
+        fr.gelu_backward(one, x)
         fr.bias_relu(x, one)
         fr.bias_sigmoid(x, -one)
         fr.bias_silu(x, one)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_gelu_special_values(isa, mode, dtype):
+    """gelu(+inf) = +inf, gelu(-inf) = -0.0, gelu(+-0) = +-0, NaN -> NaN; = x
+    from ~8.1 on; subnormal results kept (not flushed) and -0.0 past them;
+    gelu_backward: grad * 1 at +inf, grad * -0.0 at -inf, NaN propagates, 1/2 at 0,
+    and its sign flips at gelu's minimum x0 = -0.75179 (relative accuracy there)."""
+    inf, nan = np.inf, np.nan
+    x = np.array([inf, -inf, nan, 0.0, -0.0, 9.0, 1000.0], dtype)
+    y = fr.gelu(x)
+    assert y[0] == inf and y[1] == 0 and np.signbit(y[1]) and np.isnan(y[2])
+    assert y[3] == 0 and not np.signbit(y[3]) and y[4] == 0 and np.signbit(y[4])
+    np.testing.assert_array_equal(y[5:], x[5:])
+    g = np.full(x.shape, 3.0, dtype)
+    d = fr.gelu_backward(g, x)
+    assert d[0] == 3 and d[1] == 0 and np.signbit(d[1]) and np.isnan(d[2])
+    assert d[3] == d[4] == 1.5
+    assert np.isnan(fr.gelu_backward(np.array([nan], dtype), np.array([1.0], dtype))[0])
+    fi = np.finfo(dtype)
+    tiny_x = {"float16": -4.5, "float32": -13.5, "float64": -37.8}[dtype]
+    t = fr.gelu(np.array([tiny_x, -200.0], dtype))
+    assert 0 < -t[0] < fi.smallest_normal and t[1] == 0 and np.signbit(t[1])
+    x0 = -0.7517915246935645
+    near = np.array([np.nextafter(dtype_x := np.asarray(x0, dtype), -np.inf), dtype_x,
+                     np.nextafter(dtype_x, np.inf)], dtype)
+    ref = _slow.gelu_backward(np.ones_like(near), near)
+    assert np.all(ulp_error(fr.gelu_backward(np.ones_like(near), near),
+                            np.asarray(ref, np.longdouble if dtype == "float64" else np.float64))
+                  <= ulp_bound("gelu_backward", dtype, mode) + (1 if dtype == "float64" else 0))
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -126,59 +158,21 @@ def test_broadcasting(isa, mode, dtype):
     same_bits(out, fr.silu(x))
 
 
+FUSED = [op.name for op in _ops.OPS if op.kind == "fused"]
+
+
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
-@pytest.mark.parametrize("op", ("relu", "sigmoid", "silu"))
-def test_bias_equals_activation_of_sum(isa, mode, op, dtype):
+@pytest.mark.parametrize("fused", FUSED)
+def test_bias_equals_activation_of_sum(isa, mode, fused, dtype):
     """bias_op(x, b) is op(x + b) bit for bit, x + b rounded to the dtype first."""
+    op = _ops.activation(fused)
     x = values(dtype, 3 * 4099, seed=3).reshape(3, 4099)
     b = values(dtype, 4099, seed=4)
     with np.errstate(all="ignore"):           # x + b may overflow, as in np.add
         same_bits(getattr(fr, "bias_" + op)(x, b), getattr(fr, op)(np.add(x, b)))
 
 
-# ---- in-place forms -----------------------------------------------------------
-
-INPLACE = {  # op_: (ufunc, extra-argument maker)
-    "leaky_relu_": ("leaky_relu", lambda x: (0.05,)),
-    "silu_": ("silu", lambda x: ()),
-    "softplus_": ("softplus", lambda x: ()),
-    "log_sigmoid_": ("log_sigmoid", lambda x: ()),
-    "bias_relu_": ("bias_relu", lambda x: (np.linspace(-1, 1, x.shape[-1]).astype(x.dtype),)),
-    "bias_sigmoid_": ("bias_sigmoid", lambda x: (np.linspace(-1, 1, x.shape[-1]).astype(x.dtype),)),
-    "bias_silu_": ("bias_silu", lambda x: (np.linspace(-1, 1, x.shape[-1]).astype(x.dtype),)),
-}
-VIEWS = {"contiguous": lambda b: b, "reversed": lambda b: b[::-1, ::-1],
-         "strided": lambda b: b[::2, 1::3], "fortran": np.asfortranarray}
-
-
-@pytest.mark.parametrize("view", VIEWS)
-@pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("name", INPLACE)
-def test_inplace_writes_and_returns_x(isa, mode, name, dtype, view):
-    op, extra = INPLACE[name]
-    x = VIEWS[view](np.linspace(-6, 6, 48 * 8).astype(dtype).reshape(48, 8).copy())
-    args = extra(x)
-    expected = getattr(fr, op)(x.copy(), *args)
-    r = getattr(fr, name)(x, *args)
-    assert r is x
-    same_bits(x, expected)
-
-
-@pytest.mark.parametrize("name,op", [("leaky_relu_backward_", "leaky_relu_backward"),
-                                     ("silu_backward_", "silu_backward")])
-def test_inplace_backward_writes_grad(isa, mode, name, op):
-    extra = (0.1,) if op == "leaky_relu_backward" else ()
-    g = np.linspace(-2, 2, 80)[::2]
-    x = np.linspace(-3, 3, 40)
-    expected = getattr(fr, op)(g, x, *extra)
-    r = getattr(fr, name)(g, x, *extra)
-    assert r is g
-    same_bits(g, expected)
-    g2 = np.ones((3, 4), np.float32)
-    xb = np.linspace(-1, 1, 4).astype(np.float32)        # x broadcasts to grad
-    getattr(fr, name)(g2, xb, *extra)
-    same_bits(g2, getattr(fr, op)(np.ones((3, 4), np.float32), xb, *extra))
-
+# ---- in-place forms (every op's: test_inplace.py) ---------------------------------
 
 def test_inplace_per_channel_alpha():
     x = np.linspace(-3, 3, 24).reshape(4, 6)
@@ -186,45 +180,6 @@ def test_inplace_per_channel_alpha():
     expected = fr.leaky_relu(x, alpha)
     assert fr.leaky_relu_(x, alpha) is x
     same_bits(x, expected)
-
-
-ALL_INPLACE = [("leaky_relu_", (0.1,)), ("silu_", ()), ("softplus_", ()), ("log_sigmoid_", ()),
-               ("bias_relu_", (np.ones(5),)), ("bias_sigmoid_", (np.ones(5),)),
-               ("bias_silu_", (np.ones(5),))]
-
-
-@pytest.mark.parametrize("name,extra", ALL_INPLACE, ids=[n for n, _ in ALL_INPLACE])
-def test_inplace_errors_name_the_argument(name, extra):
-    f = getattr(fr, name)
-    x = np.linspace(-1, 1, 20).reshape(4, 5)
-    x.flags.writeable = False
-    with pytest.raises(ValueError, match="'x'"):
-        f(x, *extra)
-    xi = np.arange(-10, 10).reshape(4, 5)
-    with pytest.raises(TypeError, match="int64"):
-        f(xi, *extra)
-    np.testing.assert_array_equal(xi, np.arange(-10, 10).reshape(4, 5))    # nothing written
-    with pytest.raises(TypeError, match="'x'"):
-        f([[1.0, -1.0]], *extra)
-
-
-@pytest.mark.parametrize("name", ["leaky_relu_backward_", "silu_backward_"])
-def test_inplace_backward_errors(name):
-    f = getattr(fr, name)
-    extra = (0.1,) if name.startswith("leaky") else ()
-    g = np.ones(5)
-    g.flags.writeable = False
-    with pytest.raises(ValueError, match="'grad'"):
-        f(g, np.ones(5), *extra)
-    gi = np.ones(5, np.int32)
-    with pytest.raises(TypeError, match="int32"):
-        f(gi, np.ones(5), *extra)
-    g = np.ones((3, 4))
-    with pytest.raises(ValueError):
-        f(g, np.ones((2, 4)), *extra)
-    with pytest.raises(ValueError):
-        f(g, np.ones((5, 3, 4)), *extra)                  # would broadcast grad up
-    np.testing.assert_array_equal(g, np.ones((3, 4)))
 
 
 @pytest.mark.parametrize("name", ["bias_relu_", "bias_sigmoid_", "bias_silu_"])
@@ -380,13 +335,13 @@ def sample(dtype, seed):
     return np.concatenate([mag, -mag, dense, near0, huge, -huge])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mp_refs():
     """(x, correctly rounded op(x) in longdouble) per dtype and op, computed once."""
     out = {}
     for seed, dt in enumerate((np.float32, np.float64)):
         x = sample(dt, seed)
-        for op in UNARY:
+        for op in ROUNDED_UNARY:
             out[np.dtype(dt).name, op] = x, _slow.rounded_mpmath(op, x, np.longdouble)
     return out
 
@@ -397,7 +352,7 @@ def test_sample_size(mp_refs):
 
 
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
-@pytest.mark.parametrize("op", UNARY)
+@pytest.mark.parametrize("op", ROUNDED_UNARY)
 def test_ulp_vs_mpmath(isa, mode, op, dtype, mp_refs):
     x, ref = mp_refs[dtype, op]
     got = getattr(fr, op)(x)
@@ -417,7 +372,7 @@ def test_mpmath_reference_agrees_with_twins():
     x = np.concatenate([rng.uniform(-110, 30, 300),
                         np.ldexp(rng.uniform(-1, 1, 100), rng.integers(-60, 4, 100))])
     x32 = x.astype(np.float32)
-    for op in UNARY + ("sigmoid",):
+    for op in ROUNDED_UNARY:
         twin = _slow.SLOW[op]
         assert np.array_equal(twin(x32), _slow.rounded_mpmath(op, x32, np.float32))
         exact = _slow.rounded_mpmath(op, x, np.longdouble)

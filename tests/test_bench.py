@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import fastrelu
-from fastrelu import _bench, _bench_mixed, _dispatch
+from fastrelu import _baselines, _bench, _bench_mixed, _dispatch, _ops
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY_OPS = list(dict.fromkeys(k.op for k in _dispatch.KERNELS))
@@ -252,7 +252,7 @@ def test_bench_cli_isa_variant(tmp_path):
 
 
 def test_bench_cli_rejects_unknown_op(tmp_path):
-    res = run_cli("bench", "--ops", "gelu", cwd=tmp_path)
+    res = run_cli("bench", "--ops", "no_such_op", cwd=tmp_path)
     assert res.returncode == 2
     assert "unknown op" in res.stderr
 
@@ -339,8 +339,36 @@ def test_every_registry_op_is_benchmarked():
         assert has_exact == _bench.exact_differs(rows, op)
 
 
+def test_every_op_has_a_baseline_row():
+    """One row per op of the table, its operands matching the op's arguments."""
+    assert list(_baselines.BASELINES) == [op.name for op in _ops.OPS]
+    for op in _ops.OPS:
+        row = _baselines.BASELINES[op.name]
+        assert len(row.data) + len(row.extra) == len(op.args), op.name
+        assert set(row.data) <= set(_baselines.DATA_KINDS)
+        assert set(row.extra) <= {"alpha", "bias"}
+        assert row.numpy.text and row.torch.text
+        assert _bench.NUMPY_FORMS[op.name] == row.numpy.text
+    for act in _baselines.FUSED_ACTS:
+        assert "bias_" + act in _baselines.BASELINES
+    assert {op.counts for op in _ops.OPS} - {None} <= set(_baselines.COUNTS)
+
+
+@pytest.mark.parametrize("op", [o for o, r in _baselines.BASELINES.items() if r.fixed_point])
+def test_fixed_point_inputs_are_fixed(op):
+    """asv repeats these in-place ops without restoring: after fixed_point, the
+    op changes nothing (and the input still has both signs)."""
+    bop = _bench.BenchOp(op, op, "fast", _bench.ARITY[op])
+    ins = _bench.make_inputs(bop, "float32", 4096)
+    _baselines.BASELINES[op].fixed_point(*ins[:bop.nargs])
+    before = ins[0].copy()
+    getattr(fastrelu, op + "_")(*ins)
+    np.testing.assert_array_equal(ins[0], before)
+    assert (before > 0).any() and (before == 0).any()
+
+
 @pytest.mark.parametrize("bop", _bench.bench_ops(), ids=lambda b: b.name)
-@pytest.mark.parametrize("impl", ["numpy", "torch"])
+@pytest.mark.parametrize("impl", ["numpy", "torch", "numba"])
 @pytest.mark.parametrize("inplace", [True, False], ids=["inplace", "out"])
 def test_baselines_compute_the_op(bop, impl, inplace):
     """The baselines do the same work as fastrelu (same result, loosely)."""
@@ -351,6 +379,14 @@ def test_baselines_compute_the_op(bop, impl, inplace):
         if not HAVE_TORCH:
             pytest.skip("torch not installed")
         call = _bench.torch_call(bop.op, args, out)
+    elif impl == "numba":
+        if importlib.util.find_spec("numba") is None:
+            pytest.skip("numba not installed")
+        if bop.accuracy == "exact":
+            pytest.skip("one naive loop per op")
+        before = args[0].copy()
+        call = _bench.numba_call(bop.op, args, out)   # compiles and runs it once
+        np.copyto(args[0], before)
     else:
         call = _bench.numpy_call(bop.op, args, out)
     with np.errstate(all="ignore"):
@@ -493,6 +529,46 @@ def test_asv_families_cover_the_registry(asvbench):
             assert f"fastrelu@{isa}" in impls
         assert {"fastrelu", "numpy", "numba", "torch", "roofline"} <= set(impls)
         assert cls.params[2] == [1000, 65536, 1_000_000, 16_000_000]
+        # [exact] twins (from Op.accurate) exactly where the registry has exact kernels
+        rows = [k for k in _dispatch.KERNELS if k.op == op]
+        assert ("fastrelu[exact]" in impls) == _bench.exact_differs(rows, op), op
+    assert asvbench.bench_names() == BENCH_NAMES
+
+
+_IMPORT_SUITE = """
+import json, sys
+sys.path.insert(0, {root!r})
+import bench.benchmarks as b
+print(json.dumps({{"fastrelu": sorted(m for m in sys.modules if m.startswith("fastrelu")),
+                  "ratios": b.Ratios.params, "relu": b.Relu.params,
+                  "memory": b.InPlaceMemory.params}}))
+"""
+
+
+def test_asv_suite_imports_without_fastrelu(tmp_path):
+    """asv's fork server imports the suite, then forks a child per benchmark:
+    the suite must not import the fastrelu package (a child of a process that
+    imported it runs serially), and its parameters, read from the plain-data
+    modules, are those of the registry."""
+    env = dict(os.environ, FASTRELU_ASV_FULL="0")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(fastrelu.__file__).resolve().parents[1])]
+        + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    r = subprocess.run([sys.executable, "-c", _IMPORT_SUITE.format(root=str(ROOT))],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["fastrelu"] == []
+    assert got["ratios"][0] == BENCH_NAMES
+    assert got["relu"] == [["relu_"], ["float32", "float64"], [1000, 65536, 16_000_000],
+                           ["fastrelu", "numpy", "torch", "roofline"]]
+    assert got["memory"][0] == [op + "_" for op in REGISTRY_OPS]
+
+
+def test_asv_conf_forkserver():
+    text = (ROOT / "asv.conf.json").read_text()
+    conf = json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.M))
+    assert conf["launch_method"] == "forkserver"
 
 
 FAMILY_NAMES = ["Relu", "Sigmoid", "ReluBackward", "SigmoidBackward", "LeakyRelu",

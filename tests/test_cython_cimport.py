@@ -4,6 +4,7 @@ package (fastrelu/__init__.pxd + fastrelu/kernels/scalar.h via get_include()).
 One small extension is compiled per test session (a few seconds); its helpers
 must give the ufuncs' bits."""
 import importlib.util
+import pathlib
 import sys
 import sysconfig
 import textwrap
@@ -82,18 +83,47 @@ USER_PYX = textwrap.dedent("""
 """)
 
 
+def _build_key(flags):
+    """What the built module depends on: its source, fastrelu's .pxd/headers,
+    Cython, the interpreter and the flags."""
+    import hashlib
+    import Cython
+    h = hashlib.sha256(USER_PYX.encode())
+    for f in sorted(pathlib.Path(get_include()).rglob("*")):
+        if f.is_file() and f.suffix in (".pxd", ".h", ".pyx"):
+            h.update(f.name.encode() + f.read_bytes())
+    h.update(f"{Cython.__version__} {sys.version} {flags}".encode())
+    return h.hexdigest()[:16]
+
+
+def _load(path):
+    spec = importlib.util.spec_from_file_location("fr_user", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sys.modules["fr_user"] = mod
+    return mod
+
+
 @pytest.fixture(scope="session")
 def user_module(tmp_path_factory):
+    """The user's module, built once per change of what it depends on (the
+    build, ~10 CPU s, is kept in tests/__pycache__ like numba_user's code)."""
     pytest.importorskip("Cython")
+    gcc_like = sysconfig.get_platform().startswith(("linux", "macosx"))
+    flags = ["-O2", "-ffp-contract=off"] if gcc_like else []
+    cache = pathlib.Path(__file__).resolve().parent / "__pycache__" / (
+        "cimport-" + _build_key(flags))
+    built = sorted(cache.glob("fr_user*")) if cache.is_dir() else []
+    if built:
+        return _load(str(built[0]))
     from Cython.Build import cythonize
     from setuptools import Distribution, Extension
 
     tmp = tmp_path_factory.mktemp("cimport_fastrelu")
     pyx = tmp / "fr_user.pyx"
     pyx.write_text(USER_PYX)
-    gcc_like = sysconfig.get_platform().startswith(("linux", "macosx"))
     ext = Extension("fr_user", [str(pyx)], include_dirs=[get_include()],
-                    extra_compile_args=["-O2", "-ffp-contract=off"] if gcc_like else [])
+                    extra_compile_args=flags)
     exts = cythonize([ext], include_path=[get_include()], quiet=True,
                      compiler_directives={"language_level": 3})
     dist = Distribution({"ext_modules": exts, "script_name": "setup.py"})
@@ -102,12 +132,16 @@ def user_module(tmp_path_factory):
     cmd.build_temp = str(tmp / "build")
     cmd.ensure_finalized()
     cmd.run()
-    path = cmd.get_ext_fullpath("fr_user")
-    spec = importlib.util.spec_from_file_location("fr_user", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    sys.modules["fr_user"] = mod
-    return mod
+    path = pathlib.Path(cmd.get_ext_fullpath("fr_user"))
+    try:                                     # keep it (a read-only checkout: rebuild next time)
+        import shutil
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp_copy = cache / (path.name + ".part")
+        shutil.copy2(path, tmp_copy)
+        tmp_copy.rename(cache / path.name)
+    except OSError:
+        pass
+    return _load(str(path))
 
 
 def _inputs(dtype):

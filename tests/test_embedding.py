@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
+from fastrelu import _ops, _slow
+from layouts import EVERY_OP, op_args
+from twins import check, same_bits
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
-OPS = ("relu", "sigmoid", "relu_backward", "sigmoid_backward")
-INPLACE = {op: getattr(fr, op + "_") for op in OPS}
 
 
 def _load_example(name):
@@ -22,39 +23,14 @@ def _load_example(name):
     return mod
 
 
-def _reference(op, *args):
-    """numpy's own formula, evaluated in the input dtype."""
-    if op == "relu":
-        (x,) = args
-        return np.where(x > 0, x, np.zeros_like(x))
-    if op == "sigmoid":
-        (x,) = args
-        with np.errstate(over="ignore"):
-            return 1 / (1 + np.exp(-x))
-    g, y = args
-    if op == "relu_backward":
-        return np.where(y > 0, g, np.zeros_like(g))
-    return g * y * (1 - y)
-
-
 def _args(op, shape, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    x = (rng.standard_normal(shape) * 4).astype(dtype)
-    if op in ("relu", "sigmoid"):
-        return (x,)
-    g = rng.standard_normal(shape).astype(dtype)
-    y = fr.sigmoid(x) if op == "sigmoid_backward" else x
-    return g, y
+    return op_args(op, shape, dtype, seed)
 
 
 def _assert_values(op, got, *args):
-    ref = _reference(op, *args)
-    if op == "sigmoid":
-        np.testing.assert_allclose(got, ref, rtol=4 * np.finfo(ref.dtype).eps, atol=0)
-    elif op == "sigmoid_backward":
-        np.testing.assert_allclose(got, ref, rtol=2 * np.finfo(ref.dtype).eps, atol=0)
-    else:
-        np.testing.assert_array_equal(got, ref)
+    """got = op(*args): the slow twin's values (bit for bit, or within the op's
+    bound of tests/ulp.py)."""
+    check(op, np.asarray(got).dtype, fr.get_accuracy(), np.asarray(got), list(args))
 
 
 # ---- dask ------------------------------------------------------------------
@@ -65,7 +41,7 @@ def da():
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("op", OPS)
+@EVERY_OP
 def test_dask_ufunc_stays_lazy(da, op, dtype):
     args = _args(op, (37, 23), dtype)
     dargs = [da.from_array(a, chunks=(10, 8)) for a in args]
@@ -91,13 +67,14 @@ def test_dask_ufunc_broadcasts_and_takes_dtype(da):
     np.testing.assert_array_equal(r32.compute(), fr.sigmoid(g.compute()).astype(np.float32))
 
 
-@pytest.mark.parametrize("op", OPS)
+@EVERY_OP
 def test_dask_in_place_raises_type_error(da, op):
-    dargs = [da.ones(8, chunks=4) for _ in range(1 if op in ("relu", "sigmoid") else 2)]
+    dargs = [da.ones(8, chunks=4) for _ in _ops.BY_NAME[op].args]
     with pytest.raises(TypeError, match=f"fastrelu.{op}"):
-        INPLACE[op](*dargs)
+        getattr(fr, op + "_")(*dargs)
 
 
+@pytest.mark.ci_only
 def test_dask_distributed_local_cluster(da, monkeypatch):
     distributed = pytest.importorskip("distributed")
     # let the nanny's OMP_NUM_THREADS=1 decide the workers' pool, as a user's would
@@ -165,6 +142,21 @@ def test_xarray_unary_keeps_labels_like_numpy_ufuncs(xr, keep_attrs):
     expected = arr.copy(data=fr.relu(arr.values))
     expected.attrs = dict(ref.attrs)
     xr.testing.assert_identical(res_relu, expected)
+
+
+@EVERY_OP
+def test_xarray_every_op_keeps_dims_and_coords(xr, op):
+    """Every op on DataArrays: a DataArray with the operands' dims and coords,
+    holding the op's values on the raw arrays (the later operands broadcast
+    by dimension name, given as a 1-d array along "unit")."""
+    arr = _data_array(xr)
+    rest = [xr.DataArray(a, dims=("unit",), coords={"unit": list("abcd")})
+            for a in op_args(op, (4,), "float64", seed=5)[1:]]
+    res = getattr(fr, op)(arr, *rest)
+    assert isinstance(res, xr.DataArray) and res.dims == arr.dims
+    xr.testing.assert_identical(res.coords.to_dataset(), arr.coords.to_dataset())
+    want = getattr(fr, op)(arr.values, *(r.values[None, :] for r in rest))
+    same_bits(res.values, want)
 
 
 def test_xarray_backward_aligns_by_dimension_name(xr):
@@ -265,34 +257,29 @@ def _tensor_layouts(torch, dt):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("op", OPS)
+@EVERY_OP
 def test_torch_in_place_writes_own_storage(torch, op, dtype):
+    """op_(tensor, ...) on every layout of a tensor view: the same object and
+    storage, op's bits inside the view, nothing outside it touched."""
     dt = getattr(torch, dtype)
     for layout, t in _tensor_layouts(torch, dt).items():
         storage_before = t.untyped_storage().data_ptr()
         whole = torch.as_strided(t, (t.untyped_storage().nbytes() // t.element_size(),), (1,), 0)
         whole_before = whole.clone()
-        if op in ("relu", "sigmoid"):
-            args_np = (t.numpy().copy(),)
-            call = (t,)
-        else:
-            y = torch.rand(t.shape, dtype=dt, generator=torch.Generator().manual_seed(1))
-            if op == "relu_backward":
-                y = y - 0.5
-            args_np = (t.numpy().copy(), y.numpy().copy())
-            call = (t, y)
+        rest = op_args(op, tuple(t.shape), dtype, seed=1, bias_row=True)[1:]
+        x_np = t.numpy().copy()
         ptr = t.data_ptr()
-        ret = INPLACE[op](*call)
+        ret = getattr(fr, op + "_")(t, *rest)
         assert ret is t, layout
         assert t.data_ptr() == ptr and t.untyped_storage().data_ptr() == storage_before, layout
-        expected = getattr(fr, op)(*args_np)
-        np.testing.assert_array_equal(t.numpy(), expected, err_msg=layout)
+        with np.errstate(all="ignore"):
+            same_bits(t.numpy(), getattr(fr, op)(x_np, *rest))
         # elements of the storage outside the view are untouched
         touched = torch.zeros_like(whole, dtype=torch.bool)
         torch.as_strided(touched, t.shape, t.stride(), t.storage_offset()).fill_(True)
         assert torch.equal(whole[~touched], whole_before[~touched]), layout
         if op == "relu":
-            assert torch.equal(t, torch.relu(torch.from_numpy(args_np[0]))), layout
+            assert torch.equal(t, torch.relu(torch.from_numpy(x_np))), layout
 
 
 # ---- C kernels through ctypes ----------------------------------------------
@@ -301,28 +288,49 @@ _CTYPE = {"float32": ctypes.c_float, "float64": ctypes.c_double}
 
 @pytest.mark.parametrize("mode", ["fast", "exact"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("op", OPS)
+@EVERY_OP
 def test_ctypes_kernel_address_matches_ufunc(op, dtype, mode):
+    """Every op's serial kernel called through ctypes with the C signature
+    kernel_address gives: the ufunc's bits (special values included), and n
+    counts elements (a fused op's: rows x cols, with its per-unit counts)."""
+    row = _ops.BY_NAME[op]
+    ct = _CTYPE[dtype]
+    ptr = ctypes.POINTER(ct)
     with fr.accuracy(mode):
         addr, sig = fr.kernel_address(op, dtype)
         assert isinstance(addr, int) and addr != 0
-        ptr = ctypes.POINTER(_CTYPE[dtype])
-        nin = 1 if op in ("relu", "sigmoid") else 2
-        assert sig.count("const") == nin and "intptr_t n" in sig
-        kernel = ctypes.CFUNCTYPE(None, *([ptr] * (nin + 1)), ctypes.c_ssize_t)(addr)
         args = [np.ascontiguousarray(a) for a in _args(op, (1000 + 3,), dtype, seed=11)]
         args[0][:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-40]
-        out = np.full_like(args[0], 7.0)
-        kernel(*(a.ctypes.data_as(ptr) for a in args), out.ctypes.data_as(ptr), out.size)
-        expected = getattr(fr, op)(*args)
-    nan = np.isnan(expected)
-    np.testing.assert_array_equal(np.isnan(out), nan)
-    np.testing.assert_array_equal(out[~nan].view(f"u{out.itemsize}"),
-                                  expected[~nan].view(f"u{out.itemsize}"))
-    # n counts elements: a call on a prefix leaves the rest alone
-    out[:] = 7.0
-    kernel(*(a.ctypes.data_as(ptr) for a in args), out.ctypes.data_as(ptr), 10)
-    assert (out[10:] == 7.0).all()
+        if row.kind == "fused":
+            assert sig.startswith(f"void (const {'float' if dtype == 'float32' else 'double'} *x")
+            rows, cols = 17, 59                       # x: (rows, cols), bias: (cols,)
+            x = args[0][:rows * cols].reshape(rows, cols)
+            b = args[1][:cols].copy()
+            counts = np.zeros(cols, np.int64)
+            kernel = ctypes.CFUNCTYPE(None, ptr, ptr, ptr, ctypes.POINTER(ctypes.c_int64),
+                                      ctypes.c_double, ctypes.c_ssize_t, ctypes.c_ssize_t)(addr)
+            out = np.full_like(x, 7.0)
+            kernel(x.ctypes.data_as(ptr), b.ctypes.data_as(ptr), out.ctypes.data_as(ptr),
+                   counts.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), 1e-3, rows, cols)
+            expected = getattr(fr, op)(x, b)
+            if row.counts is not None:
+                np.testing.assert_array_equal(counts, _slow.unit_counts(row.counts, expected, 1e-3))
+            args = None
+        else:
+            nin = len(row.args)
+            assert sig.count("const") == nin and "intptr_t n" in sig
+            for name in row.args if nin > 1 else ("in",):      # the table's argument names
+                assert f"*{name}," in sig
+            kernel = ctypes.CFUNCTYPE(None, *([ptr] * (nin + 1)), ctypes.c_ssize_t)(addr)
+            out = np.full_like(args[0], 7.0)
+            kernel(*(a.ctypes.data_as(ptr) for a in args), out.ctypes.data_as(ptr), out.size)
+            with np.errstate(all="ignore"):
+                expected = getattr(fr, op)(*args)
+    same_bits(out, expected)
+    if args is not None:                      # n counts elements: the rest is left alone
+        out[:] = 7.0
+        kernel(*(a.ctypes.data_as(ptr) for a in args), out.ctypes.data_as(ptr), 10)
+        assert (out[10:] == 7.0).all()
 
 
 # ---- the MLP example -------------------------------------------------------

@@ -9,8 +9,9 @@ import pytest
 
 import fastrelu as fr
 from fastrelu import _dispatch
-from layouts import BIG, layouts, sizes, special_values, values
-from twins import Twin, call, use_variant
+from fastrelu import _ops
+from layouts import BIG, EVERY_OP, layouts, sizes, special_values, values
+from twins import SPECIALS, Twin, call, same_bits, use_variant
 
 FLOATS = ("float16", "float32", "float64")
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -102,8 +103,53 @@ def test_sigmoid_subnormal_outputs_not_flushed(isa, mode):
     assert (y64 > 0).all() and (y64 < np.finfo(np.float64).tiny).any()
 
 
+@pytest.mark.parametrize("dtype", FLOATS + ("longdouble",))
+@EVERY_OP
+def test_special_values_table(isa, mode, op, dtype):
+    """The semantics table's special values (twins.SPECIALS), bit for bit, in
+    an array and as 0-d scalars."""
+    rows = SPECIALS[op]
+    top = np.finfo(dtype).max
+    value = lambda v: {"max": top, "-max": -top}.get(v, v) if isinstance(v, str) else v
+    args = [np.array([value(r[0][k]) for r in rows], dtype) for k in range(len(rows[0][0]))]
+    want = np.array([value(r[1]) for r in rows], dtype)
+    same_bits(call(op, *args), want)
+    for i in range(len(rows)):
+        got = call(op, *(a[i] for a in args))
+        assert isinstance(got, np.generic) and got.dtype == want.dtype
+        same_bits(np.asarray(got), want[i])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_silu_backward_at_minus_inf_kernels_agree_with_twin(dtype):
+    from fastrelu import _slow
+    g, x = np.array([3.0, -3.0], dtype), np.array([-np.inf, -np.inf], dtype)
+    same_bits(fr.silu_backward(g, x), _slow.silu_backward(g, x))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@EVERY_OP
+def test_zero_d_and_broadcast_match_twin(isa, mode, op, dtype):
+    """0-d operands and operands broadcast from a row, a column and a scalar
+    (stride-0 inner loops): the twin's values."""
+    nin = getattr(fr, op).nin
+    vals = [values(dtype, 40, seed=k) for k in range(nin)]
+    twin = Twin(op, dtype, vals)
+    for i in range(0, 40, 7):                    # 0-d in, scalar out
+        got = call(op, *(np.asarray(v[i]) for v in vals))
+        assert np.ndim(got) == 0
+        Twin(op, dtype, [np.asarray(v[i]) for v in vals]).check(np.asarray(got), mode)
+    shapes = [(5, 8), (5, 1), (1, 8), ()]
+    for k in range(nin):                         # each operand broadcast in turn
+        for shape in shapes[1:]:
+            args = [v.reshape(5, 8) for v in vals]
+            args[k] = args[k][tuple(slice(0, s) for s in shape)] if shape else args[k][0, 0]
+            Twin(op, dtype, args).check(call(op, *args), mode, f"arg {k} shaped {shape}")
+    twin.check(call(op, *vals), mode)
+
+
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
-@pytest.mark.parametrize("op", ("relu", "sigmoid", "relu_backward", "sigmoid_backward"))
+@EVERY_OP
 def test_same_bits_whatever_size_stride_threads(isa, mode, op, dtype):
     """Reproducibility (DESIGN §1): one value, one result, however it is called."""
     ufunc = getattr(fr, op)
@@ -119,25 +165,34 @@ def test_same_bits_whatever_size_stride_threads(isa, mode, op, dtype):
     pieces = np.concatenate([ufunc(*(a[i:i + 7] for a in args)) for i in range(0, 700, 7)])
     strided = ufunc(*(np.repeat(a, 2)[::2] for a in args))
     scalars = np.array([ufunc(*(a[i] for a in args)) for i in range(0, n, 997)], dtype)
-    bits = lambda a: a.view(f"u{a.itemsize}")
-    np.testing.assert_array_equal(bits(whole), bits(serial))
-    np.testing.assert_array_equal(bits(whole[:700]), bits(pieces))
-    np.testing.assert_array_equal(bits(whole), bits(strided))
-    np.testing.assert_array_equal(bits(whole[::997]), bits(scalars))
+    # bit for bit; a NaN's sign and payload are free (README: "same payload not
+    # required"; several ops' NaN signs differ between vector body and tail)
+    same_bits(whole, serial)
+    same_bits(whole[:700], pieces)
+    same_bits(whole, strided)
+    same_bits(whole[::997], scalars)
 
 
-def test_exact_mode_same_bits_on_every_isa():
-    from fastrelu import _dispatch
-    x32 = values("float32", 100_003, seed=3)
-    x64 = values("float64", 100_003, seed=4)
-    results = []
-    with fr.accuracy("exact"):
-        for isa in _dispatch.available_isas():
-            with _dispatch.use_isa(isa):
-                results.append((fr.sigmoid(x32).view(np.uint32), fr.sigmoid(x64).view(np.uint64)))
-    for r32, r64 in results[1:]:
-        np.testing.assert_array_equal(r32, results[0][0])
-        np.testing.assert_array_equal(r64, results[0][1])
+ACCURATE = [op.name for op in _ops.OPS if op.accurate]
+OP_SUBSETS = {"test_exact_mode_same_bits_on_every_variant":
+              "the ops with accuracy modes (the others: one exact kernel, test_matches_slow_twin)"}
+
+
+@pytest.mark.parametrize("op", ACCURATE)
+def test_exact_mode_same_bits_on_every_variant(variants, op):
+    """DESIGN section 1: exact mode gives the same bits on every ISA level and backend."""
+    for dtype, seed in (("float32", 3), ("float64", 4)):
+        args = [values(dtype, 100_003, seed=seed + k) for k in range(getattr(fr, op).nin)]
+        results = []
+        with fr.accuracy("exact"):
+            for variant in variants:
+                with use_variant(variant):
+                    results.append((variant, call(op, *args)))
+        for variant, r in results[1:]:
+            try:
+                same_bits(r, results[0][1])
+            except AssertionError as e:
+                raise AssertionError(f"{op} {dtype}: {variant} vs {results[0][0]}: {e}") from None
 
 
 def test_accuracy_modes_really_differ():

@@ -21,13 +21,23 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _slow
+from fastrelu import _ops, _slow
 
 LOW = ("float16", "bfloat16")
 FORMAT = {"float16": (10, -14), "bfloat16": (7, -126)}       # nmant, minexp
-ROUNDED = ("sigmoid", "silu", "softplus", "log_sigmoid")
-VIA_F32 = ("relu_backward", "sigmoid_backward", "leaky_relu_backward", "silu_backward")
-BIAS = ("bias_relu", "bias_sigmoid", "bias_silu")
+# the op table's ops by how their 16-bit results are defined
+ROUNDED = tuple(op.name for op in _ops.OPS if op.kind == "unary" and op.accurate)
+EXACT = tuple(op.name for op in _ops.OPS                    # relu, leaky_relu
+              if op.args[0] == "x" and op.kind != "fused" and not op.accurate)
+VIA_F32 = tuple(op.name for op in _ops.OPS if op.args[0] == "grad")     # backward ops
+BIAS = tuple(op.name for op in _ops.OPS if op.kind == "fused")
+OP_SUBSETS = {   # each test takes one kind of op; together they take the table
+    "test_reference_is_correctly_rounded": "the correctly rounded unary ops",
+    "test_correctly_rounded_all_patterns": "the correctly rounded unary ops",
+    "test_exact_ops_all_patterns": "the exact forward ops",
+    "test_float32_rounded_once": "the backward ops",
+    "test_bias_is_activation_of_rounded_sum": "the fused ops",
+}
 
 
 def low_dtype(name):
@@ -84,7 +94,7 @@ def assert_same_values(got, want, what, *inputs):
     g, w = f32(got), f32(want)
     bad = np.flatnonzero(~((g == w) | (np.isnan(g) & np.isnan(w))))
     if bad.size:
-        lines = [f"  inputs " + ", ".join(
+        lines = ["  inputs " + ", ".join(
                      f"{a.flat[i]!r} (0x{int(np.asarray(a).view(np.uint16).flat[i]):04x})"
                      for a in inputs) + f": got {got.flat[i]!r} want {want.flat[i]!r}"
                  for i in bad[:6]]
@@ -151,10 +161,22 @@ def test_no_fp_warnings(isa, mode, name):
 # ---- exact ops ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", LOW)
-def test_relu_and_leaky_relu_exact(isa, name):
+@pytest.mark.parametrize("op", EXACT)
+def test_exact_ops_all_patterns(isa, op, name):
+    """The exact forward ops: the twins bit for bit over every pattern (and,
+    for an op with more arguments, every pattern in each of them too)."""
     dt = low_dtype(name)
     x = all_patterns(name)
-    assert_same_bits(fr.relu(x), _slow.relu(x), f"relu {name}", x)
+    nin = len(_ops.BY_NAME[op].args)
+    if nin == 1:
+        assert_same_bits(getattr(fr, op)(x), _slow.SLOW[op](x), f"{op} {name}", x)
+        return
+    rest = [shuffled(name, 2 + k) for k in range(nin - 1)]
+    with np.errstate(all="ignore"):
+        assert_same_bits(getattr(fr, op)(x, *rest), _slow.SLOW[op](x, *rest),
+                         f"{op} {name} all patterns", x, *rest)
+    if op != "leaky_relu":
+        return
     g = shuffled(name, 1)
     for alpha in (0.0, 0.01, 0.2, 1.0, -0.5, 3.0):
         a = np.asarray(alpha).astype(dt)
@@ -163,10 +185,8 @@ def test_relu_and_leaky_relu_exact(isa, name):
                              f"leaky_relu {name} alpha={alpha}", x)
             assert_same_bits(fr.leaky_relu_backward(g, x, a), _slow.leaky_relu_backward(g, x, a),
                              f"leaky_relu_backward {name} alpha={alpha}", g, x)
-    alpha = shuffled(name, 2)                      # every pattern as alpha too
+    alpha = shuffled(name, 2)                      # every pattern as alpha too (leaky_relu: above)
     with np.errstate(all="ignore"):
-        assert_same_bits(fr.leaky_relu(x, alpha), _slow.leaky_relu(x, alpha),
-                         f"leaky_relu {name} alpha=all", x, alpha)
         assert_same_bits(fr.leaky_relu_backward(g, x, alpha),
                          _slow.leaky_relu_backward(g, x, alpha),
                          f"leaky_relu_backward {name} alpha=all", g, x, alpha)
@@ -241,9 +261,8 @@ def test_inplace_16bit(isa, mode, name):
     dt = low_dtype(name)
     x = all_patterns(name).reshape(256, 256)
     b = to_low(np.linspace(-2, 2, 256), dt)
-    for op, extra in (("leaky_relu", (np.asarray(0.1).astype(dt),)), ("silu", ()),
-                      ("softplus", ()), ("log_sigmoid", ()), ("bias_relu", (b,)),
-                      ("bias_sigmoid", (b,)), ("bias_silu", (b,))):
+    for op in (op.name for op in _ops.OPS):             # the others broadcast along the last axis
+        extra = [b] * (len(_ops.BY_NAME[op].args) - 1)
         with np.errstate(all="ignore"):
             want = getattr(fr, op)(x, *extra)
             y = x.copy()

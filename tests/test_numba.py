@@ -9,6 +9,8 @@ fused kernels' bias/count cases, use inside a user's @njit functions (numba_user
 import and the cache fallback for a read-only site-packages.
 """
 import os
+import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -26,6 +28,7 @@ from fastrelu import _dispatch, _slow                        # noqa: E402
 from layouts import special_values, values                   # noqa: E402
 
 OPS = _dispatch.OPS                                          # every registry op
+PACKAGE = pathlib.Path(fr.__file__).resolve().parent
 DTYPES = ("float32", "float64")
 N = 10**6
 
@@ -159,14 +162,14 @@ def test_fast_mode_without_fma_bit_identical_to_c_baseline(tmp_path):
         import numpy as np, fastrelu as fr
         from fastrelu import _dispatch, _numba
         from layouts import values
-        from numba_user import FMA_OPS, fast_kernel_key
+        from numba_user import FMA_OPS
         assert not _numba.FAST_FMA
         np.seterr(all="ignore")
         P = ctypes.c_void_p
         for dt in ("float32", "float64"):
             x, y = (values(dt, {N // 4 // 64 * 64}, seed=s) for s in (1, 2))
             for op in FMA_OPS:
-                address = _numba.kernel(fast_kernel_key(op, dt), dt).address
+                address = _numba.kernel(op, dt, "fast").address
                 uf = getattr(fr, op)
                 with _dispatch.use_isa("baseline"), _dispatch.backend("cython"):
                     if op.startswith("bias_"):
@@ -248,8 +251,7 @@ def test_fused_kernel_cases_match_c(op, mode):
     x = values("float64", rows * cols, seed=8)
     x[::3] = np.linspace(-30, 30, x[::3].size)            # unsaturated sigmoid too
     b = values("float64", cols, seed=9)
-    [(key, _, _)] = [k for k in _numba.op_keys(op, "float64") if k[1] in (mode, None)]
-    nb = fused(_numba.kernel(key, "float64").address)
+    nb = fused(_numba.kernel(op, "float64", mode).address)
     with fr.accuracy(mode), _dispatch.use_isa(twin_isa(op, mode)), _dispatch.backend("cython"):
         c = fused(_dispatch.kernel_address(op, "float64")[0])
     for bias in (b, None):
@@ -381,21 +383,23 @@ def test_njit_api_new_ops_arrays():
 
 
 def test_njit_api_routes_every_function_to_its_op_and_mode(frn):
-    """Every public function names the op key of its registry op and mode
-    (without compiling), and every registry op has its functions."""
-    from fastrelu import _numba
+    """Every public function calls the generic map (_map_ for the in-place
+    names) with its op's name and mode: "exact" for *_exact, "fast" for the
+    other forms of an op with modes, None for an op exact in both (without
+    compiling); and every op of the table has its functions."""
+    from fastrelu import _ops
     covered = set()
     for name in frn.__all__:
         code = getattr(frn, name).py_func.__code__
-        [key] = [c for c in code.co_consts if isinstance(c, str) and c in _numba.OP_KEYS]
         base = name.rstrip("_")
         exact = base.endswith("_exact")
         op = base.removesuffix("_exact")
-        keys = {k: acc for dt in DTYPES for k, acc, _ in _numba.op_keys(op, dt)}
-        assert key in keys, (name, key)
-        assert keys[key] in (None, "exact" if exact else "fast"), (name, key)
-        in_place = name.endswith("_")
-        assert [n for n in code.co_names if n.startswith("_map")][0].endswith("_") == in_place
+        assert op in _ops.BY_NAME, name
+        mode = "exact" if exact else ("fast" if _ops.BY_NAME[op].accurate else None)
+        consts = [c for c in code.co_consts[1:] if isinstance(c, str)]    # [0]: the docstring
+        assert consts == [op] + ([mode] if mode else []), (name, consts)
+        assert [n for n in code.co_names if n.startswith("_map")] == [
+            "_map_" if name.endswith("_") else "_map"], name
         covered.add(op)
     assert covered == set(OPS)
 
@@ -423,6 +427,112 @@ def test_njit_api_errors(frn):
         frn.bias_relu_(np.ones((2, 3)), np.ones(4))
     with pytest.raises(ValueError, match="counts must have"):
         frn.bias_relu_(np.ones((2, 3)), np.ones(3), np.zeros(4, np.int64))
+
+
+# ---- the constants: one value on both sides ----------------------------------------
+_NUMBER = re.compile(r"(?<![\w.])(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][-+]?\d+|"
+                     r"\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)[fF]?(?![\w.])")
+_SIGN_BEFORE = re.compile(r"(?:[(,=<>?:]|\((?:T|float|double)\))\s*-\s*$")
+_TRIVIAL = {0.0, 1.0, -1.0, 2.0, 0.5}
+
+
+def _c_number(text):
+    return float.fromhex(text) if text[:2].lower() == "0x" else float(text)
+
+
+def _c_literals(body):
+    """The numeric literals of C code, signed (a minus after an operator or a
+    cast), but 0, +-1, 2 and 1/2."""
+    out = set()
+    for m in _NUMBER.finditer(body):
+        v = _c_number(m.group(1))
+        if _SIGN_BEFORE.search(body[:m.start()]):
+            v = -v
+        if v not in _TRIVIAL:
+            out.add(v)
+    return out
+
+
+def _c_place(header, place):
+    """What scalar.h has at a place named as in fastrelu._numba.constants."""
+    text = re.sub(r"/\*.*?\*/", " ", header, flags=re.S)
+    lines = text.replace("\\\n", " ").splitlines()
+    if place.startswith("FR_FN("):                           # an exp_family.h function
+        place = re.escape(place)
+    elif place.endswith("("):                                # a macro's body
+        [d] = [ln for ln in lines if ln.startswith(f"#define {place}")]
+        return _c_literals(d[d.index(")") + 1:])
+    elif "(" in place:                                       # a macro's invocation
+        [call] = re.findall(rf"^{re.escape(place)}\s*,([^)]*)\)", text, re.M)
+        args = call.split(",")
+        return tuple(-_c_number(a.strip()[1:].rstrip("fF")) if a.strip().startswith("-")
+                     else _c_number(a.strip().rstrip("fF"))
+                     for a in args if _NUMBER.fullmatch(a.strip().lstrip("-")))
+    define = [ln for ln in lines if re.match(rf"#define {place}\s", ln)]
+    if define:                                               # #define NAME <arithmetic>
+        [d] = define
+        expr = _NUMBER.sub(lambda m: repr(_c_number(m.group(1))), d.split(None, 2)[2])
+        assert re.fullmatch(r"[-+*/() .0-9e]+", expr), expr
+        return eval(expr, {"__builtins__": {}})
+    array = re.search(rf"static const double {place}\[\d*\]\s*=\s*{{(.*?)}}", text, re.S)
+    if array:
+        return tuple(_c_number(v.strip().rstrip("fF")) for v in array.group(1).split(","))
+    m = re.search(rf"FR_INLINE [\w ()]+?\b{place}\(", text)   # a function's body
+    assert m, f"scalar.h has no {place}"
+    start = text.index("{", m.end())
+    depth, i = 0, start
+    while True:
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return _c_literals(text[start:i])
+        i += 1
+
+
+def _scalar_h_mismatches(header):
+    from fastrelu._numba.constants import SCALAR_H
+    bad = []
+    for place, ours in SCALAR_H.items():
+        try:
+            theirs = _c_place(header, place)
+        except (AssertionError, ValueError) as e:
+            bad.append((place, f"not found: {e}"))
+            continue
+        if isinstance(ours, set):
+            ours = {float(v) for v in ours} - _TRIVIAL
+        elif isinstance(ours, tuple):
+            ours = tuple(float(v) for v in ours)
+        else:
+            ours = float(ours)
+        if ours != theirs:
+            bad.append((place, ours, theirs))
+    return bad
+
+
+def _scalar_h():
+    """scalar.h with the exp_family.h template it includes."""
+    return "\n".join((PACKAGE / "kernels" / f).read_text() for f in ("scalar.h", "exp_family.h"))
+
+
+def test_constants_match_scalar_h():
+    """Every constant of the numba twins (fastrelu/_numba/constants.py) has
+    scalar.h's value at the place it names: the #defines, the static tables,
+    the literals of each function and macro body, the macro arguments."""
+    assert _scalar_h_mismatches(_scalar_h()) == []
+
+
+@pytest.mark.parametrize("old, new", [
+    ("#define FR_LN2_LO_F32 0x1.7f7d1cp-20f", "#define FR_LN2_LO_F32 0x1.7f7d1ep-20f"),
+    ("0x1.03d299f705bdbp-8", "0x1.03d299f705bdcp-8"),                 # a Pade coefficient
+    ("zf < -105.0f ? -105.0f : zf", "zf < -104.0f ? -104.0f : zf"),    # a clamp
+    ("0x1.8618618618618p-4,", "0x1.8618618618619p-4,"),               # fr_atanh_coef_f64
+    ("#define FR_ZMIN_SILU_F32 -115.0f", "#define FR_ZMIN_SILU_F32 -116.0f"),
+    ("(FR_T)-0.5, E.e, (FR_T)0.9571", "(FR_T)0.5, E.e, (FR_T)0.9571"),  # a sign in fr_ratio
+    ("0x1p-36, hard", "0x1p-35, hard"),                               # the exact f32 test's eps
+])
+def test_constants_check_fails_on_a_changed_header(old, new):
+    header = _scalar_h()
+    assert header.count(old) == 1
+    assert _scalar_h_mismatches(header.replace(old, new)) != []
 
 
 # ---- import and cache ---------------------------------------------------------
@@ -454,7 +564,7 @@ _CACHE_PROBE = """
         cls = getattr(c, name)
         orig = cls.from_function.__func__
         def from_function(cls, py_func, py_file, _orig=orig):
-            if os.path.dirname(os.path.abspath(py_file)) == pkg:
+            if os.path.abspath(py_file).startswith(pkg + os.sep):
                 return None              # as if this location were not writable
             return _orig(cls, py_func, py_file)
         cls.from_function = classmethod(from_function)
@@ -463,8 +573,8 @@ _CACHE_PROBE = """
         import ctypes
         from fastrelu import _numba
         # one kernel of each kind (backend("numba") builds every row through the same _cfunc)
-        ks = [_numba.kernel(k, dt) for k, dt in (
-            ("relu", "float64"), ("leaky_relu", "float32"), ("leaky_relu_bwd", "float64"),
+        ks = [_numba.kernel(op, dt) for op, dt in (
+            ("relu", "float64"), ("leaky_relu", "float32"), ("leaky_relu_backward", "float64"),
             ("bias_relu", "float32"))]
         x = np.linspace(-5, 5, 101)
         out = np.empty_like(x)
@@ -512,7 +622,7 @@ def test_cache_falls_back_to_user_dir_when_package_read_only(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "HITS 0 4" in first.stdout and "WARN False" in first.stdout, first.stdout
     cached = [f for _, _, fs in os.walk(tmp_path / "xdg" / "numba") for f in fs]
-    assert any(f.startswith("_numba.") and f.endswith(".nbi") for f in cached), cached
+    assert any(f.startswith("cfuncs.") and f.endswith(".nbi") for f in cached), cached
     second = _python(code, env=env, cwd=tmp_path)     # loads every kernel from the cache
     assert second.returncode == 0, second.stderr
     assert "HITS 4 4" in second.stdout, second.stdout

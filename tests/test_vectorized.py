@@ -24,9 +24,11 @@ def _compiler_found():
         return False
 
 
-pytestmark = pytest.mark.skipif(
+# CI runs tools/check_vectorized.py on its build; these tests (of the tool itself,
+# ~10 CPU s each: disassembly of every object) run there too (`pytest -m ci_only`).
+pytestmark = [pytest.mark.ci_only, pytest.mark.skipif(
     platform.machine().lower() not in ("x86_64", "amd64") or not shutil.which("objdump")
-    or not _compiler_found(), reason="needs x86-64, objdump and the C compiler")
+    or not _compiler_found(), reason="needs x86-64, objdump and the C compiler")]
 
 
 @pytest.fixture(scope="module")

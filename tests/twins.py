@@ -9,9 +9,11 @@ import pytest
 
 import fastrelu as fr
 from fastrelu import _dispatch, _slow
+from fastrelu import _ops
 from ulp import ULP_BOUNDS, ulp_bound, ulp_error
 
-UNARY = ("silu", "softplus", "log_sigmoid")       # the issue 8 ops of one argument
+# the rounded ops of one argument (fast and exact modes), from the table
+ROUNDED_UNARY = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "unary")
 
 
 def wide(dtype):
@@ -31,7 +33,12 @@ def same_bits(got, want):
     nan = np.isnan(want) if want.dtype.kind == "f" else np.zeros(want.shape, bool)
     if want.dtype.kind == "f":
         assert np.array_equal(np.isnan(got), nan), "NaN in the wrong places"
-    bad = np.flatnonzero((bits(got) != bits(want)) & ~nan)
+    if want.dtype.itemsize > 8:         # long double: padding bytes; value and sign are the bits
+        with np.errstate(invalid="ignore"):
+            differ = (got != want) | (np.signbit(got) != np.signbit(want))
+    else:
+        differ = bits(got) != bits(want)
+    bad = np.flatnonzero(differ & ~nan)
     assert bad.size == 0, (f"{bad.size} differ; first at {bad[0]}: got {got.flat[bad[0]]!r} "
                            f"want {want.flat[bad[0]]!r}")
 
@@ -41,7 +48,7 @@ def call(op, *args):
     may raise numpy's own warnings there (as np.add does), so they are off
     (test_activations.test_no_fp_warnings pins the promise for ordinary
     operands); for the other ops no input may raise one (DESIGN section 1)."""
-    quiet = op.startswith(("bias_", "leaky_")) or op == "silu_backward"
+    quiet = op.startswith(("bias_", "leaky_")) or op in ("silu_backward", "gelu_backward")
     with np.errstate(all="ignore" if quiet else "raise"):
         return getattr(fr, op)(*args)
 
@@ -71,9 +78,12 @@ class Twin:
                 with np.errstate(all="ignore"):
                     x = np.add(args[0], args[1], dtype=dtype)
                 act = op[len("bias_"):]
-            else:
-                x, act = args[0], op
-            self.ref = _slow.SLOW[act](x.astype(wide(dtype)))    # unrounded
+                self.ref = _slow.SLOW[act](x.astype(wide(dtype)))    # unrounded
+            else:                               # the op's twin in the wide type, unrounded
+                ref = _slow.SLOW[op](*(a.astype(wide(dtype)) for a in args))
+                with np.errstate(all="ignore"):     # g * d overflowing dt: inf is right
+                    over = np.isfinite(ref) & np.isinf(ref.astype(dtype))
+                    self.ref = np.where(over, np.inf * np.sign(ref), ref)
 
     def check(self, got, mode, what=""):
         what = f"{self.op} {self.dtype} {mode} {what}".rstrip()
@@ -153,3 +163,46 @@ def use_variant(name):
     if name in _dispatch.available_isas():
         return _dispatch.use_isa(name)
     return _dispatch.backend(name)
+
+
+# ---- the semantics table's special values, one table for every op ---------------
+#
+# SPECIALS[op]: (arguments, result) pairs the README's semantics table promises,
+# exact in both accuracy modes and in every float dtype (so they are checked bit
+# for bit, signed zeros included; NaN is any NaN; "max" / "-max" are the dtype's
+# largest finite values).  test_op_table fails for an op of fastrelu/_ops.py
+# that has no row here.
+inf, nan = float("inf"), float("nan")
+SPECIALS = {
+    "relu": [((-0.0,), 0.0), ((nan,), nan), ((inf,), inf), ((-inf,), 0.0), ((-2.0,), 0.0),
+             ((3.0,), 3.0)],
+    "sigmoid": [((inf,), 1.0), ((-inf,), 0.0), ((nan,), nan), ((0.0,), 0.5), ((-0.0,), 0.5),
+                (("-max",), 0.0), (("max",), 1.0)],
+    "relu_backward": [((5.0, 1.0), 5.0), ((5.0, 0.0), 0.0), ((5.0, -0.0), 0.0),
+                      ((5.0, -1.0), 0.0), ((5.0, nan), nan), ((nan, 1.0), nan),
+                      ((nan, -1.0), 0.0), ((-inf, -1.0), 0.0), ((-3.0, 2.0), -3.0)],
+    "sigmoid_backward": [((1.0, 0.5), 0.25), ((2.0, 0.0), 0.0), ((2.0, 1.0), 0.0),
+                         ((nan, 0.5), nan), ((1.0, nan), nan), ((inf, 0.5), inf)],
+    "leaky_relu": [((-0.0, 0.01), 0.0), ((0.0, -2.0), 0.0), ((nan, 0.01), nan),
+                   ((inf, 0.01), inf), ((-inf, 0.0), 0.0), ((-inf, 0.5), -inf),
+                   ((-2.0, 0.5), -1.0), ((-2.0, 0.0), 0.0), ((3.0, 0.5), 3.0)],
+    "leaky_relu_backward": [((3.0, 1.0, 0.5), 3.0), ((3.0, -1.0, 0.5), 1.5),
+                            ((3.0, 0.0, 0.5), 1.5), ((3.0, -1.0, 0.0), 0.0),
+                            ((-3.0, -1.0, 0.0), 0.0), ((3.0, nan, 0.5), nan),
+                            ((3.0, -0.0, 0.0), 0.0)],
+    "silu": [((inf,), inf), ((-inf,), -0.0), ((nan,), nan), ((0.0,), 0.0), ((-0.0,), -0.0),
+             ((100.0,), 100.0)],
+    "silu_backward": [((1.0, 0.0), 0.5), ((2.0, 0.0), 1.0), ((3.0, inf), 3.0),
+                      ((1.0, nan), nan), ((nan, 1.0), nan)],
+    "softplus": [((inf,), inf), ((-inf,), 0.0), ((nan,), nan), ((100.0,), 100.0),
+                 (("-max",), 0.0), (("max",), "max")],
+    "log_sigmoid": [((inf,), -0.0), ((-inf,), -inf), ((nan,), nan), ((-100.0,), -100.0),
+                    (("max",), -0.0), (("-max",), "-max")],
+    "bias_relu": [((-0.0, -0.0), 0.0), ((-1.0, 1.0), 0.0), ((1.0, -1.0), 0.0),
+                  ((nan, 1.0), nan), ((inf, 1.0), inf), ((2.0, 1.0), 3.0)],
+    "bias_sigmoid": [((inf, 1.0), 1.0), ((-inf, 1.0), 0.0), ((nan, 0.0), nan),
+                     ((0.0, -0.0), 0.5), ((1.0, -1.0), 0.5)],
+    "bias_silu": [((inf, 1.0), inf), ((-inf, 1.0), -0.0), ((nan, 0.0), nan),
+                  ((1.0, -1.0), 0.0), ((-0.0, -0.0), -0.0)],
+}
+del inf, nan

@@ -6,7 +6,9 @@ module.
 
 import numpy as np
 
-__all__ = ["ulp_error", "ulp_bound", "ULP_BOUNDS"]
+from fastrelu import _ops
+
+__all__ = ["ulp_error", "ulp_bound", "ULP_BOUNDS", "LONGDOUBLE_BOUND", "LONGDOUBLE_BOUNDS"]
 
 # Max ulp error of each rounded op's result against the exact value, per
 # dtype and accuracy mode (DESIGN.md section 1; issue 8 for the newer ops).
@@ -17,28 +19,52 @@ __all__ = ["ulp_error", "ulp_bound", "ULP_BOUNDS"]
 #   float16: computed in float32/float64 and rounded once, so correctly
 #     rounded (<= 0.5); the backward ops are the float32 op rounded to
 #     float16, two roundings: 0.5 + 2 float32 ulp < 0.51 float16 ulp.
-#   float32 exact sigmoid is correctly rounded: 0.51 leaves room for the
-#     float64 reference's own error (~1e-9 ulp), not for a wrong rounding.
+#   float32 exact sigmoid, silu, softplus, log_sigmoid (and the bias ops) are
+#     correctly rounded: 0.51 leaves room for the float64 reference's own
+#     error (~1e-9 ulp), not for a wrong rounding.
 #   sigmoid_backward: against g * y * (1 - y) evaluated in the input dtype.
 _FAST_EXACT = {("float16", "fast"): 0.5, ("float16", "exact"): 0.5,
                ("float32", "fast"): 2.0, ("float32", "exact"): 1.0,
                ("float64", "fast"): 2.0, ("float64", "exact"): 1.0}
+_CR_FLOAT32 = {**_FAST_EXACT, ("float32", "exact"): 0.51}
 ULP_BOUNDS = {
-    "sigmoid": {**_FAST_EXACT, ("float32", "exact"): 0.51},
-    "bias_sigmoid": {**_FAST_EXACT, ("float32", "exact"): 0.51},
-    "silu": _FAST_EXACT,
-    "softplus": _FAST_EXACT,
-    "log_sigmoid": _FAST_EXACT,
-    "bias_silu": _FAST_EXACT,
+    "sigmoid": _CR_FLOAT32,
+    "bias_sigmoid": _CR_FLOAT32,
+    "silu": _CR_FLOAT32,
+    "softplus": _CR_FLOAT32,
+    "log_sigmoid": _CR_FLOAT32,
+    "bias_silu": _CR_FLOAT32,
     "silu_backward": {**_FAST_EXACT, ("float16", "fast"): 0.51, ("float16", "exact"): 0.51},
+    "gelu": _FAST_EXACT,
+    "gelu_backward": {**_FAST_EXACT, ("float16", "fast"): 0.51, ("float16", "exact"): 0.51},
     "sigmoid_backward": {**_FAST_EXACT, ("float16", "fast"): 1.0, ("float16", "exact"): 1.0,
                          ("float32", "fast"): 1.0, ("float64", "fast"): 1.0},
 }
+# An op of the table with accuracy modes that has no row above gets DESIGN.md's
+# bounds: a forward op _FAST_EXACT, a backward op (its first argument grad) the
+# float16 slack of a float32 result rounded again, as silu_backward.
+for _op in _ops.OPS:
+    if _op.accurate and _op.name not in ULP_BOUNDS:
+        ULP_BOUNDS[_op.name] = ULP_BOUNDS["silu_backward"] if _op.args[0] == "grad" \
+            else _FAST_EXACT
+del _op
+
+
+# np.longdouble where it is wider than float64 (x86-64 Linux: 80-bit extended):
+# one kernel for both modes, every op within 2 ulp of mpmath (tests/test_longdouble.py;
+# the README's long double table gives the measured maxima).
+LONGDOUBLE_BOUND = 2.0
+# gelu's long double goes through libm (erfcl, expl) and a continued fraction
+# in plain long double: within 4 ulp (measured 3.9)
+LONGDOUBLE_BOUNDS = {"gelu": 4.0, "gelu_backward": 4.0}
 
 
 def ulp_bound(op, dtype, mode):
     """The most ulp op's dtype result may be from the exact value in `mode`."""
-    return ULP_BOUNDS[op][np.dtype(dtype).name, mode]
+    dt = np.dtype(dtype)
+    if dt == np.longdouble and dt.itemsize > 8:
+        return LONGDOUBLE_BOUNDS.get(op, LONGDOUBLE_BOUND)
+    return ULP_BOUNDS[op][dt.name, mode]
 
 
 def ulp_error(got, ref_exact):

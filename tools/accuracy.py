@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Exhaustive accuracy check of fastrelu.sigmoid, silu, softplus, log_sigmoid.
+"""Exhaustive accuracy check of fastrelu.sigmoid, silu, softplus, log_sigmoid, gelu.
 
 Every float32 bit pattern (2^32, or every K-th with --step K) and every float16
 pattern, on every ISA variant x accuracy mode, against the exact value:
 
     python tools/accuracy.py                      # sigmoid, full run, 2 worker processes
     python tools/accuracy.py --op silu --step 101 --isa avx2 --mode exact --json out.json
+    python tools/accuracy.py --op gelu --f64 1000000     # float64: sampled, against mpmath
 
 Reference: the op in float64 (stable forms; error ~1e-16 relative, ~2^-29
 float32 ulp), rounded to float32 for the correct result.  Where the float64
@@ -33,8 +34,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from ulp import ulp_bound as bound, ulp_error  # noqa: E402  (the tests' bounds table)
+from fastrelu import _ops  # noqa: E402  (plain data: imports nothing)
 
-OPS = ("sigmoid", "silu", "softplus", "log_sigmoid")
+# the rounded ops of one argument, from the op table
+OPS = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "unary")
 MODES = ("fast", "exact")
 TOL = 2.0**-16        # float64 reference closer than this (ulp) to a midpoint: ask mpmath
 NWORST = 5
@@ -44,10 +47,15 @@ def ref64(x, op="sigmoid"):
     """op(x) in float64, not rounded to x's dtype; vectorized and lean."""
     with np.errstate(all="ignore"):            # float16 signalling NaNs 'invalid' here
         w = x.astype(np.float64)
+        if op not in ("sigmoid", "silu", "softplus", "log_sigmoid"):
+            from fastrelu import _slow         # no lean form here: the twin (long double,
+            return np.asarray(_slow.SLOW[op](w), np.float64)   # rounded to float64 once)
         if op == "softplus":
             return np.logaddexp(0.0, w)        # max(w, 0) + log1p(exp(-|w|))
         if op == "log_sigmoid":
             return -np.logaddexp(0.0, -w)
+        if op == "gelu":
+            return _gelu64(w)
         z = np.abs(w)
         np.negative(z, out=z)
         np.exp(z, out=z)                       # exp(-|x|) in [0, 1]
@@ -57,6 +65,31 @@ def ref64(x, op="sigmoid"):
         if op == "silu":
             num = np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * num)
     return num
+
+
+def _gelu64(w):
+    """w Phi(w) in float64 for float32 (or narrower) w: scipy's erfc with the
+    argument -w/sqrt2 = vh + vl carried exactly (vh = w * C1, C1 = 1/sqrt2 to
+    26 bits, so the product is exact for a 24-bit w; vl = w * (the rest)):
+    erfc(vh + vl) = erfc(vh) - 2/sqrt(pi) e^(-vh^2) (vl - vh vl^2) (Taylor to the
+    second order: vl ~ 2^-27 |w|, the third ~2^-60 relative at |w| = 20)."""
+    from scipy.special import erfc, erfcx
+    c1h = 0.7071067690849304                     # 1/sqrt2 to 26 bits
+    c1l = 0.70710678118654757 - c1h - 4.833646656726457e-17
+    vh, vl = -w * c1h, -w * c1l
+    big = np.abs(w) > 50                         # Phi is 0 or 1 (and inf * 0)
+    # erfc(vh) for vh >= 1 as erfcx(vh) e^(-vh^2), vh^2 = h + l exactly (Dekker):
+    # scipy's erfc rounds vh^2 inside (~vh^2 2^-53 relative: 2^-46 at vh = 12)
+    h = vh * vh
+    c = 134217729.0 * vh
+    a1 = c - (c - vh)
+    a2 = vh - a1
+    l = ((a1 * a1 - h) + 2 * a1 * a2) + a2 * a2
+    e = np.exp(-h)
+    tail = erfcx(np.where(vh >= 1, vh, 1)) * e * (1 - l)
+    ec = np.where(vh >= 1, tail, erfc(vh))
+    phi = (ec - 1.1283791670955126 * e * (1 - l) * (vl - vh * vl * vl)) / 2
+    return np.where(big, np.where(w > 0, w, -0.0), w * phi)
 
 
 class Reference:
@@ -71,8 +104,19 @@ class Reference:
         self.d = ulp_error(self.rnd, self.ref)             # ...and its distance (<= 0.5)
         self.near = np.flatnonzero(self.d > 0.5 - TOL)     # ...except maybe here
         x64 = x[self.near].astype(np.float64)
-        self.ref_near = _slow.rounded_mpmath(op, x64, np.longdouble)
-        self.rnd[self.near] = _slow.rounded_mpmath(op, x64, x.dtype)
+        # gelu(x) = x/2 + x^2/sqrt(2 pi) + ...: for tiny x (subnormal float32 x:
+        # 2^23 midpoints, hours of mpmath) the rounding is known: x/2 plus a
+        # positive amount far below the ulp (so the error is 0.5 ulp exactly)
+        tiny = (np.abs(x64) < 2.0**-60) if op == "gelu" else np.zeros(x64.shape, bool)
+        h = x64[tiny] / 2
+        self.ref_near = np.empty(x64.shape, np.longdouble)
+        self.ref_near[tiny] = h
+        self.ref_near[~tiny] = _slow.rounded_mpmath(op, x64[~tiny], np.longdouble)
+        rn = np.empty(x64.shape, x.dtype)
+        with np.errstate(all="ignore"):
+            rn[tiny] = (h + np.abs(h) * 2.0**-40).astype(x.dtype)
+        rn[~tiny] = _slow.rounded_mpmath(op, x64[~tiny], x.dtype)
+        self.rnd[self.near] = rn
         self.d[self.near] = ulp_error(self.rnd[self.near], self.ref_near)
 
     def measure(self, got, flags, bound):
@@ -162,7 +206,8 @@ def self_check(op):
     """The float64 reference must be far inside TOL: compare a sample with mpmath."""
     from fastrelu import _slow
     rng = np.random.default_rng(1)
-    x = np.concatenate([rng.uniform(-105, 20, 3000),
+    lo = -20 if op == "gelu" else -105      # gelu's float64 reference underflows below -37
+    x = np.concatenate([rng.uniform(lo, 20, 3000),
                         np.ldexp(rng.uniform(-1, 1, 1000), rng.integers(-40, 4, 1000))])
     x = x.astype(np.float32)
     exact = _slow.rounded_mpmath(op, x, np.longdouble)
@@ -196,9 +241,47 @@ def describe_worst(op, dtype, s):
     return lines
 
 
+def _f64_chunk(args):
+    op, x = args
+    from fastrelu import _slow
+    return _slow.rounded_mpmath(op, x, np.longdouble)
+
+
+def f64_samples(op, n, isas, modes, workers, seed=0):
+    """Max ulp of op's float64 kernels on n sampled inputs against mpmath (the
+    value rounded to longdouble): 40% in [-40, -5] (subnormal results from
+    ~-37.5 on), 30% in [-5, 5], 10% in [5, 40], 20% +-2^[-1074, 6) log-uniform.
+    Unary ops; gelu_backward at grad = 1 (its mpmath formula is Phi + x phi)."""
+    import fastrelu as fr
+    from fastrelu import _dispatch
+    rng = np.random.default_rng(seed)
+    k = [int(n * f) for f in (0.4, 0.3, 0.1)]
+    x = np.concatenate([rng.uniform(-40, -5, k[0]), rng.uniform(-5, 5, k[1]),
+                        rng.uniform(5, 40, k[2]),
+                        np.ldexp(rng.choice([-1.0, 1.0], n - sum(k)) * rng.uniform(1, 2, n - sum(k)),
+                                 rng.integers(-1075, 6, n - sum(k)))])
+    chunks = [(op, c) for c in np.array_split(x, max(1, n // 20000))]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        ref = np.concatenate(pool.map(_f64_chunk, chunks))
+    out = {}
+    for isa in isas:
+        for mode in modes:
+            flags = []
+            with _dispatch.use_isa(isa), fr.accuracy(mode), \
+                    np.errstate(all="call", call=lambda kind, flag: flags.append(kind)):
+                f = getattr(fr, op)
+                got = f(np.ones_like(x), x) if f.nin == 2 else f(x)
+            err = ulp_error(got, ref)
+            i = int(np.argmax(err))
+            out[isa, mode] = (float(err[i]), float(x[i]), int(np.count_nonzero(err > 0.5)),
+                              sorted(set(flags)))
+    return n, out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--op", default="sigmoid", choices=OPS)
+    ap.add_argument("--op", default="sigmoid", choices=OPS + ("gelu_backward",))
     ap.add_argument("--step", type=int, default=1, help="every K-th float32 pattern")
     ap.add_argument("--isa", help="comma list (default: every available variant)")
     ap.add_argument("--mode", help="comma list of fast,exact (default: both)")
@@ -208,6 +291,8 @@ def main(argv=None):
                     help="2^B patterns per task (bigger blocks page-fault more)")
     ap.add_argument("--no-f16", action="store_true")
     ap.add_argument("--no-f32", action="store_true")
+    ap.add_argument("--f64", type=int, metavar="N",
+                    help="instead: N sampled float64 inputs against mpmath (also gelu_backward)")
     args = ap.parse_args(argv)
 
     os.environ["FASTRELU_NUM_THREADS"] = "1"
@@ -228,6 +313,18 @@ def main(argv=None):
 
     t0 = time.time()
     op = args.op
+    if args.f64:
+        n, res = f64_samples(op, args.f64, isas, modes, args.workers)
+        print(f"{op} float64, {n} sampled inputs vs mpmath, {time.time() - t0:.0f} s")
+        print(f"{'isa':9} {'mode':6} {'bound':>5} {'max ulp':>9} {'at x':>24} {'n>0.5ulp':>9} fp flags")
+        ok = True
+        for (isa, mode), (m, xm, nh, fl) in res.items():
+            b = bound(op, "float64", mode)
+            ok &= m <= b and not fl
+            print(f"{isa:9} {mode:6} {b:5.2f} {m:9.6f} {xm!r:>24} {nh:9d} {','.join(fl) or '-'}")
+        return 0 if ok else 1
+    if op not in OPS:
+        ap.error(f"{op}: only with --f64")
     rel = self_check(op)
     print(f"float64 reference vs mpmath on 4000 samples: max rel error {rel:.2e} "
           f"({rel / 2.0**-53:.2f} float64 ulp); midpoint tolerance {TOL:g} ulp", flush=True)

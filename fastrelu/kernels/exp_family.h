@@ -35,8 +35,7 @@ FR_INLINE FR_T FR_FN(fr_prod_err)(FR_T a, FR_T b, FR_T p) {
 #if FR_FUSED
     return FR_FN(fr_ma)(a, b, -p);
 #else
-    const FR_T split = sizeof(FR_T) == 4 ? (FR_T)4097.0 : (FR_T)134217729.0;  /* 2^12, 2^27 + 1 */
-    FR_T ca = split * a, cb = split * b;
+    FR_T ca = FR_C(SPLIT) * a, cb = FR_C(SPLIT) * b;
     FR_T ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
     return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 #endif

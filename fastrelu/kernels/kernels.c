@@ -17,16 +17,22 @@
 #define FR_STR(a) FR_STR_(a)
 #define FR_K(name) FR_CAT(name, FR_CAT(__, FR_ISA))
 
+/* ivdep: out is an input itself or apart from them (never partly
+ * overlapping), so no iteration depends on another; without it gcc gives up
+ * on loops that gather from a table (its dependence analysis of the gather
+ * against the store fails). */
 #define FR_UNARY(name, T, f)                                                  \
     static void FR_K(name)(const void *in_, void *out_, fr_intp n) {          \
         const T *in = (const T *)in_;                                         \
         T *out = (T *)out_;                                                   \
+        FR_IVDEP                                                              \
         for (fr_intp i = 0; i < n; i++) out[i] = f(in[i]);                    \
     }
 #define FR_BINARY(name, T, f)                                                 \
     static void FR_K(name)(const void *g_, const void *y_, void *out_, fr_intp n) { \
         const T *g = (const T *)g_, *y = (const T *)y_;                       \
         T *out = (T *)out_;                                                   \
+        FR_IVDEP                                                              \
         for (fr_intp i = 0; i < n; i++) out[i] = f(g[i], y[i]);               \
     }
 
@@ -34,6 +40,7 @@
     static void FR_K(name)(const void *a_, const void *b_, const void *c_, void *out_, fr_intp n) { \
         const T *a = (const T *)a_, *b = (const T *)b_, *c = (const T *)c_;    \
         T *out = (T *)out_;                                                   \
+        FR_IVDEP                                                              \
         for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
     }
 /* UNARY_SIMD rows: a whole-array kernel fr_v_<name> from the level's SIMD
@@ -177,7 +184,9 @@
 /* Every kernel of this level, once: the list emits both the functions and
  * the registry rows.  A row's scalar function is its math: fr_relu_f32 and
  * the exact kernels are in scalar.h, the fast sigmoid family
- * (fr_sigmoid_fast_f32 = FR_FN(fr_sigmoid_fast) for f32) in exp_family.h.
+ * (fr_sigmoid_fast_f32 = FR_FN(fr_sigmoid_fast) for f32) in exp_family.h;
+ * this list for the ops marked LISTED in kernels.h's
+ * FR_OPS, the FLOAT_MODES ops' four kernels from FR_OPS itself (below).
  *   K(kind, name, op, dtype, accuracy, scalar function[, counted])
  * name is dtype_op[_mode]; the ISA suffix is appended (f32_relu__avx2);
  * accuracy ANY: exact in both modes (one kernel serves both). */
@@ -250,9 +259,25 @@
     {.name = FR_STR(FR_K(kname)), .op = FR_##opid, .dtype = FR_##dt,             \
      .accuracy = FR_ACC_##acc, FR_FIELD_##kind = FR_K(kname)},
 
+/* The kernel list of a FR_OPS line, by its kernels column: LISTED ops are in
+ * FR_KERNEL_LIST; FLOAT_MODES ops get f32/f64 x fast/exact, named
+ * f32_<name>_fast (scalar function fr_<name>_fast_f32), ... */
+#define FR_OP_KERNELS_LISTED(K, ID, opname, kind)
+#define FR_OP_KERNELS_FLOAT_MODES(K, ID, opname, kind)                           \
+    K(kind, f32_##opname##_fast, ID, F32, FAST, fr_##opname##_fast_f32)         \
+    K(kind, f32_##opname##_exact, ID, F32, EXACT, fr_##opname##_exact_f32)      \
+    K(kind, f64_##opname##_fast, ID, F64, FAST, fr_##opname##_fast_f64)         \
+    K(kind, f64_##opname##_exact, ID, F64, EXACT, fr_##opname##_exact_f64)
+#define FR_OP_EMIT_KERNELS_(ID, opname, kind, threshold, kernels, ...)           \
+    FR_OP_KERNELS_##kernels(FR_EMIT_KERNEL, ID, opname, kind)
+#define FR_OP_EMIT_ROWS_(ID, opname, kind, threshold, kernels, ...)              \
+    FR_OP_KERNELS_##kernels(FR_EMIT_ROW, ID, opname, kind)
+
 FR_KERNEL_LIST(FR_EMIT_KERNEL)
+FR_OPS(FR_OP_EMIT_KERNELS_)
 
 const fr_kernel_row FR_CAT(fr_kernels__, FR_ISA)[] = {
     FR_KERNEL_LIST(FR_EMIT_ROW)
+    FR_OPS(FR_OP_EMIT_ROWS_)
     {0},
 };

@@ -237,6 +237,49 @@ FR_INLINE fr_ld fr_ld_softplus(fr_ld x) {
 }
 FR_INLINE fr_ld fr_ld_log_sigmoid(fr_ld x) { return -fr_ld_softplus(-x); }
 
+/* gelu = x Phi(x), Phi(x) = erfc(v)/2, v = -x/sqrt2 = vh + vl (a Dekker
+ * product): erfc(vh + vl) = erfc(vh) - (2/sqrt(pi)) e^-vh^2 vl to first order
+ * (vl ~ 2^-64 vh), so the rounding of v does not cost ~v^2 ulp.  libm's
+ * erfcl below v = 3 (glibc: a few ulp), a continued fraction above;
+ * -0.0 below -200 (-inf too), x above. */
+#define FR_LD_SQRT1_2 0x1.6a09e667f3bcc908b2fb1366ea957d3ep-1L
+#define FR_LD_SQRT1_2_LO 0x1.65f626cdd52b0p-66L       /* sqrt(1/2) - FR_LD_SQRT1_2 (80-bit) */
+#define FR_LD_2_SQRTPI 0x1.20dd750429b6d11ae3a914fed7fd8688p+0L
+#define FR_LD_1_SQRT2PI 0x1.9884533d436508d0fcb3c500bab8p-2L
+#define FR_LD_SQRTPI 0x1.c5bf891b4ef6aa79c3b0520d5db9383fp+0L
+FR_INLINE fr_ld fr_ld_phi_big(fr_ld x) {               /* Phi(x) = erfc(-x/sqrt2)/2 */
+    fr_ld vh, vl;
+    fr_ld_two_prod(-x, FR_LD_SQRT1_2, &vh, &vl);
+    vl += -x * (LDBL_MANT_DIG == 64 ? FR_LD_SQRT1_2_LO : -0x1.bdd3413b26456p-55L);
+    if (vh >= 3) {
+        /* glibc's erfcl rounds v^2 + 0.5625 inside (~v^2 2^-64 relative: 9000
+         * ulp at v = 97): erfc(v) = e^-v^2 / (sqrt(pi) t), t Laplace's continued
+         * fraction v + (1/2)/(v + 1/(v + (3/2)/(v + ...))), 60 terms (< 1e-5
+         * ulp from v = 3 on), v^2 = (vh + vl)^2 as a pair */
+        fr_ld t = vh, sh, sl;
+        for (int k = 60; k >= 1; k--) t = vh + (0.5L * k) / t;
+        fr_ld_two_prod(vh, vh, &sh, &sl);
+        return expl(-sh) * (1 - (sl + 2 * vh * vl)) / (FR_LD_SQRTPI * t) * 0.5L;
+    }
+    return (erfcl(vh) - FR_LD_2_SQRTPI * expl(-vh * vh) * vl) * 0.5L;
+}
+FR_INLINE fr_ld fr_ld_gelu(fr_ld x) {
+    if (x != x) return x;
+    if (x < -200) return -0.0L;
+    if (x > 200) return x;
+    return x * fr_ld_phi_big(x);                        /* gelu(-0) = -0 */
+}
+/* g (Phi(x) + x phi(x)), phi(x) = e^(-x^2/2)/sqrt(2 pi) with x^2 as a pair.
+ * Near gelu's minimum (x = -0.7518) the sum cancels: relative, not ulp, there. */
+FR_INLINE fr_ld fr_ld_gelu_backward(fr_ld g, fr_ld x) {
+    if (x != x) return x + g;
+    if (x < -200) return g * -0.0L;
+    if (x > 200) return g;
+    fr_ld sh, sl;
+    fr_ld_two_prod(x, x, &sh, &sl);
+    fr_ld phi = expl(-0.5L * sh) * (1 - 0.5L * sl) * FR_LD_1_SQRT2PI;
+    return g * (fr_ld_phi_big(x) + x * phi);
+}
 FR_INLINE fr_ld fr_ld_bias_relu(fr_ld x, fr_ld b) { return fr_ld_relu(x + b); }
 FR_INLINE fr_ld fr_ld_bias_sigmoid(fr_ld x, fr_ld b) { return fr_ld_sigmoid(x + b); }
 FR_INLINE fr_ld fr_ld_bias_silu(fr_ld x, fr_ld b) { return fr_ld_silu(x + b); }
@@ -265,7 +308,7 @@ FR_INLINE fr_ld fr_ld_load(const char *p) { fr_ld v; memcpy(&v, p, sizeof v); re
                     fr_ld_load(args[2] + i * steps[2]));                       \
         memcpy(args[3] + i * steps[3], &r, sizeof r);                          \
     }
-#define FR_LD_CASE_(ID, name, kind, threshold) \
+#define FR_LD_CASE_(ID, name, kind, threshold, ...) \
     case FR_##ID: { FR_LD_LOOP_##kind(fr_ld_##name) } break;
 
 static void fr_loop_ld(char **args, npy_intp const *dims, npy_intp const *steps, void *data) {

@@ -84,7 +84,7 @@ static FR_TLS int fr_thread_accuracy = -1;        /* -1: use the default */
 static int fr_num_threads = 1;
 /* Threads pay from these sizes (elements): kernels.h's op list; tuned
  * wisdom overrides them. */
-#define FR_OP_THRESHOLD_(ID, name, kind, threshold) [FR_##ID] = threshold,
+#define FR_OP_THRESHOLD_(ID, name, kind, threshold, ...) [FR_##ID] = threshold,
 static fr_intp fr_parallel_min[FR_NOPS] = { FR_OPS(FR_OP_THRESHOLD_) };
 static int fr_serial_only = 0;                    /* set in a forked child */
 
@@ -243,11 +243,37 @@ static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const 
     }
 }
 
+/* An input that overlaps the output without being it, element for element:
+ * numpy passes such operands only to reduce (in1 is the accumulator, stride
+ * 0) and accumulate (in1 is out one element back), whose results depend on
+ * the order of evaluation. */
+static int fr_chained(int nin, char **args, npy_intp const *steps, fr_intp n) {
+    if (n < 2) return 0;
+    if (steps[nin] == 0) return 1;                    /* reduce: every step updates one element */
+    char *o0 = args[nin], *o1 = args[nin] + (n - 1) * steps[nin];
+    char *olo = o0 < o1 ? o0 : o1, *ohi = o0 < o1 ? o1 : o0;
+    for (int i = 0; i < nin; i++) {
+        if (args[i] == args[nin] && steps[i] == steps[nin]) continue;
+        char *a0 = args[i], *a1 = args[i] + (n - 1) * steps[i];
+        char *lo = a0 < a1 ? a0 : a1, *hi = a0 < a1 ? a1 : a0;
+        if (lo <= ohi && olo <= hi) return 1;
+    }
+    return 0;
+}
+
 static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *dims,
                    npy_intp const *steps) {
     const fr_kernel_row *row = fr_current_kernel(op, dtype);
     int nin = fr_nin(row), contig = 1;
     fr_intp n = dims[0];
+    if (fr_chained(nin, args, steps, n)) {            /* in order, one element at a time */
+        char *p[4];
+        for (fr_intp k = 0; k < n; k++) {
+            for (int i = 0; i <= nin; i++) p[i] = args[i] + k * steps[i];
+            fr_call(row, p, p[nin], 1);
+        }
+        return;
+    }
     for (int i = 0; i <= nin; i++) contig &= steps[i] == (npy_intp)es;
     if (contig) {
         fr_run_contig(row, args, n, es);
@@ -390,7 +416,7 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
             }
         }
         char *dst = args[nin] + i * steps[nin];
-        int silu = op == FR_SILU || op == FR_BIAS_SILU;
+        int tie = fr_op_half_tie[op];         /* op(x) ~ x/2 near 0 (kernels.h) */
         if (kind == FR_KIND_FUSED) {
             char tmp[2];
             for (fr_intp j = 0; j < m; j++) {   /* x + b in float32, rounded like numpy */
@@ -398,13 +424,13 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
                 buf[0][j] = fr_narrow_load(fmt, tmp);
             }
         }
-        if (silu) memcpy(buf[2], buf[0], (size_t)m * sizeof(double));
+        if (tie) memcpy(buf[2], buf[0], (size_t)m * sizeof(double));
         if (kind == FR_KIND_FUSED)
             row->fused(buf[0], NULL, buf[0], NULL, 0.0, 1, m);
         else
             fr_call(row, p, p[0], m);
-        for (fr_intp j = 0; silu && j < m; j++)        /* the x/2 tie of tiny x */
-            buf[0][j] = fr_silu_tie_f64(buf[2][j], buf[0][j]);
+        for (fr_intp j = 0; tie && j < m; j++)         /* the x/2 tie of tiny x */
+            buf[0][j] = fr_half_tie_f64(buf[2][j], buf[0][j]);
         for (fr_intp j = 0; j < m; j++) {
             if (wide) fr_narrow_store64(fmt, dst + j * steps[nin], buf[0][j]);
             else fr_narrow_store32(fmt, dst + j * steps[nin], ((float *)buf[0])[j]);
@@ -448,14 +474,14 @@ static fr_np_hook_fn fr_np_hook = NULL;
 #define FR_NP_FIELD_BINARY .binary
 #define FR_NP_FIELD_TERNARY .ternary
 #define FR_NP_FIELD_FUSED .fused
-#define FR_NP_DEF_F32_(ID, name, kind, threshold) FR_NP_DEF_##kind(name, FR_##ID, FR_F32)
-#define FR_NP_DEF_F64_(ID, name, kind, threshold) FR_NP_DEF_##kind(name, FR_##ID, FR_F64)
+#define FR_NP_DEF_F32_(ID, name, kind, threshold, ...) FR_NP_DEF_##kind(name, FR_##ID, FR_F32)
+#define FR_NP_DEF_F64_(ID, name, kind, threshold, ...) FR_NP_DEF_##kind(name, FR_##ID, FR_F64)
 /* (no parameter is called name/op: .name and .op are field names) */
 #define FR_NP_ROW_(ID, opname, kind, dt, sfx) {.name = #sfx "_" #opname "__numpy", \
     .op = FR_##ID, .dtype = dt, .accuracy = FR_ANY_ACCURACY, .serial = 1,        \
     FR_NP_FIELD_##kind = fr_np_##opname##_##dt},
-#define FR_NP_ROW_F32_(ID, opname, kind, threshold) FR_NP_ROW_(ID, opname, kind, FR_F32, f32)
-#define FR_NP_ROW_F64_(ID, opname, kind, threshold) FR_NP_ROW_(ID, opname, kind, FR_F64, f64)
+#define FR_NP_ROW_F32_(ID, opname, kind, threshold, ...) FR_NP_ROW_(ID, opname, kind, FR_F32, f32)
+#define FR_NP_ROW_F64_(ID, opname, kind, threshold, ...) FR_NP_ROW_(ID, opname, kind, FR_F64, f64)
 FR_OPS(FR_NP_DEF_F32_)
 FR_OPS(FR_NP_DEF_F64_)
 static const fr_kernel_row fr_numpy_rows[] = {

@@ -16,8 +16,9 @@
  *
  * Nothing here changes process-global state.  Workers start on the first
  * call that wants them, so a process held to one thread never starts any.
- * After fork() the child runs serially (loops.h: fr_serial_only), never
- * touching a pool whose threads it does not have.
+ * After fork() the child of a process whose workers had started runs
+ * serially (loops.h: fr_serial_only), never touching a pool whose threads it
+ * does not have; a child forked before any worker started starts its own.
  */
 #ifndef FASTRELU_POOL_H
 #define FASTRELU_POOL_H
