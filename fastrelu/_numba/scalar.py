@@ -534,6 +534,15 @@ def _half_tie_f64(x, r):
     return add_ulps(r, nudge)
 
 
+def _row_horner(lo, hi, ma):
+    """q = tab[r, hi]; q = ma(q, s, tab[r, j]) for j = hi - 1 down to lo, as
+    straight-line code (a loop in an inlined function upsets numba's SSA pass)."""
+    if lo == hi:
+        return njit_inline(lambda tab, r, s: tab[r, hi])
+    rest = _row_horner(lo + 1, hi, ma)
+    return njit_inline(lambda tab, r, s: ma(rest(tab, r, s), s, tab[r, lo]))
+
+
 class _Gelu(NamedTuple):
     gelu: object                 # float64
     dgelu: object                # (dh, dl, s2)
@@ -545,7 +554,8 @@ class _Gelu(NamedTuple):
 def _gelu_variant(ma, pe):
     """FR_DEFINE_GELU_PARTS(SUF, MA, PE) and FR_DEFINE_GELU_F32(MODE, SUF):
     ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant."""
-    amax, row_c0, row_c13 = K.GELU_AMAX, K.GELU_C0, K.GELU_C13
+    amax, row_c0 = K.GELU_AMAX, K.GELU_C0
+    q_horner = _row_horner(K.GELU_C3, K.GELU_C13, ma)
 
     @njit_inline
     def parts(x, tab):
@@ -555,9 +565,7 @@ def _gelu_variant(ma, pe):
         r = _gelu_index(a)
         sv = a - tab[r, K.GELU_C]                   # s = sv + sw, sv exact
         sw = -tab[r, K.GELU_CL]
-        q = tab[r, row_c13]
-        for j in range(row_c13 - 1, K.GELU_C3 - 1, -1):
-            q = ma(q, sv, tab[r, j])
+        q = q_horner(tab, r, sv)                    # c3 + ... + c13 s^10
         uh, ul = _two_sum(tab[r, K.GELU_C2], sv * q)        # c2 + s q
         ul = ul + tab[r, K.GELU_C2L]
         ph = sv * uh
