@@ -320,6 +320,8 @@ class LogSigmoid(_Family): op = "log_sigmoid"                       # noqa: E701
 class BiasRelu(_Family): op = "bias_relu"                           # noqa: E701
 class BiasSigmoid(_Family): op = "bias_sigmoid"                     # noqa: E701
 class BiasSilu(_Family): op = "bias_silu"                           # noqa: E701
+class Gelu(_Family): op = "gelu"                                    # noqa: E701
+class GeluBackward(_Family): op = "gelu_backward"                   # noqa: E701
 
 
 FAMILIES = tuple(_Family.__subclasses__())

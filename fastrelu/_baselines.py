@@ -28,6 +28,7 @@ importing the fastrelu package (see the module docstring there).
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Callable, NamedTuple
 
@@ -183,6 +184,47 @@ def _np_log_sigmoid(x, out, s):
     return log_sigmoid_np
 
 
+def _erfc():
+    """Phi(x) = erfc(-x / sqrt 2) / 2 needs erfc (not 1 + erf: it cancels for
+    x < 0, where a form must still match within 1e-12): scipy's ufunc, else
+    math.erfc per element."""
+    try:
+        from scipy.special import erfc
+        return erfc
+    except ImportError:
+        import math
+        f = np.frompyfunc(math.erfc, 1, 1)
+        return lambda v, out: np.copyto(out, f(v), casting="unsafe")
+
+
+def _np_gelu(x, out, s):
+    erfc, c = _erfc(), -1 / np.sqrt(2)
+
+    def gelu_np(x=x, out=out, s=s):
+        np.multiply(x, c, out=s)
+        erfc(s, out=s)
+        s *= 0.5
+        np.multiply(x, s, out=out)
+    return gelu_np
+
+
+def _np_gelu_backward(g, x, out, s):
+    erfc, c, d = _erfc(), -1 / np.sqrt(2), 1 / np.sqrt(2 * np.pi)
+
+    def gelu_backward_np(g=g, x=x, out=out, s=s):
+        np.multiply(x, x, out=s)                 # x phi(x) into out (out may be g: after g's use)
+        s *= -0.5
+        np.exp(s, out=s)
+        s *= x
+        s *= d
+        t = np.multiply(x, c)                    # Phi(x): one temporary
+        erfc(t, out=t)
+        t *= 0.5
+        s += t
+        np.multiply(g, s, out=out)
+    return gelu_backward_np
+
+
 def _np_bias(act: Form, text: str) -> Form:
     """x += b (into out), then the activation's form in place on out."""
     def bind(x, b, out, s):
@@ -249,6 +291,17 @@ def _t_softplus(torch, x, out):
 
 def _t_log_sigmoid(torch, x, out):
     return partial(torch._C._nn.log_sigmoid, x, out=x if out is None else out)
+
+
+def _t_gelu(torch, x, out):                    # F.gelu has no inplace=: aten's gelu_
+    if out is None:
+        return partial(torch.ops.aten.gelu_, x)
+    return partial(torch._C._nn.gelu, x, out=out)
+
+
+def _t_gelu_backward(torch, g, x, out):
+    return partial(torch.ops.aten.gelu_backward.grad_input, g, x,
+                   grad_input=g if out is None else out)
 
 
 def _t_bias(act: Form, text: str) -> Form:
@@ -323,6 +376,19 @@ def _nb_log_sigmoid(x, out, zero):
     for i in range(x.shape[0]):
         v = x[i]
         out[i] = min(v, zero) - np.log1p(np.exp(-abs(v)))
+
+
+def _nb_gelu(x, out, half):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v * half * math.erfc(-v * 0.7071067811865476)
+
+
+def _nb_gelu_backward(g, x, out, half):
+    for i in range(g.shape[0]):
+        v = x[i]
+        out[i] = g[i] * (half * math.erfc(-v * 0.7071067811865476)
+                         + v * math.exp(-half * v * v) * 0.3989422804014327)
 
 
 def _nb_bias_relu(x, b, out, zero):
@@ -438,6 +504,21 @@ BASELINES = {
         _np_bias(_NP_SILU, "x += b; then silu's 4 passes  [s preallocated]"),
         _t_bias(_T_SILU, "x.add_(b); torch.nn.functional.silu(x, inplace=True)"),
         (_nb_bias_silu, 1)),
+    "gelu": Baseline(
+        ("normal4",), (),
+        Form("np.multiply(x, -1/sqrt(2), out=s); erfc(s, out=s); s *= 0.5; "
+             "np.multiply(x, s, out=x)  [s preallocated; scipy.special.erfc, "
+             "else math.erfc per element]", _np_gelu, scratch=True),
+        Form("torch.ops.aten.gelu_(x)  (= F.gelu in place)", _t_gelu),
+        (_nb_gelu, 0.5)),
+    "gelu_backward": Baseline(
+        ("normal", "normal4"), (),      # (grad, x): gelu's input
+        Form("s = x exp(-x^2/2) / sqrt(2 pi) (5 passes); s += erfc(-x/sqrt 2) / 2 "
+             "(3 passes, one temporary); g *= s  [s preallocated]",
+             _np_gelu_backward, scratch=True),
+        Form("torch.ops.aten.gelu_backward.grad_input(g, x, grad_input=g)",
+             _t_gelu_backward),
+        (_nb_gelu_backward, 0.5)),
 }
 
 

@@ -31,8 +31,8 @@ ufuncs: relu(-0.0) = +0.0, NaN propagates, sigmoid never warns, is in [0, 1],
 and keeps subnormal results; leaky_relu with alpha = 0 is relu bit for bit.
 Accuracy:
 
-- ``sigmoid``, ``silu``, ``softplus``, ``log_sigmoid``, ``silu_backward``,
-  ``bias_sigmoid``, ``bias_silu`` (and their in-place forms) use fast mode,
+- ``sigmoid``, ``silu``, ``softplus``, ``log_sigmoid``, ``gelu``, ``silu_backward``,
+  ``gelu_backward``, ``bias_sigmoid``, ``bias_silu`` (and their in-place forms) use fast mode,
   bit-identical to the ufunc's fast kernel of the ISA level with the same
   FMA-ness as numba's target: avx2/avx512f on an FMA machine (what the ufunc
   runs there by default), baseline otherwise;
@@ -57,6 +57,8 @@ __all__ = ["relu", "sigmoid", "sigmoid_exact", "relu_backward", "sigmoid_backwar
            "silu_backward", "silu_backward_exact", "silu_backward_", "silu_backward_exact_",
            "softplus", "softplus_exact", "softplus_", "softplus_exact_",
            "log_sigmoid", "log_sigmoid_exact", "log_sigmoid_", "log_sigmoid_exact_",
+           "gelu", "gelu_exact", "gelu_", "gelu_exact_",
+           "gelu_backward", "gelu_backward_exact", "gelu_backward_", "gelu_backward_exact_",
            "bias_relu", "bias_sigmoid", "bias_sigmoid_exact", "bias_silu", "bias_silu_exact",
            "bias_relu_", "bias_sigmoid_", "bias_sigmoid_exact_", "bias_silu_", "bias_silu_exact_"]
 
@@ -121,7 +123,7 @@ def sigmoid_backward_(grad, y):
     return _map_("sigmoid_backward", None, grad, y)
 
 
-# ---- leaky relu, silu, softplus, log_sigmoid, fused bias ops ------------------
+# ---- leaky relu, silu, softplus, log_sigmoid, gelu, fused bias ops ------------
 @numba.njit
 def leaky_relu(x, alpha):
     """x where x > 0, alpha * x where x < 0, +0.0 at +-0 or alpha == 0; NaN stays NaN."""
@@ -240,6 +242,54 @@ def log_sigmoid_(x):
 def log_sigmoid_exact_(x):
     """log_sigmoid_exact(x) written into the array x; returns x."""
     return _map_("log_sigmoid", "exact", x)
+
+
+@numba.njit
+def gelu(x):
+    """x * Phi(x) (erf form, torch's approximate='none'), fast mode; gelu(-inf) = -0.0."""
+    return _map("gelu", "fast", x)
+
+
+@numba.njit
+def gelu_exact(x):
+    """gelu(x), exact mode."""
+    return _map("gelu", "exact", x)
+
+
+@numba.njit
+def gelu_(x):
+    """gelu(x), fast mode, written into the array x; returns x."""
+    return _map_("gelu", "fast", x)
+
+
+@numba.njit
+def gelu_exact_(x):
+    """gelu_exact(x) written into the array x; returns x."""
+    return _map_("gelu", "exact", x)
+
+
+@numba.njit
+def gelu_backward(grad, x):
+    """grad * (Phi(x) + x * phi(x)), x = gelu's input; fast mode."""
+    return _map("gelu_backward", "fast", grad, x)
+
+
+@numba.njit
+def gelu_backward_exact(grad, x):
+    """gelu_backward(grad, x), exact mode."""
+    return _map("gelu_backward", "exact", grad, x)
+
+
+@numba.njit
+def gelu_backward_(grad, x):
+    """gelu_backward(grad, x) written into the array grad; returns grad."""
+    return _map_("gelu_backward", "fast", grad, x)
+
+
+@numba.njit
+def gelu_backward_exact_(grad, x):
+    """gelu_backward_exact(grad, x) written into the array grad; returns grad."""
+    return _map_("gelu_backward", "exact", grad, x)
 
 
 @numba.njit

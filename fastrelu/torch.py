@@ -30,7 +30,8 @@ slower than torch's bfloat16 ops), other dtypes, sparse tensors.
 Autograd (out-of-place ops) comes from fastrelu's own backward kernels:
 relu -> relu_backward(g, out), sigmoid -> sigmoid_backward(g, out),
 leaky_relu -> leaky_relu_backward(g, x, alpha), silu -> silu_backward(g, x),
-softplus -> g * sigmoid(x), log_sigmoid -> g * sigmoid(-x); a bias op's x
+softplus -> g * sigmoid(x), log_sigmoid -> g * sigmoid(-x),
+gelu -> gelu_backward(g, x); a bias op's x
 gets its activation's gradient and b that summed over b's broadcast axes.
 The backward ops have formulas too, so double backward works.  The in-place
 ops have none: torch.library takes no autograd formula for an op that
@@ -39,13 +40,17 @@ requires grad they write where torch would raise: their kernels cannot see
 the grad mode).  Use them where no gradient is recorded; the modules'
 inplace=True chooses (below).
 
-Modules: ReLU, LeakyReLU, Sigmoid, SiLU, Softplus, LogSigmoid, subclasses of
-torch.nn's (same arguments, isinstance(frt.ReLU(), torch.nn.ReLU)).  No GELU:
-fastrelu has no gelu kernel.  Where they differ from torch's:
+Modules: ReLU, LeakyReLU, Sigmoid, SiLU, GELU, Softplus, LogSigmoid, subclasses of
+torch.nn's (same arguments, isinstance(frt.ReLU(), torch.nn.ReLU)).  Where
+they differ from torch's:
 - inplace=True writes in place when no gradient is recorded.  With one, ReLU
   and LeakyReLU (negative_slope >= 0) still do in eager mode (an
   autograd.Function saving the output, as torch does); SiLU, a negative slope
   and torch.compile'd code (dynamo does not trace mark_dirty) run out of place.
+- GELU(approximate='none') is fastrelu's gelu (x Phi(x), relative accuracy
+  also for x << 0, where torch's 0.5 x (1 + erf(x / sqrt 2)) cancels);
+  approximate='tanh' runs torch's own F.gelu(x, approximate='tanh'):
+  fastrelu has no tanh form.
 - Softplus(beta=1) applies torch's threshold: x where x > threshold.  Any
   other beta runs torch's F.softplus: fastrelu's softplus has beta = 1.
 - Values are fastrelu's (see the README's "Semantics"): e.g. fast-mode
@@ -60,7 +65,8 @@ import fastrelu as fr
 from ._ops import OPS
 
 __all__ = ([name for op in OPS for name in (op.name, op.name + "_")]
-           + ["ReLU", "LeakyReLU", "Sigmoid", "SiLU", "Softplus", "LogSigmoid", "FallbackWarning"])
+           + ["ReLU", "LeakyReLU", "Sigmoid", "SiLU", "GELU", "Softplus", "LogSigmoid",
+              "FallbackWarning"])
 
 ops = torch.ops.fastrelu
 _FLOAT_ARGS = ("alpha",)          # the only non-tensor arguments in the table
@@ -87,6 +93,8 @@ _NATIVE = {
     "bias_relu": lambda x, b: torch.relu(x + b),
     "bias_sigmoid": lambda x, b: torch.sigmoid(x + b),
     "bias_silu": lambda x, b: F.silu(x + b),
+    "gelu": F.gelu,
+    "gelu_backward": torch.ops.aten.gelu_backward,
 }
 
 
@@ -127,7 +135,15 @@ _GRADS = {
                             lambda gg, x, a: (ops.leaky_relu_backward(gg, x, a), None, None)),
     "silu_backward": (("grad", "x"), lambda gg, g, x: (ops.silu_backward(gg, x),
                                                        gg * g * _silu_second(x))),
+    "gelu": (("x",), lambda g, x: (ops.gelu_backward(g, x),)),
+    "gelu_backward": (("grad", "x"), lambda gg, g, x: (ops.gelu_backward(gg, x),
+                                                       gg * g * _gelu_second(x))),
 }
+
+
+def _gelu_second(x):
+    """gelu''(x) = phi(x) (2 - x^2), phi the normal density."""
+    return torch.exp(-0.5 * x * x) * (2 - x * x) * 0.3989422804014327
 
 
 def _with_bias_grad(dx, b):
@@ -307,6 +323,16 @@ class SiLU(torch.nn.SiLU):
 
     def forward(self, x):
         return _activation("silu", x, self.inplace)
+
+
+class GELU(torch.nn.GELU):
+    """torch.nn.GELU(approximate='none') computed by fastrelu's gelu;
+    approximate='tanh' runs torch's own (fastrelu has no tanh form)."""
+
+    def forward(self, x):
+        if self.approximate != "none":
+            return F.gelu(x, approximate=self.approximate)
+        return ops.gelu(x)
 
 
 class LogSigmoid(torch.nn.LogSigmoid):

@@ -21,7 +21,7 @@ import numba
 import numpy as np
 from numba.core import config
 
-from fastrelu import _numba
+from fastrelu import _numba, _ops
 from fastrelu import numba as frn
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -142,10 +142,10 @@ def views(base):
 
 # ---- the no-FMA kernels --------------------------------------------------------
 # The ops whose fast math has a multiply-add to fuse (scalar.h's FR_MA,
-# FR_PROD_ERR): the rounded ones.  relu, leaky_relu, their backward forms,
-# bias_relu and sigmoid_backward have none, so FMA-ness does not change them.
-FMA_OPS = ("sigmoid", "silu", "softplus", "log_sigmoid", "silu_backward", "bias_sigmoid",
-           "bias_silu")
+# FR_PROD_ERR): the rounded ones, those with accuracy modes.  relu, leaky_relu,
+# their backward forms, bias_relu and sigmoid_backward have none, so FMA-ness
+# does not change them.
+FMA_OPS = tuple(op.name for op in _ops.OPS if op.accurate)
 
 
 # ---- compile ahead ---------------------------------------------------------------

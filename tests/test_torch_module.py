@@ -395,3 +395,32 @@ def test_torch_compile_fullgraph_matches_eager():
         results.append((y.detach(), x.grad, b.grad, z))
     for eager, compiled in zip(*results):
         torch.testing.assert_close(compiled, eager, rtol=1e-6, atol=1e-6)
+
+
+# ---------------------------------------------------------------------- GELU
+
+def test_gelu_module_is_a_drop_in():
+    """GELU(): fastrelu's gelu, close to torch's in absolute terms (torch's
+    0.5 x (1 + erf(x / sqrt 2)) cancels for x << 0, so not relatively), and its
+    gradient from gelu_backward; GELU(approximate='tanh'): torch's own, exactly."""
+    m, t = frt.GELU(), torch.nn.GELU()
+    assert isinstance(m, torch.nn.GELU) and repr(m) == repr(t)
+    x = wide_values(torch.float64)[:24000].reshape(-1, 10)[:, ::2]
+    xg = x.clone().requires_grad_()
+    y = m(xg * 1)
+    torch.testing.assert_close(y, t(x), rtol=8 * 2.0 ** -52, atol=1e-15)
+    assert torch.equal(y, ops.gelu(x))
+    g = torch.randn(y.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    (ga,) = torch.autograd.grad(y, xg, g)
+    (gb,) = torch.autograd.grad(t(xg * 1), xg, g)
+    torch.testing.assert_close(ga, gb, rtol=1e-13, atol=1e-14)
+    assert torch.equal(ga, ops.gelu_backward(g, x))
+    m, t = frt.GELU(approximate="tanh"), torch.nn.GELU(approximate="tanh")
+    assert repr(m) == repr(t)
+    assert torch.equal(m(x), t(x))
+
+
+def test_gelu_double_backward():
+    x = torch.linspace(-6, 6, 241, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(ops.gelu, (x,))
+    assert torch.autograd.gradgradcheck(ops.gelu, (x,))

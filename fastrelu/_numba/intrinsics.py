@@ -7,7 +7,7 @@ import numba
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["njit_inline", "scale", "div", "select", "fma", "add_ulps", "ma_plain", "FAST_FMA",
+__all__ = ["njit_inline", "scale", "div", "select", "fma", "add_ulps", "bits", "ma_plain", "FAST_FMA",
            "FAST_MA", "same_address", "is_null"]
 
 
@@ -86,6 +86,18 @@ def add_ulps(typingctx, r, k):
         bits = builder.bitcast(args[0], ir.IntType(64))
         return builder.bitcast(builder.add(bits, args[1]), args[0].type)
     return r(r, k), codegen
+
+
+@intrinsic
+def bits(typingctx, x):
+    """The bits of a float64 as an int64, as (int64_t)fr_bits_f64(x) (a bit cast)."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, sig, args):
+        from llvmlite import ir
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(x), codegen
 
 
 @njit_inline

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import constants as K
-from .intrinsics import FAST_MA, add_ulps, div, fma, ma_plain, njit_inline, scale, select
+from .intrinsics import FAST_MA, add_ulps, bits, div, fma, ma_plain, njit_inline, scale, select
 
 __all__ = ["TWINS", "COUNTERS"]
 
@@ -512,6 +512,135 @@ def log_sigmoid_exact_f32(x):
     return -_softplus_exact_slow_f32(-x) if hard else f
 
 
+# ---- gelu = x Phi(x), gelu_backward (scalar.h: FR_DEFINE_GELU_PARTS, per variant:
+# "f64x" without FMA for exact float64 and both float32 modes, "f64" fast float64)
+@njit_inline
+def _gelu_index(a):
+    """fr_gelu_index: the table row of a = |x| in [0, 39]: quarters of [0, 1),
+    then quarter binades, from the bits of a (of a + 1 below 1)."""
+    lt1 = a < 1.0
+    u = select(lt1, a + 1.0, a)
+    k = (bits(u) >> K.GELU_INDEX_SHIFT) - K.GELU_INDEX_BIAS
+    return k if lt1 else k + K.GELU_INDEX_QUARTERS
+
+
+@njit_inline
+def _half_tie_f64(x, r):
+    """fr_half_tie_f64: r one float64 ulp toward the true side when x is tiny
+    (x/2 would be a narrow type's midpoint)."""
+    nudge = np.int64(0)
+    if x != 0.0 and abs(x) < K.TINY_SILU_F32:
+        nudge = np.int64(1) if x > 0.0 else np.int64(-1)
+    return add_ulps(r, nudge)
+
+
+def _row_horner(lo, hi, ma):
+    """q = tab[r, hi]; q = ma(q, s, tab[r, j]) for j = hi - 1 down to lo, as
+    straight-line code (a loop in an inlined function upsets numba's SSA pass)."""
+    if lo == hi:
+        return njit_inline(lambda tab, r, s: tab[r, hi])
+    rest = _row_horner(lo + 1, hi, ma)
+    return njit_inline(lambda tab, r, s: ma(rest(tab, r, s), s, tab[r, lo]))
+
+
+class _Gelu(NamedTuple):
+    gelu: object                 # float64
+    dgelu: object                # (dh, dl, s2)
+    backward: object             # float64
+    gelu_f32: object
+    backward_f32: object
+
+
+def _gelu_variant(ma, pe):
+    """FR_DEFINE_GELU_PARTS(SUF, MA, PE) and FR_DEFINE_GELU_F32(MODE, SUF):
+    ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant."""
+    amax, row_c0 = K.GELU_AMAX, K.GELU_C0
+    q_horner = _row_horner(K.GELU_C3, K.GELU_C13, ma)
+
+    @njit_inline
+    def parts(x, tab):
+        """(Ph + Pl) s 2^-600 = E T(a), T the table's function (N or W)."""
+        a = abs(x)
+        a = select(a < amax, a, amax)
+        r = _gelu_index(a)
+        sv = a - tab[r, K.GELU_C]                   # s = sv + sw, sv exact
+        sw = -tab[r, K.GELU_CL]
+        q = q_horner(tab, r, sv)                    # c3 + ... + c13 s^10
+        uh, ul = _two_sum(tab[r, K.GELU_C2], sv * q)        # c2 + s q
+        ul = ul + tab[r, K.GELU_C2L]
+        ph = sv * uh
+        pl = pe(sv, uh, ph) + sv * ul
+        th, tl = _two_sum(tab[r, K.GELU_C1], ph)            # c1 + s (c2 + s q)
+        tl = tl + (pl + tab[r, K.GELU_C1L])
+        ph = sv * th
+        pl = pe(sv, th, ph) + (sv * tl + sw * th)
+        Th, e = _two_sum(tab[r, row_c0], ph)
+        Tl = (e + pl) + tab[r, K.GELU_C0L]
+        sh = a * a
+        sl = pe(a, a, sh)
+        Eh, El, s = _exp_dd_f64(-0.5 * sh)
+        El = El - Eh * (0.5 * sl)
+        Ph = Eh * Th
+        return Ph, pe(Eh, Th, Ph) + (Eh * Tl + El * Th), s
+
+    @njit_inline
+    def gelu(x):
+        Ph, Pl, s = parts(x, K.GELU_N_TAB)
+        vh = x * Ph
+        vl = pe(x, Ph, vh) + x * Pl
+        sc = s * K.DOWN_F64
+        rh, rl = _two_sum(x, -(vh * sc))
+        r = select(x > 0.0, rh + (rl - vl * sc),
+                   -abs(((vh + vl) * s) * K.DOWN_F64))     # -0 if it underflows
+        r = select(x == 0.0, x, r)                  # gelu(-0) = -0
+        return select(x < -amax, -0.0, select(x > amax, x, r))
+
+    @njit_inline
+    def dgelu(x):
+        """D = Phi(x) + x phi(x) as (dh + dl) 2^-600 s2."""
+        Ph, Pl, s = parts(x, K.GELU_W_TAB)
+        sc = s * K.DOWN_F64
+        late = x < K.GELU_LATE                      # 2^n subnormal
+        ah, al = _two_sum(1.0, -(Ph * sc))
+        pos = x > 0.0
+        dh = select(pos, ah, select(late, Ph, Ph * sc))
+        dl = select(pos, al - Pl * sc, select(late, Pl, Pl * sc))
+        return dh, dl, select(late, s, K.GELU_S2)
+
+    @njit_inline
+    def backward(g, x):
+        dh, dl, s2 = dgelu(x)
+        k = select(abs(g) < K.GELU_BIG_G, 1.0, K.GELU_G_DOWN)   # Dekker's split of huge g
+        gk = g * k
+        gh = gk * dh
+        gl = pe(gk, dh, gh) + gk * dl
+        v = gh + gl
+        v = select(abs(gh) <= K.GELU_HUGE_GH, v, gh)            # g = inf: inf - inf in gl
+        v = select(k == 1.0, v, v * K.GELU_G_UP)
+        r = select(s2 == K.GELU_S2, v, (v * s2) * K.DOWN_F64)
+        r = select(x != x, x + g, r)
+        return select(x < -amax, g * -0.0, select(x > amax, g, r))
+
+    @njit_inline
+    def gelu_f32(x):
+        xd = np.float64(x)
+        return np.float32(_half_tie_f64(xd, gelu(xd)))
+
+    @njit_inline
+    def backward_f32(g, x):
+        xd, gd = np.float64(x), np.float64(g)
+        dh, dl, s2 = dgelu(xd)
+        r = gd * (((dh + dl) * s2) * K.DOWN_F64)
+        r = select(x != x, xd + gd, r)
+        return np.float32(select(xd < -amax, gd * -0.0, select(xd > amax, gd, r)))
+
+    return _Gelu(gelu, dgelu, backward, gelu_f32, backward_f32)
+
+
+_GELU_X = _gelu_variant(ma_plain, _prod_err(F64, False))     # f64x: exact f64, float32
+_GELU_F = _gelu_variant(FAST_MA, _prod_err(F64, FAST_MA is fma))   # f64: fast float64
+
+
 # ---- the table ----------------------------------------------------------------
 # op name (fastrelu._ops.OPS) -> {accuracy mode: (float32 twin, float64 twin)};
 # mode None where the op computes the same in both modes (exact ones: the C
@@ -536,6 +665,9 @@ TWINS = {
                  "exact": (softplus_exact_f32, softplus_exact_f64)},
     "log_sigmoid": {"fast": (_FAST_F32.log_sigmoid, _FAST_F64.log_sigmoid),
                     "exact": (log_sigmoid_exact_f32, log_sigmoid_exact_f64)},
+    "gelu": {"fast": (_GELU_F.gelu_f32, _GELU_F.gelu), "exact": (_GELU_X.gelu_f32, _GELU_X.gelu)},
+    "gelu_backward": {"fast": (_GELU_F.backward_f32, _GELU_F.backward),
+                      "exact": (_GELU_X.backward_f32, _GELU_X.backward)},
 }
 # what a fused op counts, by its row's `counts` (FR_COUNT_ZERO / _SATURATED / _NONE)
 COUNTERS = {"relu": (_E32.count_zero, _E64.count_zero),
