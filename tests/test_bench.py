@@ -575,9 +575,8 @@ def test_asv_conf_forkserver():
     assert conf["launch_method"] == "forkserver"
 
 
-FAMILY_NAMES = ["Relu", "Sigmoid", "ReluBackward", "SigmoidBackward", "LeakyRelu",
-                "LeakyReluBackward", "Silu", "SiluBackward", "Softplus", "LogSigmoid",
-                "BiasRelu", "BiasSigmoid", "BiasSilu"]
+# one asv family per op of the table, named for it (relu_backward: ReluBackward)
+FAMILY_NAMES = ["".join(w.capitalize() for w in op.name.split("_")) for op in _ops.OPS]
 
 
 def test_asv_family_names(asvbench):
