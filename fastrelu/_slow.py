@@ -362,14 +362,17 @@ def _mp_formula(op):
 
     def softplus(x):                        # max(x, 0) + log1p(e^-|x|): no cancellation
         return max(x, 0) + mpmath.log1p(mpmath.exp(-abs(x)))
+    def phi_cdf(x):                         # Phi(x); mpmath's erfc overflows past ~1e18
+        if abs(x) > 1e6:                    # Phi = 0 or 1 far below any format's ulp
+            return mpmath.mpf(1 if x > 0 else 0)
+        return mpmath.erfc(-x / mpmath.sqrt(2)) / 2
     return {"sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
             "silu": lambda x: x / (1 + mpmath.exp(-x)),
             "softplus": softplus,
             "log_sigmoid": lambda x: -softplus(-x),
-            "gelu": lambda x: x * mpmath.erfc(-x / mpmath.sqrt(2)) / 2,
+            "gelu": lambda x: x * phi_cdf(x),
             # gelu_backward at grad = 1: Phi(x) + x phi(x)
-            "gelu_backward": lambda x: (mpmath.erfc(-x / mpmath.sqrt(2)) / 2
-                                        + x * mpmath.npdf(x))}[op]
+            "gelu_backward": lambda x: phi_cdf(x) + x * mpmath.npdf(x)}[op]
 
 
 # value at +inf, at -inf; the result at +-0 when it is the signed zero itself
