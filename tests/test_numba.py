@@ -42,7 +42,7 @@ def same_bits(a, b):
     u = f"u{a.itemsize}"
     diff = np.flatnonzero((a.view(u) != b.view(u)) & ~nan)
     assert diff.size == 0, (f"{diff.size} differ, first at {diff[:5]}: "
-                            f"{a[diff[:3]]} vs {b[diff[:3]]}")
+                            f"{a.flat[diff[:3]]} vs {b.flat[diff[:3]]}")
 
 
 @pytest.fixture(scope="module")
@@ -376,10 +376,13 @@ def test_njit_api_new_ops_arrays():
             same_bits(a5, relu_xb)
             assert a5.flags.f_contiguous
             same_bits(a6, fr.relu(x[:, ::2] + b[::2]))
-            s = fr.sigmoid(x + b)
-            same_bits(a7, s)
+    # fast sigmoid: numba computes scalar.h's portable form, the avx2/avx512f
+    # levels their intrinsics kernels (both <= 2 ulp): within 4 ulp of each other
+    with np.errstate(all="ignore"):                   # x + b may overflow: inf
+        s = fr.sigmoid(x + b)
+        assert np.all(np.abs(a7 - s) <= 4 * np.spacing(np.abs(s))), np.abs(a7 - s).max()
     np.testing.assert_array_equal(cnt, 3 + 2 * (relu_xb == 0).sum(axis=0))
-    np.testing.assert_array_equal(cnt2, (s * (1 - s) < 0.01).sum(axis=0))
+    np.testing.assert_array_equal(cnt2, (a7 * (1 - a7) < 0.01).sum(axis=0))
 
 
 def test_njit_api_routes_every_function_to_its_op_and_mode(frn):
