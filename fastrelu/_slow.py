@@ -363,8 +363,8 @@ def _mp_formula(op):
     def softplus(x):                        # max(x, 0) + log1p(e^-|x|): no cancellation
         return max(x, 0) + mpmath.log1p(mpmath.exp(-abs(x)))
     def phi_cdf(x):                         # Phi(x); mpmath's erfc overflows past ~1e18
-        if abs(x) > 1e6:                    # Phi = 0 or 1 far below any format's ulp
-            return mpmath.mpf(1 if x > 0 else 0)
+        if abs(x) > 1e6:                    # Phi = 1, or a positive value below every
+            return mpmath.mpf(1) if x > 0 else mpmath.mpf(2) ** -1000000   # format (x Phi: -0)
         return mpmath.erfc(-x / mpmath.sqrt(2)) / 2
     return {"sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
             "silu": lambda x: x / (1 + mpmath.exp(-x)),
