@@ -13,6 +13,7 @@ import platform
 import runpy
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from Cython.Build import cythonize
@@ -52,14 +53,18 @@ class BuildExt(build_ext):
             f for f in GCC_FLAGS if f not in GCC_ONLY_FLAGS or self._flags_work([f, "-Werror"])]
         if os.environ.get("FASTRELU_VEC_REPORT") and not msvc:
             base = base + ["-fopt-info-vec-optimized"]
-        objects, macros = [], []
-        for isa, flags in ISA_LEVELS:
-            if flags and (msvc or not IS_X86 or not self._flags_work(flags)):
-                continue
-            objects += self.compiler.compile(
+        levels = [(isa, flags) for isa, flags in ISA_LEVELS
+                  if not flags or (not msvc and IS_X86 and self._flags_work(flags))]
+
+        def compile_level(level):
+            isa, flags = level
+            return self.compiler.compile(
                 [KERNEL_SOURCE], output_dir=os.path.join(self.build_temp, isa),
                 macros=[("FR_ISA", isa)], extra_postargs=base + flags)
-            macros.append(("FR_HAVE_" + isa.upper(), "1"))
+        # the levels are independent objects: one compiler process per core
+        with ThreadPoolExecutor(max_workers=max(1, min(len(levels), os.cpu_count() or 1))) as pool:
+            objects = [obj for objs in pool.map(compile_level, levels) for obj in objs]
+        macros = [("FR_HAVE_" + isa.upper(), "1") for isa, _ in levels]
         # the pool (kernels/pool.h) needs pthreads; without it calls run serially
         no_threads = msvc or os.environ.get("FASTRELU_NO_THREADS") or os.environ.get("FASTRELU_NO_OPENMP")
         threads = [] if no_threads or sys.platform == "win32" else ["-pthread"]

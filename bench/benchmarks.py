@@ -306,22 +306,12 @@ class _Family:
         self._call()
 
 
-# one line per op of the table (asv finds benchmarks by class)
-class Relu(_Family): op = "relu"                                    # noqa: E701
-class Sigmoid(_Family): op = "sigmoid"                              # noqa: E701
-class ReluBackward(_Family): op = "relu_backward"                   # noqa: E701
-class SigmoidBackward(_Family): op = "sigmoid_backward"             # noqa: E701
-class LeakyRelu(_Family): op = "leaky_relu"                         # noqa: E701
-class LeakyReluBackward(_Family): op = "leaky_relu_backward"        # noqa: E701
-class Silu(_Family): op = "silu"                                    # noqa: E701
-class SiluBackward(_Family): op = "silu_backward"                   # noqa: E701
-class Softplus(_Family): op = "softplus"                            # noqa: E701
-class LogSigmoid(_Family): op = "log_sigmoid"                       # noqa: E701
-class BiasRelu(_Family): op = "bias_relu"                           # noqa: E701
-class BiasSigmoid(_Family): op = "bias_sigmoid"                     # noqa: E701
-class BiasSilu(_Family): op = "bias_silu"                           # noqa: E701
-class Gelu(_Family): op = "gelu"                                    # noqa: E701
-class GeluBackward(_Family): op = "gelu_backward"                   # noqa: E701
+# one class per op of the table, named after it (Relu, SigmoidBackward, ...):
+# asv finds benchmarks by class
+for _op in _ops.OPS:
+    _name = "".join(w.capitalize() for w in _op.name.split("_"))
+    globals()[_name] = type(_name, (_Family,), {"op": _op.name, "__module__": __name__})
+del _op, _name
 
 
 FAMILIES = tuple(_Family.__subclasses__())

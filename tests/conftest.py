@@ -59,10 +59,12 @@ def pytest_configure(config):
 
 def uses_numba(item):
     """The test runs fastrelu's numba kernels or numba code of its own: a
-    numba variant of `isa`, every variant (`variants`), or a module that
-    compiles numba code (fastrelu.numba's tests, the asv benchmarks' loops)."""
+    numba variant of `isa` or `backend`, every variant (`variants`), or a
+    module that compiles numba code (fastrelu.numba's tests, the asv
+    benchmarks' loops)."""
     params = getattr(getattr(item, "callspec", None), "params", {})
-    return bool(BACKENDS) and (params.get("isa") == "numba" or "variants" in item.fixturenames
+    return bool(BACKENDS) and ("numba" in (params.get("isa"), params.get("backend"))
+                               or "variants" in item.fixturenames
                                or item.path.name in ("test_numba.py", "test_bench.py"))
 
 

@@ -10,6 +10,10 @@ EVERY_OP = pytest.mark.parametrize("op", OP_NAMES)
 VECTOR_BYTES = (16, 32, 64)     # a vector register at the baseline, avx2, avx512f levels
 BLOCK = 1024                    # loops.h: strided and 16-bit operands go in blocks of this
 BIG = 2**20 + 3                 # far above every threading threshold, odd
+# Longer inputs repeat POOL values (one draw per seed) in one shuffled order
+# for every seed, so the i-th elements of an op's arguments are one of POOL
+# tuples: twins.Twin computes the reference (mpmath for some ops) per tuple.
+POOL = 4099
 
 
 def sizes(op, dtype):
@@ -47,7 +51,11 @@ def special_values(dtype):
 
 @np.errstate(all="ignore")
 def values(dtype, n, seed=0):
-    """n values of dtype: specials first, then a spread over many binades."""
+    """n values of dtype: specials first, then a spread over many binades
+    (past 2 POOL values: POOL of them, shuffled; see POOL)."""
+    if n > 2 * POOL:
+        order = np.random.default_rng(POOL).integers(0, POOL, n)
+        return values(dtype, POOL, seed)[order]
     rng = np.random.default_rng(seed)
     dt = np.dtype(dtype)
     if dt.kind in "iu":

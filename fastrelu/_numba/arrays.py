@@ -261,12 +261,13 @@ def _fill(op, mode, out, a, b, c, cnt, eps):
     _numba_only()
 
 
-@overload(_fill, inline="always", prefer_literal=True)
+@overload(_fill, prefer_literal=True)
 def _ov_fill(op, mode, out, a, b, c, cnt, eps):
     """out = op(a, b, c) element-wise (a None: out itself, in place), counting
     into cnt for a fused op.  One flat loop when out and every same-shape
     operand have one contiguous layout (C for the fused ops, whose bias runs
-    along the rows), else np.ndindex."""
+    along the rows), else np.ndindex.  Not inlined: compiled once per op,
+    mode and operand types in a process, whatever calls it."""
     fused = _ops.BY_NAME[_literal(op)].kind == "fused"
     same_shape = (a,) if fused else (a, b, c)
     arrays = [x for x in same_shape if isinstance(x, types.Array)]

@@ -17,7 +17,7 @@ import warnings
 
 import numba
 import numpy as np
-from numba import types
+from numba import literally, types
 
 from .. import _ops
 from . import table
@@ -60,6 +60,28 @@ def _cfunc(sig, pyfunc):
         return numba.cfunc(sig, **opts)(pyfunc)
 
 
+@numba.njit
+def _in_place(op, mode, out, b, c):
+    """op's element loop into out, whose first operand it is (op and mode
+    constants).  The kernels call this and _apart, compiled once per op, mode
+    and float type, instead of inlining the math themselves (the fused ops
+    call their activation's): one array in place, so LLVM vectorizes with no
+    overlap check (which fails for in == out)."""
+    literally(op)
+    literally(mode)                 # never None: see kernel()
+    _loop(op, mode, out, b, c, out)
+
+
+@numba.njit
+def _apart(op, mode, a, b, c, out):
+    """op's element loop from a into out, with LLVM's overlap check: an
+    operand that aliases out some other way (b is out) takes its scalar loop,
+    still right."""
+    literally(op)
+    literally(mode)
+    _loop(op, mode, a, b, c, out)
+
+
 def _unary_kernel(op, mode, T, stamp=STAMP):
     """void k(const T *in, T *out, intptr_t n); out may be in."""
     sig = types.void(types.CPointer(T), types.CPointer(T), types.intp)
@@ -68,9 +90,9 @@ def _unary_kernel(op, mode, T, stamp=STAMP):
         _stamped(stamp)
         out = numba.carray(out_, (n,))
         if same_address(in_, out_):
-            _loop(op, mode, out, None, None, out)
+            _in_place(op, mode, out, None, None)
         else:
-            _loop(op, mode, numba.carray(in_, (n,)), None, None, out)
+            _apart(op, mode, numba.carray(in_, (n,)), None, None, out)
     return _cfunc(sig, kernel)
 
 
@@ -81,34 +103,27 @@ def _binary_kernel(op, mode, T, stamp=STAMP):
     def kernel(a_, b_, out_, n):
         _stamped(stamp)
         out = numba.carray(out_, (n,))
-        a_is_out, b_is_out = same_address(a_, out_), same_address(b_, out_)
-        if a_is_out and b_is_out:
-            _loop(op, mode, out, out, None, out)
-        elif a_is_out:
-            _loop(op, mode, out, numba.carray(b_, (n,)), None, out)
-        elif b_is_out:
-            _loop(op, mode, numba.carray(a_, (n,)), out, None, out)
+        if same_address(a_, out_):
+            _in_place(op, mode, out, numba.carray(b_, (n,)), None)
         else:
-            _loop(op, mode, numba.carray(a_, (n,)), numba.carray(b_, (n,)), None, out)
+            _apart(op, mode, numba.carray(a_, (n,)), numba.carray(b_, (n,)), None, out)
     return _cfunc(sig, kernel)
 
 
 def _ternary_kernel(op, mode, T, stamp=STAMP):
     """void k(const T *a, const T *b, const T *c, T *out, intptr_t n); out may
-    be an input (in place: the first or second, leaky_relu_backward_'s grad)."""
+    be an input (in place: the first, leaky_relu_backward_'s grad)."""
     P = types.CPointer(T)
     sig = types.void(P, P, P, P, types.intp)
 
     def kernel(a_, b_, c_, out_, n):
         _stamped(stamp)
         out = numba.carray(out_, (n,))
-        c = numba.carray(c_, (n,))
+        b, c = numba.carray(b_, (n,)), numba.carray(c_, (n,))
         if same_address(a_, out_):
-            _loop(op, mode, out, numba.carray(b_, (n,)), c, out)
-        elif same_address(b_, out_):
-            _loop(op, mode, numba.carray(a_, (n,)), out, c, out)
+            _in_place(op, mode, out, b, c)
         else:
-            _loop(op, mode, numba.carray(a_, (n,)), numba.carray(b_, (n,)), c, out)
+            _apart(op, mode, numba.carray(a_, (n,)), b, c, out)
     return _cfunc(sig, kernel)
 
 
@@ -128,9 +143,10 @@ def _fused_kernel(op, mode, T, stamp=STAMP):
     """void k(const T *x, const T *bias, T *out, int64_t *count, double eps,
     intptr_t rows, intptr_t cols): out[r][j] = act(x[r][j] + bias[j]) (bias
     NULL: act(x)), count[j] += what is counted where count is not NULL.  The
-    same bits as FR_FUSED, in up to three loops (out = x + bias row by row,
-    the activation's loop in place, count row by row), so one activation loop
-    is compiled, not FR_FUSED's eight (the njit API's fused forms are one pass)."""
+    same bits as FR_FUSED, in up to three passes (out = x + bias row by row,
+    the activation's own loop in place, count row by row), so the fused ops
+    compile no activation math of their own (the njit API's fused forms are
+    one pass)."""
     P, NT = types.CPointer(T), np.float32 if T == types.float32 else np.float64
     sig = types.void(P, P, P, types.CPointer(types.int64), types.float64, types.intp,
                      types.intp)
@@ -141,17 +157,16 @@ def _fused_kernel(op, mode, T, stamp=STAMP):
         _stamped(stamp)
         n = rows * cols
         out = numba.carray(out_, (n,))
-        in_place = same_address(x_, out_)
         if not is_null(b_):
             b = numba.carray(b_, (cols,))
-            src = out if in_place else numba.carray(x_, (n,))
+            src = out if same_address(x_, out_) else numba.carray(x_, (n,))
             for r in range(rows):
                 _add_bias(src[r * cols:(r + 1) * cols], b, out[r * cols:(r + 1) * cols])
-            _loop(act, mode, out, None, None, out)
-        elif in_place:
-            _loop(act, mode, out, None, None, out)
+            _in_place(act, mode, out, None, None)
+        elif same_address(x_, out_):
+            _in_place(act, mode, out, None, None)
         else:
-            _loop(act, mode, numba.carray(x_, (n,)), None, None, out)
+            _apart(act, mode, numba.carray(x_, (n,)), None, None, out)
         if counts and not is_null(cnt_):
             cnt = numba.carray(cnt_, (cols,))
             for r in range(rows):
@@ -172,7 +187,9 @@ def kernel(op, dtype, mode=None):
     mode = table.mode_of(op, mode, t)
     if (op, mode, dtype) not in _compiled:
         make = _MAKERS[_ops.BY_NAME[op].kind]
-        _compiled[op, mode, dtype] = make(op, mode, t)
+        # "fast" for None: literally() takes strings only, and the twin of an op
+        # that computes the same in both modes ignores the mode
+        _compiled[op, mode, dtype] = make(op, mode or "fast", t)
     return _compiled[op, mode, dtype]
 
 

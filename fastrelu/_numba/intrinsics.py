@@ -7,13 +7,32 @@ import numba
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["njit_inline", "scale", "div", "select", "fma", "add_ulps", "bits", "ma_plain", "FAST_FMA",
+__all__ = ["njit_inline", "njit_called", "njit_linked", "scale", "div", "select", "fma", "add_ulps", "bits", "ma_plain", "FAST_FMA",
            "FAST_MA", "same_address", "is_null"]
 
 
 def njit_inline(f):
     """numba.njit(inline="always"): the twins are inlined into their loops."""
     return numba.njit(inline="always")(f)
+
+
+def njit_called(f):
+    """numba.njit: a call, for the rare paths (an exact float32 op's
+    double-double case), compiled once per process instead of once per
+    kernel, and kept out of the loops."""
+    return numba.njit(f)
+
+
+# numba >= 0.62 marks a function forceinline for LLVM (Flags.forceinline)
+_FORCEINLINE = hasattr(numba.core.compiler.Flags, "forceinline")
+
+
+def njit_linked(f):
+    """numba.njit(forceinline=True): numba compiles f once per process and
+    LLVM inlines it into each caller (numba's inline="always" types and
+    inlines f's IR again at every call site, seconds per kernel for the large
+    twins); a plain call where numba lacks forceinline."""
+    return numba.njit(forceinline=True)(f) if _FORCEINLINE else numba.njit(f)
 
 
 def _is_float(*tys):

@@ -1,6 +1,9 @@
-"""The twin of kernels/scalar.h: its per-element math as ``@njit(inline="always")``
-scalar functions, operation for operation, and TWINS, the table of them by op
-name (fastrelu._ops.OPS) and accuracy mode.
+"""The twin of kernels/scalar.h: its per-element math as scalar numba
+functions, operation for operation, and TWINS, the table of them by op name
+(fastrelu._ops.OPS) and accuracy mode.  Small functions are inlined by numba
+(njit_inline), the double-double ones by LLVM (njit_linked: compiled once,
+not per kernel), and the rare hard cases of exact float32 are calls
+(njit_called).
 
 LLVM never contracts a*b + c by itself (numba is never given fastmath flags),
 so a*b + c is two roundings, except where scalar.h writes FR_MA or
@@ -20,7 +23,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import constants as K
-from .intrinsics import FAST_MA, add_ulps, bits, div, fma, ma_plain, njit_inline, scale, select
+from .intrinsics import (FAST_MA, add_ulps, bits, div, fma, ma_plain, njit_called, njit_inline,
+                         njit_linked, scale, select)
 
 __all__ = ["TWINS", "COUNTERS"]
 
@@ -47,15 +51,23 @@ F64 = _Dtype(np.float64, K.LOG2E_F64, K.MAGIC_F64, K.DOWN_F64, K.LN2_HI_F64, K.L
 
 
 # ---- building blocks (ma: FR_MA_PLAIN, or FR_MA in fast mode) ----------------
+def _generated(name, params, expr, env):
+    """`def name(params): return expr` as one njit_inline function built from
+    source (env: its globals).  Numba inlines every closure of a chain
+    separately, at seconds per kernel for a polynomial; one function per
+    polynomial costs one inlining."""
+    ns = dict(env)
+    exec(f"def {name}({params}):\n    return {expr}\n", ns)
+    return njit_inline(ns[name])
+
+
 def _horner(coefs, ma):
     """p(t) = ((c[0] t + c[1]) t + ...) + c[-1], as fr_taylor_exp_tail /
-    fr_expm1_tail_f32 / fr_log1p_small evaluate it; straight-line code, one
-    closure per step."""
-    head = coefs[0]
-    if len(coefs) == 1:
-        return njit_inline(lambda t: head)
-    rest, last = _horner(coefs[:-1], ma), coefs[-1]
-    return njit_inline(lambda t: ma(rest(t), t, last))
+    fr_expm1_tail_f32 / fr_log1p_small evaluate it (straight-line code)."""
+    expr = "c0"
+    for i in range(1, len(coefs)):
+        expr = f"ma({expr}, t, c{i})"
+    return _generated("horner", "t", expr, {"ma": ma, **{f"c{i}": c for i, c in enumerate(coefs)}})
 
 
 def _taylor_tail(lo, hi, ma):
@@ -297,7 +309,7 @@ def _two_prod(a, b):
 _exp_dd_tail = _taylor_tail(*K.EXP_DD_TAIL, ma_plain)
 
 
-@njit_inline
+@njit_linked
 def _exp_dd_f64(z):
     """fr_exp_dd_f64: exp(z), z in [-760, 0], as (Eh + El) s 2^-600."""
     nm = z * K.LOG2E_F64 + K.MAGIC_F64
@@ -315,7 +327,7 @@ def _exp_dd_f64(z):
     return Eh, El, scale(nm)
 
 
-@njit_inline
+@njit_linked
 def _sigmoid_dd_f64(x, zmin):
     """fr_sigmoid_dd_f64: sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600)."""
     z = -abs(x)
@@ -343,7 +355,7 @@ def sigmoid_exact_f64(x):
     return select(x > 0.0, Q, (Q * s) * K.DOWN_F64)
 
 
-@njit_inline
+@njit_linked
 def _silu_dd_f64(x):
     """fr_silu_dd_f64: silu(x) = h + l (x > 0) or (h + l) s 2^-600."""
     qh, ql, s = _sigmoid_dd_f64(x, K.ZMIN_DD_SILU)
@@ -401,7 +413,7 @@ def silu_bwd_f32(g, x):
     return np.float32(np.float64(g) * _dsilu_f64(xd, s, c))
 
 
-@njit_inline
+@njit_linked
 def _softplus_dd_f64(x):
     """fr_softplus_dd_f64: log1p(e) in double-double (one Newton step on the
     fast value, or the series below e = 2^-20), added to max(x, 0) as a pair;
@@ -466,21 +478,21 @@ def _correctly_rounded(r, eps):
     return np.float32(r), not (lo == hi)
 
 
-@njit_inline
-def sigmoid_exact_f32(x):
-    f, hard = _correctly_rounded(_sigmoid_exact_guess_f32(x), K.CR_EPS_SIGMOID)
-    if not hard:
-        return f
+@njit_called
+def _sigmoid_exact_slow_f32(x):
     qh, ql, s = _sigmoid_dd_f64(np.float64(x), K.ZMIN_DD_SIGMOID)
     sc = 1.0 if x > np.float32(0.0) else s * K.DOWN_F64
     return _round_dd_f32(qh * sc, ql * sc)
 
 
 @njit_inline
-def silu_exact_f32(x):
-    f, hard = _correctly_rounded(_PLAIN_F64.silu(np.float64(x)), K.CR_EPS)
-    if not hard:
-        return f
+def sigmoid_exact_f32(x):
+    f, hard = _correctly_rounded(_sigmoid_exact_guess_f32(x), K.CR_EPS_SIGMOID)
+    return _sigmoid_exact_slow_f32(x) if hard else f
+
+
+@njit_called
+def _silu_exact_slow_f32(x):
     xd = np.float64(x)
     h, l, s = _silu_dd_f64(xd)
     if x > np.float32(0.0):
@@ -495,6 +507,12 @@ def silu_exact_f32(x):
 
 
 @njit_inline
+def silu_exact_f32(x):
+    f, hard = _correctly_rounded(_PLAIN_F64.silu(np.float64(x)), K.CR_EPS)
+    return _silu_exact_slow_f32(x) if hard else f
+
+
+@njit_called
 def _softplus_exact_slow_f32(x):
     h, l = _softplus_dd_f64(np.float64(x))
     return _round_dd_f32(h, l)
@@ -535,12 +553,12 @@ def _half_tie_f64(x, r):
 
 
 def _row_horner(lo, hi, ma):
-    """q = tab[r, hi]; q = ma(q, s, tab[r, j]) for j = hi - 1 down to lo, as
-    straight-line code (a loop in an inlined function upsets numba's SSA pass)."""
-    if lo == hi:
-        return njit_inline(lambda tab, r, s: tab[r, hi])
-    rest = _row_horner(lo + 1, hi, ma)
-    return njit_inline(lambda tab, r, s: ma(rest(tab, r, s), s, tab[r, lo]))
+    """q = tab[r, hi]; q = ma(q, s, tab[r, j]) for j = hi - 1 down to lo
+    (straight-line code)."""
+    expr = f"tab[r, {hi}]"
+    for j in range(hi - 1, lo - 1, -1):
+        expr = f"ma({expr}, s, tab[r, {j}])"
+    return _generated("row_horner", "tab, r, s", expr, {"ma": ma})
 
 
 class _Gelu(NamedTuple):
@@ -557,35 +575,41 @@ def _gelu_variant(ma, pe):
     amax, row_c0 = K.GELU_AMAX, K.GELU_C0
     q_horner = _row_horner(K.GELU_C3, K.GELU_C13, ma)
 
-    @njit_inline
-    def parts(x, tab):
-        """(Ph + Pl) s 2^-600 = E T(a), T the table's function (N or W)."""
-        a = abs(x)
-        a = select(a < amax, a, amax)
-        r = _gelu_index(a)
-        sv = a - tab[r, K.GELU_C]                   # s = sv + sw, sv exact
-        sw = -tab[r, K.GELU_CL]
-        q = q_horner(tab, r, sv)                    # c3 + ... + c13 s^10
-        uh, ul = _two_sum(tab[r, K.GELU_C2], sv * q)        # c2 + s q
-        ul = ul + tab[r, K.GELU_C2L]
-        ph = sv * uh
-        pl = pe(sv, uh, ph) + sv * ul
-        th, tl = _two_sum(tab[r, K.GELU_C1], ph)            # c1 + s (c2 + s q)
-        tl = tl + (pl + tab[r, K.GELU_C1L])
-        ph = sv * th
-        pl = pe(sv, th, ph) + (sv * tl + sw * th)
-        Th, e = _two_sum(tab[r, row_c0], ph)
-        Tl = (e + pl) + tab[r, K.GELU_C0L]
-        sh = a * a
-        sl = pe(a, a, sh)
-        Eh, El, s = _exp_dd_f64(-0.5 * sh)
-        El = El - Eh * (0.5 * sl)
-        Ph = Eh * Th
-        return Ph, pe(Eh, Th, Ph) + (Eh * Tl + El * Th), s
+    def parts_of(tab):
+        """(Ph + Pl) s 2^-600 = E T(a), T the table's function (N or W): one
+        function per table, compiled once and inlined by LLVM (njit_linked)."""
+
+        @njit_linked
+        def parts(x):
+            a = abs(x)
+            a = select(a < amax, a, amax)
+            r = _gelu_index(a)
+            sv = a - tab[r, K.GELU_C]                   # s = sv + sw, sv exact
+            sw = -tab[r, K.GELU_CL]
+            q = q_horner(tab, r, sv)                    # c3 + ... + c13 s^10
+            uh, ul = _two_sum(tab[r, K.GELU_C2], sv * q)  # c2 + s q
+            ul = ul + tab[r, K.GELU_C2L]
+            ph = sv * uh
+            pl = pe(sv, uh, ph) + sv * ul
+            th, tl = _two_sum(tab[r, K.GELU_C1], ph)    # c1 + s (c2 + s q)
+            tl = tl + (pl + tab[r, K.GELU_C1L])
+            ph = sv * th
+            pl = pe(sv, th, ph) + (sv * tl + sw * th)
+            Th, e = _two_sum(tab[r, row_c0], ph)
+            Tl = (e + pl) + tab[r, K.GELU_C0L]
+            sh = a * a
+            sl = pe(a, a, sh)
+            Eh, El, s = _exp_dd_f64(-0.5 * sh)
+            El = El - Eh * (0.5 * sl)
+            Ph = Eh * Th
+            return Ph, pe(Eh, Th, Ph) + (Eh * Tl + El * Th), s
+        return parts
+
+    parts_n, parts_w = parts_of(K.GELU_N_TAB), parts_of(K.GELU_W_TAB)
 
     @njit_inline
     def gelu(x):
-        Ph, Pl, s = parts(x, K.GELU_N_TAB)
+        Ph, Pl, s = parts_n(x)
         vh = x * Ph
         vl = pe(x, Ph, vh) + x * Pl
         sc = s * K.DOWN_F64
@@ -598,7 +622,7 @@ def _gelu_variant(ma, pe):
     @njit_inline
     def dgelu(x):
         """D = Phi(x) + x phi(x) as (dh + dl) 2^-600 s2."""
-        Ph, Pl, s = parts(x, K.GELU_W_TAB)
+        Ph, Pl, s = parts_w(x)
         sc = s * K.DOWN_F64
         late = x < K.GELU_LATE                      # 2^n subnormal
         ah, al = _two_sum(1.0, -(Ph * sc))
