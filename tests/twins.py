@@ -167,11 +167,16 @@ def _distinct(args):
     if size <= 8192 or args[0].dtype.itemsize > 8:
         return args, None
     flat = [np.ascontiguousarray(a).reshape(-1) for a in args]
-    key = np.stack([bits(f).astype(np.uint64) for f in flat], axis=1)
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    if first.size > size // 4:
+    key = np.zeros(size, np.uint64)             # a hash of each tuple's bits
+    for k, f in enumerate(flat):
+        key = key * np.uint64(0x9E3779B97F4A7C15) + bits(f).astype(np.uint64) + np.uint64(k)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    distinct = [f[first] for f in flat]
+    if first.size > size // 4 or any(          # a collision: two tuples, one hash
+            not np.array_equal(bits(d)[inverse], bits(f)) for d, f in zip(distinct, flat)):
         return args, None
-    return [f[first] for f in flat], inverse.reshape(-1)
+    return distinct, inverse
 
 
 def check(op, dtype, mode, got, args):
