@@ -167,15 +167,17 @@ def _distinct(args):
     if size <= 8192 or args[0].dtype.itemsize > 8:
         return args, None
     flat = [np.ascontiguousarray(a).reshape(-1) for a in args]
-    key = np.zeros(size, np.uint64)             # a hash of each tuple's bits
-    for k, f in enumerate(flat):
-        key = key * np.uint64(0x9E3779B97F4A7C15) + bits(f).astype(np.uint64) + np.uint64(k)
+    key = np.zeros(size, np.int64)              # the tuple's index in a mixed radix
+    for f in flat:
+        ids, ids_of = np.unique(bits(f), return_inverse=True)
+        if key.max() >= 2**62 // ids.size:
+            return args, None
+        key = key * ids.size + ids_of.reshape(-1)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    distinct = [f[first] for f in flat]
-    if first.size > size // 4 or any(          # a collision: two tuples, one hash
-            not np.array_equal(bits(d)[inverse], bits(f)) for d, f in zip(distinct, flat)):
+    if first.size > size // 4:
         return args, None
+    distinct = [f[first] for f in flat]
+    inverse = inverse.reshape(-1)
     return distinct, inverse
 
 
