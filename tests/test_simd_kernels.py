@@ -1,7 +1,8 @@
 """The intrinsics kernels (kernels.c's UNARY_SIMD / FUSED_SIMD rows,
-kernels/sigmoid_avx512f*.h, sigmoid_avx2*.h) against DESIGN.md section 1's
-reproducibility and semantics, at every ISA level (the baseline level runs
-the same rows through the plain C loop, so it is checked too):
+kernels/sigmoid_simd*.h over sigmoid_avx512f.h, sigmoid_avx2.h) against
+DESIGN.md section 1's reproducibility and semantics, at every ISA level (the
+baseline level runs the same rows through the plain C loop, so it is checked
+too):
 
 - every size n = 0..70 at every start offset 0..15 (misaligned starts, the
   8-vector body, the one-vector loop and the masked tail in every mix) gives,

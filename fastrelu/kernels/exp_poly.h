@@ -10,12 +10,9 @@
 #define FASTRELU_EXP_POLY_H
 
 /* float32 degree 6 (relative error 0.064 ulp before the evaluation's
- * roundings), float64 degree 11 (0.093 ulp); fr_exp_f64_coef[k] = ck */
-#define FR_EXP_F32_C6 0x1.6a245p-10f
-#define FR_EXP_F32_C5 0x1.1239dep-7f
-#define FR_EXP_F32_C4 0x1.5558f2p-5f
-#define FR_EXP_F32_C3 0x1.555492p-3f
-#define FR_EXP_F32_C2 0x1.fffffcp-2f
+ * roundings), float64 degree 11 (0.093 ulp); fr_exp_<f32|f64>_coef[k] = ck */
+static const float fr_exp_f32_coef[7] = {
+    1.0f, 1.0f, 0x1.fffffcp-2f, 0x1.555492p-3f, 0x1.5558f2p-5f, 0x1.1239dep-7f, 0x1.6a245p-10f};
 static const double fr_exp_f64_coef[12] = {
     1.0, 1.0, 0x1.000000000000fp-1, 0x1.555555555558ap-3, 0x1.555555554ee1bp-5,
     0x1.11111110ffcb6p-7, 0x1.6c16c1894e2f7p-10, 0x1.a01a02112c874p-13,

@@ -1,0 +1,62 @@
+/* fastrelu: the sigmoid family's fast kernels over one level's vector
+ * layer.  The level's header (sigmoid_avx2.h, sigmoid_avx512f.h) defines
+ * the layer and includes this file; the math is sigmoid_simd_body.h,
+ * included here once per dtype, as scalar.h includes exp_family.h.
+ *
+ * Whole-array kernels with the ABI of kernels.h, named fr_v_<row name>
+ * (kernels.c's UNARY_SIMD rows call them).  scalar.h stays the readable
+ * reference and the baseline level; these compute the same functions in a
+ * form that suits SIMD, so their bits may differ from the other levels'
+ * (fast mode promises <= 2 ulp, not identical bits across levels).
+ */
+#ifndef FASTRELU_SIGMOID_SIMD_H
+#define FASTRELU_SIGMOID_SIMD_H
+
+#include "kernels.h"
+#include "scalar.h"
+#include "exp_poly.h"
+
+#define FR_SIMD_UNARY 1           /* kernels.c: UNARY_SIMD rows call fr_v_<name> */
+
+/* a##b##c in one paste, for the levels' intrinsic names: pasted in two
+ * steps, the partial name may be a macro and expand (clang's _mm512_setzero) */
+#define FR_PASTE3_(a, b, c) a##b##c
+#define FR_PASTE3(a, b, c) FR_PASTE3_(a, b, c)
+
+/* float32.  sigmoid(-105), 115 e^-115 round to 0 (scalar.h's ZMIN,
+ * ZMIN_SILU); e^x is normal for x >= -86 (n >= -124) */
+#define FR_SUF f32
+#define FR_T float
+#define FR_S F32
+#define FR_PS_PD ps
+#define FR_EPI epi32
+#define FR_MANT_BITS 23
+#define FR_EXP_COEF fr_exp_f32_coef
+#define FR_EXP_DEGREE 6
+#define FR_ZMIN (-105.0f)
+#define FR_ZMIN_SILU (-115.0f)
+#define FR_X_E_NORMAL (-86.0f)
+#include "sigmoid_simd_body.h"
+
+/* float64.  sigmoid(-750), 760 e^-760 round to 0; e^x is normal for
+ * x >= -705 (n >= -1017) */
+#define FR_SUF f64
+#define FR_T double
+#define FR_S F64
+#define FR_PS_PD pd
+#define FR_EPI epi64
+#define FR_MANT_BITS 52
+#define FR_EXP_COEF fr_exp_f64_coef
+#define FR_EXP_DEGREE 11
+#define FR_ZMIN (-750.0)
+#define FR_ZMIN_SILU (-760.0)
+#define FR_X_E_NORMAL (-705.0)
+#include "sigmoid_simd_body.h"
+
+/* the same kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */
+#define fr_v_of_fr_sigmoid_fast_f32 fr_v_f32_sigmoid_fast
+#define fr_v_of_fr_sigmoid_fast_f64 fr_v_f64_sigmoid_fast
+#define fr_v_of_fr_silu_fast_f32 fr_v_f32_silu_fast
+#define fr_v_of_fr_silu_fast_f64 fr_v_f64_silu_fast
+
+#endif /* FASTRELU_SIGMOID_SIMD_H */
