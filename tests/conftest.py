@@ -139,7 +139,7 @@ with _dispatch.backend("numba"):       # compiles (or loads) every kernel-table 
     pass
 if not stop and sys.argv[1] == "1":
     import numba_user
-    numba_user.warm()
+    numba_user.warm(no_fma=sys.argv[2] == "1")
 """
 
 
@@ -153,13 +153,15 @@ def pytest_collection_finish(session):
             or not any(uses_numba(item) for item in session.items)):
         return
     user = any(item.path.name == "test_numba.py" for item in session.items)
+    no_fma = any(item.name == "test_fast_mode_without_fma_bit_identical_to_c_baseline"
+                 for item in session.items)
     here = os.path.dirname(os.path.abspath(__file__))
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fr.__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [here, package_parent] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     log = tempfile.TemporaryFile("w+")
     session.config.stash[_WARMER] = (subprocess.Popen(
-        [sys.executable, "-c", _WARM, "1" if user else "0"], cwd=here, env=env,
+        [sys.executable, "-c", _WARM, "1" if user else "0", "1" if no_fma else "0"], cwd=here, env=env,
         stdout=log, stderr=subprocess.STDOUT), log)
 
 

@@ -155,7 +155,7 @@ FMA_OPS = tuple(op.name for op in _ops.OPS if op.accurate)
 NO_FMA_CACHE_DIR = os.path.join(_HERE, "__pycache__", "numba-no-fma")
 
 
-def _warm_steps():
+def _warm_steps(no_fma=True):
     for dt in (np.float32, np.float64):
         x = np.linspace(-3, 3, 24, dtype=dt)
         yield lambda: scalar_loop(x, np.empty_like(x), False)
@@ -168,22 +168,23 @@ def _warm_steps():
                              np.empty((len(NEW_SCALAR_OPS), x32.size), np.float32))
     x2 = np.linspace(-3, 3, 24).reshape(4, 6)
     yield lambda: arrays(x2, x2, x2, x2[0], np.zeros(6, np.int64), np.zeros(6, np.int64))
-    yield lambda: subprocess.run(
-        [sys.executable, "-c", "import numba_user as u; u.compile_no_fma()"],
-        env=no_fma_env(), cwd=_HERE, check=True)
+    if no_fma:
+        yield lambda: subprocess.run(
+            [sys.executable, "-c", "import numba_user as u; u.compile_no_fma()"],
+            env=no_fma_env(), cwd=_HERE, check=True)
 
 
-def warm():
+def warm(no_fma=True):
     """Compile (or load from the caches) what test_numba.py runs besides the
     kernel-table cfuncs: the functions above for the argument types the tests
-    pass, and the no-FMA kernels of FMA_OPS (in a process for
+    pass, and with no_fma the no-FMA kernels of FMA_OPS (in a process for
     NUMBA_CPU_NAME=generic).  conftest.py runs this in the background and
     holds test_numba.py back until it is done.  SIGTERM stops it between two
     steps, never inside numba's saving of a cache entry (index, then data:
     stopped between the two, the index could point at a stale data file)."""
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
-    for step in _warm_steps():
+    for step in _warm_steps(no_fma):
         if stop:
             return
         step()

@@ -150,12 +150,13 @@ def test_fast_mode_bit_identical_to_c_same_fma_level(inputs, op, dtype):
     same_bits(run(op, args, backend="numba"), run(op, args, isa=twin_isa(op)))
 
 
+@pytest.mark.ci_only
 def test_fast_mode_without_fma_bit_identical_to_c_baseline(tmp_path):
     """NUMBA_CPU_NAME=generic (no FMA, SSE2): the baseline C kernels' bits
     (FR_MA two roundings, FR_PROD_ERR by Veltkamp-Dekker), for the fast
-    kernels of the ops with a multiply-add to fuse (numba_user.FMA_OPS;
-    compiling them is most of this test's time, when numba_user.warm has
-    not done it already)."""
+    kernels of the ops with a multiply-add to fuse (numba_user.FMA_OPS).
+    In CI only: compiling 18 kernels for a second target is ~35 CPU s of a
+    cold README run (numba_user.warm does it when this test is selected)."""
     r = _python(f"""
         import sys; sys.path.insert(0, {os.path.dirname(__file__)!r})
         import ctypes
