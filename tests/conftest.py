@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 # The suite checks the built-in choices: a user's tuned wisdom must not leak in.
 os.environ.setdefault("FASTRELU_WISDOM", "off")
@@ -39,6 +40,7 @@ from twins import use_variant
 ISAS = _dispatch.available_isas()
 BACKENDS = ["numba"] if importlib.util.find_spec("numba") else []
 _WARMER = pytest.StashKey()
+_KERNELS_READY = pytest.StashKey()
 OP_COVERAGE = pytest.StashKey()
 
 
@@ -94,8 +96,9 @@ def pytest_collection_modifyitems(session, config, items):
             json.dump({m: {fn: [sorted(ops), why] for fn, (ops, why) in fns.items()}
                        for m, fns in cov.items()}, f)
     result = yield
-    later = [uses_numba(item) for item in items]
-    items[:] = [i for i, l in zip(items, later) if not l] + [i for i, l in zip(items, later) if l]
+    # 0: no numba, 1: the numba backend's kernels, 2: test_numba.py (waits longest)
+    stage = {id(i): uses_numba(i) + (i.path.name == "test_numba.py") for i in items}
+    items.sort(key=lambda i: stage[id(i)])          # stable: the order within a stage stays
     return result
 
 
@@ -131,12 +134,13 @@ def variants(request):
 
 
 _WARM = """
-import signal, sys
+import pathlib, signal, sys
 stop = []
 signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
 from fastrelu import _dispatch
 with _dispatch.backend("numba"):       # compiles (or loads) every kernel-table cfunc
     pass
+pathlib.Path(sys.argv[3]).touch()      # the tests of the numba backend may start
 if not stop and sys.argv[1] == "1":
     import numba_user
     numba_user.warm(no_fma=sys.argv[2] == "1")
@@ -160,20 +164,30 @@ def pytest_collection_finish(session):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [here, package_parent] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     log = tempfile.TemporaryFile("w+")
+    kernels_ready = os.path.join(tempfile.mkdtemp(), "numba-kernels-ready")
     session.config.stash[_WARMER] = (subprocess.Popen(
-        [sys.executable, "-c", _WARM, "1" if user else "0", "1" if no_fma else "0"], cwd=here, env=env,
-        stdout=log, stderr=subprocess.STDOUT), log)
+        [sys.executable, "-c", _WARM, "1" if user else "0", "1" if no_fma else "0",
+         kernels_ready], cwd=here, env=env, stdout=log, stderr=subprocess.STDOUT), log)
+    session.config.stash[_KERNELS_READY] = kernels_ready
 
 
 def pytest_runtest_setup(item):
     """A test using numba waits for the warm-up: two processes saving into one
-    numba cache index at once can lose entries or mismatch them."""
+    numba cache index at once can lose entries or mismatch them.  The tests
+    of test_numba.py wait for all of it; the others, which run fastrelu's
+    kernel-table cfuncs only, for its first step (numba_user's code has a
+    cache of its own)."""
     proc, _ = item.config.stash.get(_WARMER, (None, None))
-    if proc is not None and uses_numba(item) and proc.poll() is None:
-        try:
-            proc.wait(timeout=900)
-        except subprocess.TimeoutExpired:
-            _stop(proc)
+    if proc is None or not uses_numba(item) or proc.poll() is not None:
+        return
+    ready = item.config.stash[_KERNELS_READY]
+    deadline = time.monotonic() + 900
+    while proc.poll() is None and time.monotonic() < deadline:
+        if item.path.name != "test_numba.py" and os.path.exists(ready):
+            return
+        time.sleep(0.05)
+    if proc.poll() is None:
+        _stop(proc)
 
 
 def pytest_terminal_summary(terminalreporter, config):
