@@ -7,7 +7,8 @@ import numba
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["njit_inline", "njit_called", "njit_linked", "scale", "div", "select", "fma", "add_ulps", "bits", "ma_plain", "FAST_FMA",
+__all__ = ["njit_inline", "njit_called", "njit_linked", "scale", "div", "select", "fma",
+           "add_ulps", "bits", "ma_plain", "FAST_FMA",
            "FAST_MA", "same_address", "is_null"]
 
 
@@ -23,7 +24,7 @@ def njit_called(f):
     return numba.njit(f)
 
 
-# numba >= 0.62 marks a function forceinline for LLVM (Flags.forceinline)
+# recent numba can mark a function alwaysinline for LLVM (Flags.forceinline)
 _FORCEINLINE = hasattr(numba.core.compiler.Flags, "forceinline")
 
 
