@@ -15,6 +15,7 @@ last."""
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,7 @@ def pytest_unconfigure(config):
         if proc.poll() is None:                 # the session ended first (-x, ^C)
             _stop(proc)
         log.close()
+        shutil.rmtree(os.path.dirname(config.stash[_KERNELS_READY]), ignore_errors=True)
 
 
 @pytest.fixture(params=["fast", "exact"])
