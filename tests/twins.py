@@ -10,6 +10,7 @@ import pytest
 import fastrelu as fr
 from fastrelu import _dispatch, _slow
 from fastrelu import _ops
+from layouts import POOL
 from ulp import ULP_BOUNDS, ulp_bound, ulp_error
 
 # the rounded ops of one argument (fast and exact modes), from the table
@@ -164,7 +165,7 @@ def _distinct(args):
     back), or (args, None) where that saves little (inputs of layouts.values
     longer than 2 POOL repeat POOL tuples)."""
     size = args[0].size
-    if size <= 8192 or args[0].dtype.itemsize > 8:
+    if size <= 2 * POOL or args[0].dtype.itemsize > 8:
         return args, None
     flat = [np.ascontiguousarray(a).reshape(-1) for a in args]
     key = np.zeros(size, np.int64)              # the tuple's index in a mixed radix
