@@ -168,6 +168,9 @@ def add_arguments(p) -> None:
     p.add_argument("--json", metavar="FILE", help="write every row (and the setup) as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="plot speedup vs size (matplotlib)")
     p.add_argument("--no-progress", action="store_true", help="no progress on stderr")
+    p.add_argument("--budget", type=float, metavar="X",
+                   help="scale the time spent timing each cell by X (e.g. 4: steadier "
+                   "numbers; 0.1: a smoke run of the CLI, numbers not to be read)")
 
 
 def plan(args, names) -> tuple:
@@ -280,6 +283,14 @@ def _run_once(args, thread_count) -> int:
     else:
         mixed_blas = list(_bench_mixed.BLAS_THREADS)
     settings = QUICK if args.quick else FULL
+    mixed_settings = _bench_mixed.QUICK if args.quick else _bench_mixed.FULL
+    if args.budget is not None:
+        if not args.budget > 0:
+            print("fastrelu bench: --budget must be > 0", file=sys.stderr)
+            return 2
+        settings = settings._replace(budget_s=settings.budget_s * args.budget)
+        mixed_settings = mixed_settings._replace(budget_s=mixed_settings.budget_s * args.budget,
+                                                 batch_s=mixed_settings.batch_s * args.budget)
     if args.isa and args.isa not in _dispatch.available_isas():
         print(f"fastrelu bench: ISA {args.isa!r} not available here "
               f"({', '.join(_dispatch.available_isas())})", file=sys.stderr)
@@ -348,7 +359,6 @@ def _run_once(args, thread_count) -> int:
                                         prog.impl)
                     stats_rows.append(row)
                     failed(label, row)
-        mixed_settings = _bench_mixed.QUICK if args.quick else _bench_mixed.FULL
         for dtype, shape, nb in mixed_groups:
             label = (f"mixed {dtype} {fmt_shape(shape)}"
                      + ("" if nb is None else f" BLAS {nb} thread(s)"))

@@ -9,7 +9,7 @@ EVERY_OP = pytest.mark.parametrize("op", OP_NAMES)
 
 VECTOR_BYTES = (16, 32, 64)     # a vector register at the baseline, avx2, avx512f levels
 BLOCK = 1024                    # loops.h: strided and 16-bit operands go in blocks of this
-BIG = 2**20 + 3                 # far above every threading threshold, odd
+BIG = 2**19 + 3                 # twice the largest threading threshold (2^18), odd
 # Longer inputs repeat POOL values (one draw per seed) in one shuffled order
 # for every seed, so the i-th elements of an op's arguments are one of POOL
 # tuples: twins.Twin computes the reference (mpmath for some ops) per tuple.
@@ -31,6 +31,7 @@ def sizes(op, dtype):
             w = vb // es
             out |= {w - 1, w, w + 1, 2 * w - 1, 2 * w + 1, 3 * w + 1}
     t = _ufuncs.get_parallel_min(op)
+    assert 2 * t < BIG, f"BIG must stay above {op}'s threading threshold {t}, twice over"
     out |= {t - 1, t + 1}
     return sorted(out)
 

@@ -38,6 +38,10 @@ except Exception:
 HAVE_THREADPOOLCTL = importlib.util.find_spec("threadpoolctl") is not None
 
 
+#: the tests check the tables' structure, not their numbers: a tenth of --quick's timing
+SMOKE = ("--budget", "0.1")
+
+
 def run_cli(*args, cwd):
     # cwd outside the source tree: `python -m` puts cwd first on sys.path; the
     # child imports the fastrelu this process imported (a checkout's in-place
@@ -62,7 +66,7 @@ def test_bench_cli_json_has_every_row(tmp_path):
     out = tmp_path / "bench.json"
     sizes = [1000, 3001]
     shapes = [(4, 256)]
-    res = run_cli("bench", "--quick", "--sizes", *map(str, sizes), "--shapes", "4x256",
+    res = run_cli("bench", "--quick", *SMOKE, "--sizes", *map(str, sizes), "--shapes", "4x256",
                   "--dtypes", "float32", "float64", "--json", str(out), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     data = json.loads(out.read_text())
@@ -122,7 +126,7 @@ def test_bench_cli_json_has_every_row(tmp_path):
 
 def test_bench_cli_subset_threads_no_torch(tmp_path):
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", "--ops", "relu", "sigmoid[exact]", "--dtypes", "float32",
+    res = run_cli("bench", "--quick", *SMOKE, "--ops", "relu", "sigmoid[exact]", "--dtypes", "float32",
                   "--sizes", "2k", "--threads", "1", "--no-torch", "--no-progress",
                   "--json", str(out), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -136,7 +140,7 @@ def test_bench_cli_subset_threads_no_torch(tmp_path):
 
 def test_bench_cli_sections(tmp_path):
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", "--sections", "fused", "stats", "--dtypes", "float32",
+    res = run_cli("bench", "--quick", *SMOKE, "--sections", "fused", "stats", "--dtypes", "float32",
                   "--shapes", "3x128", "16x64", "--no-torch", "--no-progress",
                   "--json", str(out), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -174,7 +178,7 @@ def test_bench_cli_mixed_section(tmp_path):
     """--sections mixed: one row per BLAS limit x dtype x shape x activation,
     and the table with its header."""
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", "--sections", "mixed", "--dtypes", "float64",
+    res = run_cli("bench", "--quick", *SMOKE, "--sections", "mixed", "--dtypes", "float64",
                   "--shapes", "8x64", "32x128", "--blas-threads", "1", "2", "--no-progress",
                   "--json", str(out), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -202,7 +206,7 @@ def test_bench_cli_mixed_section(tmp_path):
 def test_bench_mixed_quick_defaults(tmp_path, capsys):
     """--quick: float32 only, the BLAS's own threads; --ops picks the activations."""
     out = tmp_path / "b.json"
-    assert _bench.main(["--quick", "--sections", "mixed", "--ops", "relu", "--shapes", "16x32",
+    assert _bench.main(["--quick", *SMOKE, "--sections", "mixed", "--ops", "relu", "--shapes", "16x32",
                         "--no-torch", "--no-progress", "--json", str(out)]) == 0
     (r,) = json.loads(out.read_text())["mixed"]
     assert (r["act"], r["dtype"], r["shape"], r["blas_limit"]) == ("relu", "float32",
@@ -243,7 +247,7 @@ def test_mixed_steps_compute_the_activation(dtype):
 def test_bench_cli_isa_variant(tmp_path):
     isa = _dispatch.available_isas()[-1]
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", "--ops", "relu_backward", "--dtypes", "float64",
+    res = run_cli("bench", "--quick", *SMOKE, "--ops", "relu_backward", "--dtypes", "float64",
                   "--sizes", "1000", "--isa", isa, "--no-torch", "--json", str(out),
                   cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -257,6 +261,13 @@ def test_bench_cli_rejects_unknown_op(tmp_path):
     assert "unknown op" in res.stderr
 
 
+@pytest.mark.parametrize("budget", ["0", "-1", "nan"])
+def test_bench_rejects_a_budget_not_above_zero(budget, capsys):
+    assert _bench.main(["--quick", "--budget", budget, "--ops", "relu", "--no-torch",
+                        "--no-progress"]) == 2
+    assert "--budget must be > 0" in capsys.readouterr().err
+
+
 def test_info_calls_show_config(tmp_path):
     res = run_cli("info", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -266,7 +277,7 @@ def test_info_calls_show_config(tmp_path):
 def test_bench_plot(tmp_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "speedup.png"
-    assert _bench.main(["--quick", "--ops", "relu", "sigmoid", "--dtypes", "float32",
+    assert _bench.main(["--quick", *SMOKE, "--ops", "relu", "sigmoid", "--dtypes", "float32",
                         "--sizes", "1000", "4000", "--no-torch", "--no-progress",
                         "--plot", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
