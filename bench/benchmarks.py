@@ -1,7 +1,7 @@
 """asv benchmarks for fastrelu (``asv.conf.json``: ``benchmark_dir: "bench"``).
 
 Everything is generated from the op table (``fastrelu._ops.OPS``) and the
-baseline rows (``fastrelu._baselines.BASELINES``), and measured with the calls
+baseline rows (``fastrelu._ops.BASELINES``), and measured with the calls
 and the timer of ``python -m fastrelu bench`` (``fastrelu._bench``):
 
 * The grid: by default in place, ``fastrelu``, ``fastrelu[exact]``, ``numpy``,
@@ -79,6 +79,7 @@ import math
 import os
 import resource
 import sys
+import types
 
 import numpy as np
 
@@ -89,24 +90,22 @@ except ImportError:  # pragma: no cover - running without asv
 
 
 def _plain(name):
-    """``fastrelu.<name>``, a module that imports nothing of fastrelu, loaded
-    from its file without importing the fastrelu package (whose import would
-    make every forked child serial); the real module once fastrelu is
-    imported (tests, a spawned process)."""
+    """``fastrelu.<name>``, a module that imports nothing of fastrelu (but
+    other such modules, relatively), loaded from its file without importing
+    the fastrelu package (whose import would make every forked child
+    serial): as a submodule of ``_fastrelu_plain``, a package object with
+    fastrelu's directory and no ``__init__`` run; the real module once
+    fastrelu is imported (tests, a spawned process)."""
     if "fastrelu" in sys.modules:
         return importlib.import_module("fastrelu." + name)
-    key = "_fastrelu_plain_" + name.replace(".", "_")
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.find_spec("fastrelu")       # finds, does not import
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("fastrelu is not installed")
-    path = os.path.join(spec.submodule_search_locations[0], *name.split(".")) + ".py"
-    mspec = importlib.util.spec_from_file_location(key, path)
-    mod = importlib.util.module_from_spec(mspec)
-    sys.modules[key] = mod
-    mspec.loader.exec_module(mod)
-    return mod
+    if "_fastrelu_plain" not in sys.modules:
+        spec = importlib.util.find_spec("fastrelu")       # finds, does not import
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("fastrelu is not installed")
+        pkg = types.ModuleType("_fastrelu_plain")
+        pkg.__path__ = list(spec.submodule_search_locations)
+        sys.modules["_fastrelu_plain"] = pkg
+    return importlib.import_module("_fastrelu_plain." + name)
 
 
 _ops = _plain("_ops")
@@ -123,7 +122,7 @@ DTYPES = ["float32", "float64"]
 BASELINES = ["numpy", "numba", "torch", "roofline"] if FULL else ["numpy", "torch", "roofline"]
 #: the ops benchmarked: every op of the table with a baseline row (a test
 #: checks that every op has one)
-OPS = [op for op in _ops.OPS if op.name in _baselines.BASELINES]
+OPS = [op for op in _ops.OPS if op.name in _ops.BASELINES]
 #: sizes of the Ratios pass (tests shrink it; 1M is left to the time_ classes)
 RATIO_SIZES = [1000, 65536, 16_000_000]
 #: (budget_s, min_reps, max_reps) of the track_ passes: fastrelu._bench.Settings
@@ -233,7 +232,7 @@ class _Family:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        row = _baselines.BASELINES[cls.op]
+        row = _ops.BASELINES[cls.op]
         #: True when calling the in-place op twice equals calling it once
         cls.idempotent = row.fixed_point is not None
         if not cls.idempotent:
@@ -277,7 +276,7 @@ class _Family:
                             bench.ARITY[self.op])
         inplace = op.endswith("_")
         ins = bench.make_inputs(bop, dtype, size)
-        row = _baselines.BASELINES[self.op]
+        row = _ops.BASELINES[self.op]
         if inplace and self.idempotent:  # make the input a fixed point of the op
             row.fixed_point(*ins[:bop.nargs])
         restore = inplace and not self.idempotent

@@ -2,8 +2,9 @@
 
 The bench, module by module (each imports only those above it):
 
-``_baselines``     per op: data kind, NumPy and torch forms, naive numba loop
-                   (plain data, the one place an op's baselines are written)
+``_baselines``     the baseline rows' vocabulary, the grids, the statistics forms
+``_ops``           per op (Op.baseline): data kind, NumPy and torch forms, naive numba
+                   loop (plain data, the one place an op's baselines are written)
 ``_bench_data``    the bench rows (from the kernel registry), inputs, buffers
 ``_bench_calls``   implementations bound to a case: fastrelu, the C roofline
                    loop, the NumPy/torch forms, the statistics forms
@@ -28,7 +29,7 @@ Four tables (``--sections``):
     * the roofline: ``fastrelu._ufuncs.roofline_(x)`` (``x[i] = x[i] + 0``, two
       memory streams) or ``roofline3_(g, y)`` (three streams, backward ops), run
       with the same threads as the kernels;
-    * the best in-place NumPy form (``_baselines.BASELINES[op].numpy``);
+    * the best in-place NumPy form (``_ops.BASELINES[op].numpy``);
     * torch's in-place CPU op (``BASELINES[op].torch``) with
       ``torch.set_num_threads`` equal to fastrelu's thread count, when torch is
       importable.
@@ -63,8 +64,9 @@ import sys
 import numpy as np
 
 from . import _bench_mixed
-from ._baselines import (ALPHA, BASELINES, FUSED_ACTS, FUSED_IMPLS, FUSED_SHAPES, IMPLS,
+from ._baselines import (ALPHA, FUSED_ACTS, FUSED_IMPLS, FUSED_SHAPES, IMPLS,
                          QUICK_FUSED_SHAPES, STATS_EPS, STATS_IMPLS, STATS_OPS)
+from ._ops import BASELINES
 from ._bench_calls import (Unavailable, bind, fastrelu_call, impl_context, import_torch,
                            numba_call, numpy_call, numpy_stats_call, roofline_call,
                            torch_call, torch_stats_call)

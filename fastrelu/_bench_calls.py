@@ -1,6 +1,6 @@
 """The implementations the bench times, each bound to its operands as a
 zero-argument call: fastrelu's op, the C roofline loop, and the NumPy and
-torch forms of ``fastrelu._baselines.BASELINES`` (plus the statistics
+torch forms of ``fastrelu._ops.BASELINES`` (plus the statistics
 section's op-then-count forms), and the context each one runs in."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._baselines import BASELINES, COUNTS, STATS_EPS
+from ._baselines import COUNTS, STATS_EPS
+from ._ops import BASELINES
 from ._bench_data import ARITY, BenchOp, Case, unfused
 
 __all__ = ["Unavailable", "import_torch", "fastrelu_call", "roofline_call", "numpy_call",
@@ -35,7 +36,7 @@ def _row(op: str):
     try:
         return BASELINES[op]
     except KeyError:
-        raise Unavailable(f"no baseline row for {op} (fastrelu._baselines)") from None
+        raise Unavailable(f"no baseline row for {op} (fastrelu._ops)") from None
 
 
 def fastrelu_call(op: str, args, out=None, stats=None):

@@ -2,7 +2,7 @@
 registry op, plus ``op[exact]`` where the exact kernels differ), the input
 arrays of one case, deterministic, and the pool of working buffers a timing
 restores them into.  The per-op knowledge (data kinds, extra operands) is
-``fastrelu._baselines.BASELINES``."""
+``fastrelu._ops.BASELINES``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._baselines import ALPHA, BASELINES, STATS_EPS
-
+from ._baselines import ALPHA, STATS_EPS
+from ._ops import BASELINES
 __all__ = ["BenchOp", "Case", "bench_ops", "get_op", "exact_differs", "unfused",
            "bias_units", "shape_for", "make_inputs", "ARITY", "EXTRA",
            "POOL_BYTES", "MAX_POOL"]

@@ -11,7 +11,8 @@ import time
 import numpy as np
 
 from . import _bench_mixed
-from ._baselines import ALPHA, BASELINES, COUNTS, STATS_EPS
+from ._baselines import ALPHA, COUNTS, STATS_EPS
+from ._ops import BASELINES
 from ._wisdom import cpu_model
 
 __all__ = ["fmt_time", "fmt_shape", "format_table", "format_fused_table",

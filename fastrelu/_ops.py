@@ -2,10 +2,24 @@
 and _ufuncs checks at import that both list the same ops in the same order).
 
 The rows drive the ufuncs' docstrings, the in-place forms and their argument
-checks, the package's exports, kernel_address's C signatures and the tests'
-parametrization.  Plain data: importing this module imports nothing.
+checks, the package's exports, kernel_address's C signatures, the tests'
+parametrization, and (``Op.baseline``: what the op is benchmarked against,
+``_baselines.Baseline``) ``python -m fastrelu bench`` and the asv suite.
+
+Adding an op: append its row (the order seeds the bench data: append at the
+end), with its baseline forms defined above the table (the form functions'
+conventions: ``_baselines``).  Plain data: this module imports numpy and
+nothing of fastrelu but ``_baselines`` (``bench/benchmarks.py`` reads both
+without importing the package).
 """
+import math
+from functools import partial
 from typing import NamedTuple
+
+import numpy as np
+
+from ._baselines import (Baseline, Form, erfc_ufunc, log1p_exp_neg_abs, np_bias, sigmoid4,
+                         silu4, t_bias)
 
 FLOATS = ("float16", "float32", "float64", "longdouble", "bfloat16")
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -19,56 +33,426 @@ class Op(NamedTuple):
     counts: str | None     # the activation fastrelu.UnitStats counts for it, if any
     accurate: bool         # has fast and exact kernels (else exact in both modes)
     doc: str               # the ufunc's docstring (numpy prepends the signature)
+    baseline: Baseline     # its bench data, NumPy / torch forms and naive numba loop
 
 
 _ACC = ("\nAccuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' <= 1 ulp\n"
         "(float32: correctly rounded in nearly every case); float16/bfloat16 correctly rounded.")
 
+
+# --------------------------------------------------------------------------
+# NumPy baseline forms: the best in-place form found on this hardware
+# (measured choices: _baselines' module comment)
+# --------------------------------------------------------------------------
+
+def _np_relu(x, out, s):
+    return partial(np.maximum, x, 0, out=out)
+
+
+def _np_sigmoid(x, out, s):
+    return partial(sigmoid4, x, out)
+
+
+def _np_relu_backward(g, y, out, s):
+    def relu_backward_np(g=g, y=y, out=out):
+        np.multiply(g, y > 0, out=out)
+    return relu_backward_np
+
+
+def _np_sigmoid_backward(g, y, out, s):
+    def sigmoid_backward_np(g=g, y=y, out=out, s=s):
+        np.subtract(1, y, out=s)
+        np.multiply(g, y, out=out)
+        np.multiply(out, s, out=out)
+    return sigmoid_backward_np
+
+
+def _np_leaky_relu(x, a, out, s):
+    def leaky_relu_np(x=x, a=a, out=out, s=s):
+        np.multiply(x, a, out=s)
+        np.maximum(x, s, out=out)
+    return leaky_relu_np
+
+
+def _np_leaky_relu_backward(g, x, a, out, s):
+    def leaky_relu_backward_np(g=g, x=x, a=a, out=out, s=s):
+        np.greater(x, 0, out=s)
+        s *= 1 - a
+        s += a
+        np.multiply(g, s, out=out)
+    return leaky_relu_backward_np
+
+
+def _np_silu(x, out, s):
+    return partial(silu4, x, out, s)
+
+
+def _np_silu_backward(g, x, out, s):
+    def silu_backward_np(g=g, x=x, out=out, s=s):
+        sigmoid4(x, s)
+        np.multiply(g, s, out=out)
+        np.subtract(1, s, out=s)
+        s *= x
+        s += 1
+        out *= s
+    return silu_backward_np
+
+
+def _np_softplus(x, out, s):
+    def softplus_np(x=x, out=out, s=s):
+        log1p_exp_neg_abs(x, s)
+        np.maximum(x, 0, out=out)
+        out += s
+    return softplus_np
+
+
+def _np_log_sigmoid(x, out, s):
+    def log_sigmoid_np(x=x, out=out, s=s):
+        log1p_exp_neg_abs(x, s)
+        np.minimum(x, 0, out=out)
+        out -= s
+    return log_sigmoid_np
+
+
+def _np_gelu(x, out, s):
+    erfc, c = erfc_ufunc(), -1 / np.sqrt(2)
+
+    def gelu_np(x=x, out=out, s=s):
+        np.multiply(x, c, out=s)
+        erfc(s, out=s)
+        s *= 0.5
+        np.multiply(x, s, out=out)
+    return gelu_np
+
+
+def _np_gelu_backward(g, x, out, s):
+    erfc, c, d = erfc_ufunc(), -1 / np.sqrt(2), 1 / np.sqrt(2 * np.pi)
+
+    def gelu_backward_np(g=g, x=x, out=out, s=s):
+        np.multiply(x, x, out=s)                 # x phi(x) into out (out may be g: after g's use)
+        s *= -0.5
+        np.exp(s, out=s)
+        s *= x
+        s *= d
+        t = np.multiply(x, c)                    # Phi(x): one temporary
+        erfc(t, out=t)
+        t *= 0.5
+        s += t
+        np.multiply(g, s, out=out)
+    return gelu_backward_np
+
+
+# --------------------------------------------------------------------------
+# torch: its in-place CPU op (out=None) or its out= form; the bench sets
+# torch.set_num_threads to fastrelu's thread count
+# --------------------------------------------------------------------------
+
+def _t_relu(torch, x, out):
+    # torch.relu runs clamp_min; out-of-place into a preallocated out
+    return partial(torch.relu_, x) if out is None else partial(torch.clamp_min, x, 0, out=out)
+
+
+def _t_sigmoid(torch, x, out):
+    return partial(torch.sigmoid_, x) if out is None else partial(torch.sigmoid, x, out=out)
+
+
+def _t_relu_backward(torch, g, y, out):
+    return partial(torch.ops.aten.threshold_backward.grad_input, g, y, 0,
+                   grad_input=g if out is None else out)
+
+
+def _t_sigmoid_backward(torch, g, y, out):
+    return partial(torch.ops.aten.sigmoid_backward.grad_input, g, y,
+                   grad_input=g if out is None else out)
+
+
+def _t_leaky_relu(torch, x, a, out):
+    if out is None:
+        return partial(torch.nn.functional.leaky_relu_, x, a)
+    return partial(torch._C._nn.leaky_relu, x, a, out=out)
+
+
+def _t_leaky_relu_backward(torch, g, x, a, out):
+    # self_is_result=False: x is the forward's input
+    return partial(torch.ops.aten.leaky_relu_backward.grad_input, g, x, a, False,
+                   grad_input=g if out is None else out)
+
+
+def _t_silu(torch, x, out):
+    if out is None:
+        return partial(torch.nn.functional.silu, x, inplace=True)
+    return partial(torch._C._nn.silu, x, out=out)
+
+
+def _t_silu_backward(torch, g, x, out):
+    return partial(torch.ops.aten.silu_backward.grad_input, g, x,
+                   grad_input=g if out is None else out)
+
+
+def _t_softplus(torch, x, out):
+    # F.softplus(x) with its defaults beta=1, threshold=20
+    return partial(torch._C._nn.softplus, x, 1, 20, out=x if out is None else out)
+
+
+def _t_log_sigmoid(torch, x, out):
+    return partial(torch._C._nn.log_sigmoid, x, out=x if out is None else out)
+
+
+def _t_gelu(torch, x, out):                    # F.gelu has no inplace=: aten's gelu_
+    if out is None:
+        return partial(torch.ops.aten.gelu_, x)
+    return partial(torch._C._nn.gelu, x, out=out)
+
+
+def _t_gelu_backward(torch, g, x, out):
+    return partial(torch.ops.aten.gelu_backward.grad_input, g, x,
+                   grad_input=g if out is None else out)
+
+
+# --------------------------------------------------------------------------
+# naive numba loops (asv's FULL grid): what a user would write; the bench
+# jits them lazily, so nothing here imports numba
+# --------------------------------------------------------------------------
+
+def _nb_relu(x, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v if v > zero else zero
+
+
+def _nb_sigmoid(x, out, one):
+    for i in range(x.shape[0]):
+        out[i] = one / (one + np.exp(-x[i]))
+
+
+def _nb_relu_backward(g, y, out, zero):
+    for i in range(g.shape[0]):
+        out[i] = g[i] if y[i] > zero else zero
+
+
+def _nb_sigmoid_backward(g, y, out, one):
+    for i in range(g.shape[0]):
+        out[i] = g[i] * y[i] * (one - y[i])
+
+
+def _nb_leaky_relu(x, alpha, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v if v > zero else alpha * v
+
+
+def _nb_leaky_relu_backward(g, x, alpha, out, zero):
+    for i in range(g.shape[0]):
+        out[i] = g[i] if x[i] > zero else alpha * g[i]
+
+
+def _nb_silu(x, out, one):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v / (one + np.exp(-v))
+
+
+def _nb_silu_backward(g, x, out, one):
+    for i in range(g.shape[0]):
+        s = one / (one + np.exp(-x[i]))
+        out[i] = g[i] * s * (one + x[i] * (one - s))
+
+
+def _nb_softplus(x, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = max(v, zero) + np.log1p(np.exp(-abs(v)))
+
+
+def _nb_log_sigmoid(x, out, zero):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = min(v, zero) - np.log1p(np.exp(-abs(v)))
+
+
+def _nb_gelu(x, out, half):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i] = v * half * math.erfc(-v * 0.7071067811865476)
+
+
+def _nb_gelu_backward(g, x, out, half):
+    for i in range(g.shape[0]):
+        v = x[i]
+        out[i] = g[i] * (half * math.erfc(-v * 0.7071067811865476)
+                         + v * math.exp(-half * v * v) * 0.3989422804014327)
+
+
+def _nb_bias_relu(x, b, out, zero):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            v = x[i, j] + b[j]
+            out[i, j] = v if v > zero else zero
+
+
+def _nb_bias_sigmoid(x, b, out, one):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = one / (one + np.exp(-(x[i, j] + b[j])))
+
+
+def _nb_bias_silu(x, b, out, one):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            v = x[i, j] + b[j]
+            out[i, j] = v / (one + np.exp(-v))
+
+
+def _relu_fixed(x):
+    np.maximum(x, 0, out=x)              # negatives -> +0.0: relu_ changes nothing
+
+
+def _relu_backward_fixed(g, y):
+    np.copyto(g, 0, where=y <= 0)        # grad already masked
+
+
+_NP_SIGMOID = Form("np.negative(x, out=x); np.exp(x, out=x); x += 1; "
+                   "np.reciprocal(x, out=x)  [errstate ignore]", _np_sigmoid)
+_NP_SILU = Form("np.negative(x, out=s); np.exp(s, out=s); s += 1; np.divide(x, s, out=x)  "
+                "[s preallocated, errstate ignore]", _np_silu, scratch=True)
+_NP_RELU = Form("np.maximum(x, 0, out=x)", _np_relu)
+_T_RELU = Form("torch.relu_(x)", _t_relu)
+_T_SIGMOID = Form("torch.sigmoid_(x)", _t_sigmoid)
+_T_SILU = Form("torch.nn.functional.silu(x, inplace=True)", _t_silu)
+
 OPS = (
     Op("relu", ("x",), "unary", FLOATS + INTS, "relu", False,
        "Rectified linear unit: x where x > 0, else +0.0; NaN stays NaN.\n"
-       "Signed integers keep their type; unsigned integers are returned unchanged."),
+       "Signed integers keep their type; unsigned integers are returned unchanged.",
+       Baseline(
+           ("normal4",), (), _NP_RELU, _T_RELU, (_nb_relu, 0), _relu_fixed)),
     Op("sigmoid", ("x",), "unary", FLOATS, "sigmoid", True,
        "Logistic sigmoid 1 / (1 + exp(-x)), in [0, 1], without overflow warnings.\n"
        "Accuracy follows fastrelu.get_accuracy(): 'fast' <= 2 ulp, 'exact' correctly\n"
-       "rounded (float32) / <= 1 ulp (float64). Integers promote like np.exp."),
+       "rounded (float32) / <= 1 ulp (float64). Integers promote like np.exp.",
+       Baseline(
+           ("normal4",), (), _NP_SIGMOID, _T_SIGMOID, (_nb_sigmoid, 1))),
     Op("relu_backward", ("grad", "y"), "binary", FLOATS, None, False,
        "Gradient of relu: grad where y > 0, +0.0 where y <= 0, NaN where y is NaN\n"
-       "(y may be relu's input or its output)."),
+       "(y may be relu's input or its output).",
+       Baseline(
+           ("normal", "sym"), (),
+           Form("np.multiply(g, y > 0, out=g)", _np_relu_backward),
+           Form("torch.ops.aten.threshold_backward.grad_input(g, y, 0, grad_input=g)",
+                _t_relu_backward),
+           (_nb_relu_backward, 0), _relu_backward_fixed)),
     Op("sigmoid_backward", ("grad", "y"), "binary", FLOATS, None, False,
-       "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype."),
+       "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype.",
+       Baseline(
+           ("normal", "unit"), (),
+           Form("np.subtract(1, y, out=s); np.multiply(g, y, out=g); "
+                "np.multiply(g, s, out=g)  [s preallocated]", _np_sigmoid_backward, scratch=True),
+           Form("torch.ops.aten.sigmoid_backward.grad_input(g, y, grad_input=g)",
+                _t_sigmoid_backward),
+           (_nb_sigmoid_backward, 1))),
     Op("leaky_relu", ("x", "alpha"), "binary", FLOATS, None, False,
        "Leaky ReLU: x where x > 0, alpha * x where x < 0, +0.0 at x = +-0; alpha = 0\n"
-       "gives relu's exact bits. alpha broadcasts (a scalar, or one per channel)."),
+       "gives relu's exact bits. alpha broadcasts (a scalar, or one per channel).",
+       Baseline(
+           ("normal4",), ("alpha",),
+           Form("np.multiply(x, a, out=s); np.maximum(x, s, out=x)  [s preallocated]",
+                _np_leaky_relu, scratch=True),
+           Form("torch.nn.functional.leaky_relu_(x, a)", _t_leaky_relu),
+           (_nb_leaky_relu, 0))),
     Op("leaky_relu_backward", ("grad", "x", "alpha"), "ternary", FLOATS, None, False,
        "Gradient of leaky_relu: grad where x > 0, alpha * grad where x <= 0 (+0.0 if\n"
-       "alpha = 0), NaN where x is NaN. x is the input (or the output, for alpha > 0)."),
+       "alpha = 0), NaN where x is NaN. x is the input (or the output, for alpha > 0).",
+       Baseline(
+           ("normal", "sym"), ("alpha",),
+           Form("np.greater(x, 0, out=s); s *= 1 - a; s += a; "
+                "np.multiply(g, s, out=g)  [s preallocated]", _np_leaky_relu_backward,
+                scratch=True),
+           Form("torch.ops.aten.leaky_relu_backward.grad_input(g, x, a, False, grad_input=g)",
+                _t_leaky_relu_backward),
+           (_nb_leaky_relu_backward, 0))),
     Op("silu", ("x",), "unary", FLOATS, None, True,
-       "SiLU (swish): x * sigmoid(x)." + _ACC),
+       "SiLU (swish): x * sigmoid(x)." + _ACC,
+       Baseline(
+           ("normal4",), (), _NP_SILU, _T_SILU, (_nb_silu, 1))),
     Op("silu_backward", ("grad", "x"), "binary", FLOATS, None, True,
        "Gradient of silu from its INPUT x: grad * s * (1 + x * (1 - s)), s = sigmoid(x),\n"
-       "1 - s computed as sigmoid(-x); float32 computed in float64."),
+       "1 - s computed as sigmoid(-x); float32 computed in float64.",
+       Baseline(
+           ("normal", "normal4"), (),      # (grad, x): silu's input
+           Form("s = sigmoid(x) (4 passes as sigmoid, into s); g *= s; "
+                "np.subtract(1, s, out=s); s *= x; s += 1; g *= s  [s preallocated]",
+                _np_silu_backward, scratch=True),
+           Form("torch.ops.aten.silu_backward.grad_input(g, x, grad_input=g)",
+                _t_silu_backward),
+           (_nb_silu_backward, 1))),
     Op("softplus", ("x",), "unary", FLOATS, None, True,
-       "log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows, no warnings." + _ACC),
+       "log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows, no warnings." + _ACC,
+       Baseline(
+           ("normal4",), (),
+           Form("np.abs(x, out=s); np.negative(s, out=s); np.exp(s, out=s); "
+                "np.log1p(s, out=s); np.maximum(x, 0, out=x); x += s  [s preallocated]",
+                _np_softplus, scratch=True),
+           Form("torch._C._nn.softplus(x, 1, 20, out=x)  (= F.softplus: x itself above 20)",
+                _t_softplus),
+           (_nb_softplus, 0))),
     Op("log_sigmoid", ("x",), "unary", FLOATS, None, True,
-       "log(sigmoid(x)) = -softplus(-x): log_sigmoid(-1000) is -1000 exactly." + _ACC),
+       "log(sigmoid(x)) = -softplus(-x): log_sigmoid(-1000) is -1000 exactly." + _ACC,
+       Baseline(
+           ("normal4",), (),
+           Form("np.abs(x, out=s); np.negative(s, out=s); np.exp(s, out=s); "
+                "np.log1p(s, out=s); np.minimum(x, 0, out=x); x -= s  [s preallocated]",
+                _np_log_sigmoid, scratch=True),
+           Form("torch._C._nn.log_sigmoid(x, out=x)  (= F.logsigmoid)", _t_log_sigmoid),
+           (_nb_log_sigmoid, 0))),
     Op("bias_relu", ("x", "b"), "fused", FLOATS, "relu", False,
        "relu(x + b) in one pass (x + b rounded to the dtype first). In place, with\n"
-       "statistics: fastrelu.bias_relu_(x, b, stats=...)."),
+       "statistics: fastrelu.bias_relu_(x, b, stats=...).",
+       Baseline(
+           ("normal4",), ("bias",),
+           np_bias(_NP_RELU, "x += b; np.maximum(x, 0, out=x)"),
+           t_bias(_T_RELU, "x.add_(b); torch.relu_(x)"),
+           (_nb_bias_relu, 0))),
     Op("bias_sigmoid", ("x", "b"), "fused", FLOATS, "sigmoid", True,
        "sigmoid(x + b) in one pass (x + b rounded to the dtype first). In place, with\n"
-       "statistics: fastrelu.bias_sigmoid_(x, b, stats=...)."),
+       "statistics: fastrelu.bias_sigmoid_(x, b, stats=...).",
+       Baseline(
+           ("normal4",), ("bias",),
+           np_bias(_NP_SIGMOID, "x += b; then sigmoid's 4 passes in place"),
+           t_bias(_T_SIGMOID, "x.add_(b); torch.sigmoid_(x)"),
+           (_nb_bias_sigmoid, 1))),
     Op("bias_silu", ("x", "b"), "fused", FLOATS, None, True,
-       "silu(x + b) in one pass (x + b rounded to the dtype first)."),
+       "silu(x + b) in one pass (x + b rounded to the dtype first).",
+       Baseline(
+           ("normal4",), ("bias",),
+           np_bias(_NP_SILU, "x += b; then silu's 4 passes  [s preallocated]"),
+           t_bias(_T_SILU, "x.add_(b); torch.nn.functional.silu(x, inplace=True)"),
+           (_nb_bias_silu, 1))),
     Op("gelu", ("x",), "unary", FLOATS, None, True,
        "GELU, the exact (erf) form: x * Phi(x), Phi(x) = erfc(-x / sqrt(2)) / 2 (torch's\n"
-       "approximate='none'); gelu(-inf) = -0.0, subnormal results kept, no warnings." + _ACC),
+       "approximate='none'); gelu(-inf) = -0.0, subnormal results kept, no warnings." + _ACC,
+       Baseline(
+           ("normal4",), (),
+           Form("np.multiply(x, -1/sqrt(2), out=s); erfc(s, out=s); s *= 0.5; "
+                "np.multiply(x, s, out=x)  [s preallocated; scipy.special.erfc, "
+                "else math.erfc per element]", _np_gelu, scratch=True),
+           Form("torch.ops.aten.gelu_(x)  (= F.gelu in place)", _t_gelu),
+           (_nb_gelu, 0.5))),
     Op("gelu_backward", ("grad", "x"), "binary", FLOATS, None, True,
        "Gradient of gelu from its INPUT x: grad * (Phi(x) + x * phi(x)), phi the normal\n"
-       "density; grad * 1 at +inf, grad * -0.0 at -inf. float32 computed in float64." + _ACC),
+       "density; grad * 1 at +inf, grad * -0.0 at -inf. float32 computed in float64." + _ACC,
+       Baseline(
+           ("normal", "normal4"), (),      # (grad, x): gelu's input
+           Form("s = x exp(-x^2/2) / sqrt(2 pi) (5 passes); s += erfc(-x/sqrt 2) / 2 "
+                "(3 passes, one temporary); g *= s  [s preallocated]",
+                _np_gelu_backward, scratch=True),
+           Form("torch.ops.aten.gelu_backward.grad_input(g, x, grad_input=g)",
+                _t_gelu_backward),
+           (_nb_gelu_backward, 0.5))),
 )
 
 BY_NAME = {op.name: op for op in OPS}
+#: op name -> its baseline row, in table order
+BASELINES = {op.name: op.baseline for op in OPS}
 
 
 def activation(op_name):

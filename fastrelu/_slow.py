@@ -26,6 +26,9 @@ Accuracy of the twins themselves:
 - ``rounded_mpmath(op, x, dtype)``: correctly rounded sigmoid, silu, softplus,
   log_sigmoid, gelu and gelu_backward (at grad = 1) in float16, bfloat16,
   float32, float64 or longdouble.
+- ``float64_value(op, x)``: a unary op of float32 (or narrower) x in float64,
+  unrounded and vectorized (~1e-16 relative): tools/accuracy.py's reference
+  for all 2^32 inputs.
 
 bfloat16 (ml_dtypes) is accepted wherever float16 is; its values are rounded
 here, since ml_dtypes' float64 -> bfloat16 cast rounds twice (via float32).
@@ -38,7 +41,8 @@ import numpy as np
 __all__ = ["relu", "relu_backward", "sigmoid", "sigmoid_backward",
            "leaky_relu", "leaky_relu_backward", "silu", "silu_backward", "softplus",
            "log_sigmoid", "bias_relu", "bias_sigmoid", "bias_silu", "gelu", "gelu_backward",
-           "rounded_mpmath", "sigmoid_mpmath", "SLOW", "unit_counts"]
+           "rounded_mpmath", "sigmoid_mpmath", "MPMATH_OPS", "float64_value", "SLOW",
+           "unit_counts"]
 
 
 def _scalar_if_0d(a):
@@ -379,6 +383,10 @@ def _mp_formula(op):
 _MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
               "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf),
               "gelu": (math.inf, -0.0), "gelu_backward": (1.0, -0.0)}
+#: the ops rounded_mpmath knows (the binary ones at grad = 1)
+MPMATH_OPS = tuple(_MP_LIMITS)
+# op(x) = x/2 + c x^2 + ..., c > 0, near 0 (so op(+-0) = +-0)
+_HALF_AT_ZERO = {"silu": 0.25, "gelu": 1 / math.sqrt(2 * math.pi)}
 
 
 def _rounded(f, x, nmant, emin, emax, prec):
@@ -442,6 +450,7 @@ def rounded_mpmath(op, x, dtype=np.float64, dps=40):
     NaN; the infinities give the limits (silu(-inf) = -0.0, log_sigmoid(+inf)
     = -0.0, ...); silu(+-0) = +-0.  Slow (~20-100 us per element): for
     samples, not for whole chunks."""
+    import mpmath
     f = _mp_formula(op)
     x = np.asarray(x, dtype=np.float64)
     dt, nmant, emin, emax = _format(dtype)
@@ -453,10 +462,16 @@ def rounded_mpmath(op, x, dtype=np.float64, dps=40):
             out[i] = np.nan
         elif math.isinf(xi):
             out[i] = _MP_LIMITS[op][xi < 0]
-        elif xi == 0 and op in ("silu", "gelu"):
+        elif xi == 0 and op in _HALF_AT_ZERO:
             out[i] = xi
         else:
-            sign, q, e = _rounded(f, xi, nmant, emin, emax, prec)
+            fi = f
+            if op in _HALF_AT_ZERO and abs(xi) < 2.0**-80:
+                # x/2 + c x^2 with c x^2 < 2^-80 |x/2|, below every format's half
+                # ulp: it rounds as x/2 plus any smaller positive amount, and
+                # Ziv's loop would need ~2^-|log2 x| bits where x/2 is a midpoint
+                fi = lambda v: v / 2 + abs(v) * mpmath.mpf(2) ** -200   # noqa: E731
+            sign, q, e = _rounded(fi, xi, nmant, emin, emax, prec)
             if q is None:
                 v = math.inf
             elif nmant <= 52:                  # q * 2**e is exactly a float64
@@ -466,6 +481,59 @@ def rounded_mpmath(op, x, dtype=np.float64, dps=40):
                 v = np.ldexp(np.longdouble(hi) * 2**32 + np.longdouble(lo), e)
             out[i] = -v if sign else v
     return out.astype(dt)                      # exact: the values are dt's
+
+
+# ---------------------------------------------------------------------------
+# vectorized float64 values for float32 and narrower inputs (tools/accuracy.py)
+
+def _sigmoid64(w):
+    z = np.exp(-np.abs(w))                     # exp(-|x|) in [0, 1]
+    return np.where(w >= 0, 1.0, z) / (z + 1)  # NaN stays NaN
+
+
+def _gelu64(w):
+    """w Phi(w) with scipy's erfc, the argument -w/sqrt2 = vh + vl carried
+    exactly (vh = w * C1, C1 = 1/sqrt2 to 26 bits, so the product is exact for
+    a 24-bit w; vl = w * (the rest)): erfc(vh + vl) = erfc(vh) - 2/sqrt(pi)
+    e^(-vh^2) (vl - vh vl^2) (Taylor to the second order: vl ~ 2^-27 |w|, the
+    third ~2^-60 relative at |w| = 20).  For vh >= 1, erfc(vh) = erfcx(vh)
+    e^(-vh^2) with vh^2 = h + l exactly (Dekker): scipy's erfc rounds vh^2
+    inside (~vh^2 2^-53 relative: 2^-46 at vh = 12)."""
+    from scipy.special import erfc, erfcx
+    c1h = 0.7071067690849304                     # 1/sqrt2 to 26 bits
+    c1l = 0.70710678118654757 - c1h - 4.833646656726457e-17
+    vh, vl = -w * c1h, -w * c1l
+    big = np.abs(w) > 50                         # Phi is 0 or 1 (and inf * 0)
+    h = vh * vh
+    c = 134217729.0 * vh
+    a1 = c - (c - vh)
+    a2 = vh - a1
+    l = ((a1 * a1 - h) + 2 * a1 * a2) + a2 * a2
+    e = np.exp(-h)
+    tail = erfcx(np.where(vh >= 1, vh, 1)) * e * (1 - l)
+    ec = np.where(vh >= 1, tail, erfc(vh))
+    phi = (ec - 1.1283791670955126 * e * (1 - l) * (vl - vh * vl * vl)) / 2
+    return np.where(big, np.where(w > 0, w, -0.0), w * phi)
+
+
+_FLOAT64 = {
+    "sigmoid": _sigmoid64,
+    "silu": lambda w: np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * _sigmoid64(w)),
+    "softplus": lambda w: np.logaddexp(0.0, w),        # max(w, 0) + log1p(exp(-|w|))
+    "log_sigmoid": lambda w: -np.logaddexp(0.0, -w),
+    "gelu": _gelu64,                                    # needs scipy
+}
+
+
+def float64_value(op, x):
+    """Unary `op` of float32 (or narrower) x in float64, not rounded to x's
+    dtype, vectorized (error ~1e-16 relative, ~2^-29 float32 ulp); an op
+    without a lean form here: its twin run on float64 (rounded to float64)."""
+    with np.errstate(all="ignore"):            # float16 signalling NaNs 'invalid' here
+        w = np.asarray(x).astype(np.float64)
+        if op in _FLOAT64:
+            return _FLOAT64[op](w)
+        return np.asarray(SLOW[op](w), np.float64)
 
 
 def sigmoid_mpmath(x, dps=40, dtype=np.float64):

@@ -352,26 +352,26 @@ def test_every_registry_op_is_benchmarked():
 
 def test_every_op_has_a_baseline_row():
     """One row per op of the table, its operands matching the op's arguments."""
-    assert list(_baselines.BASELINES) == [op.name for op in _ops.OPS]
+    assert list(_ops.BASELINES) == [op.name for op in _ops.OPS]
     for op in _ops.OPS:
-        row = _baselines.BASELINES[op.name]
+        row = _ops.BASELINES[op.name]
         assert len(row.data) + len(row.extra) == len(op.args), op.name
         assert set(row.data) <= set(_baselines.DATA_KINDS)
         assert set(row.extra) <= {"alpha", "bias"}
         assert row.numpy.text and row.torch.text
         assert _bench.NUMPY_FORMS[op.name] == row.numpy.text
     for act in _baselines.FUSED_ACTS:
-        assert "bias_" + act in _baselines.BASELINES
+        assert "bias_" + act in _ops.BASELINES
     assert {op.counts for op in _ops.OPS} - {None} <= set(_baselines.COUNTS)
 
 
-@pytest.mark.parametrize("op", [o for o, r in _baselines.BASELINES.items() if r.fixed_point])
+@pytest.mark.parametrize("op", [o for o, r in _ops.BASELINES.items() if r.fixed_point])
 def test_fixed_point_inputs_are_fixed(op):
     """asv repeats these in-place ops without restoring: after fixed_point, the
     op changes nothing (and the input still has both signs)."""
     bop = _bench.BenchOp(op, op, "fast", _bench.ARITY[op])
     ins = _bench.make_inputs(bop, "float32", 4096)
-    _baselines.BASELINES[op].fixed_point(*ins[:bop.nargs])
+    _ops.BASELINES[op].fixed_point(*ins[:bop.nargs])
     before = ins[0].copy()
     getattr(fastrelu, op + "_")(*ins)
     np.testing.assert_array_equal(ins[0], before)

@@ -496,9 +496,9 @@ def _c_place(header, place):
 
 
 def _scalar_h_mismatches(header):
-    from fastrelu._numba.constants import SCALAR_H
+    from fastrelu._numba import constants, scalar
     bad = []
-    for place, ours in SCALAR_H.items():
+    for place, ours in {**constants.SCALAR_H, **scalar.SCALAR_H}.items():
         try:
             theirs = _c_place(header, place)
         except (AssertionError, ValueError) as e:
@@ -521,10 +521,22 @@ def _scalar_h():
 
 
 def test_constants_match_scalar_h():
-    """Every constant of the numba twins (fastrelu/_numba/constants.py) has
+    """Every constant of the numba twins (fastrelu/_numba/constants.py, and
+    the ones beside their twin in scalar.py) has
     scalar.h's value at the place it names: the #defines, the static tables,
     the literals of each function and macro body, the macro arguments."""
     assert _scalar_h_mismatches(_scalar_h()) == []
+
+
+def test_gelu_tables_are_read_from_scalar_h():
+    """The twin's tables are scalar.h's, read at import (not a copy)."""
+    from fastrelu._numba import constants, scalar
+    header = _scalar_h()
+    for name, tab in (("fr_gelu_n_tab", scalar.GELU_N_TAB), ("fr_gelu_w_tab", scalar.GELU_W_TAB)):
+        assert tab.shape == (25, scalar.GELU_ROW) and not tab.flags.writeable
+        assert tuple(tab.ravel()) == _c_place(header, name)
+    with pytest.raises(LookupError, match="no_such_tab"):
+        constants.header_table("no_such_tab")
 
 
 @pytest.mark.parametrize("old, new", [
@@ -532,7 +544,6 @@ def test_constants_match_scalar_h():
     ("0x1.03d299f705bdbp-8", "0x1.03d299f705bdcp-8"),                 # a Pade coefficient
     ("zf < -105.0f ? -105.0f : zf", "zf < -104.0f ? -104.0f : zf"),    # a clamp
     ("0x1.8618618618618p-4,", "0x1.8618618618619p-4,"),               # fr_atanh_coef_f64
-    ("0x1.5b297ebb9a527p-4, -0x1.1bf9a6a86d66cp-58", "0x1.5b297ebb9a527p-4, -0x1.1bf9a6a86d66dp-58"),
     ("int late = x < -37.0;", "int late = x < -36.0;"),               # gelu's macro body
     ("#define FR_ZMIN_SILU_F32 -115.0f", "#define FR_ZMIN_SILU_F32 -116.0f"),
     ("(FR_T)-0.5, E.e, (FR_T)0.9571", "(FR_T)0.5, E.e, (FR_T)0.9571"),  # a sign in fr_ratio

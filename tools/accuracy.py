@@ -1,15 +1,15 @@
 #!/usr/bin/env python
-"""Exhaustive accuracy check of fastrelu.sigmoid, silu, softplus, log_sigmoid, gelu.
+"""Exhaustive accuracy check of the rounded unary ops (sigmoid, silu, softplus, ...).
 
 Every float32 bit pattern (2^32, or every K-th with --step K) and every float16
 pattern, on every ISA variant x accuracy mode, against the exact value:
 
     python tools/accuracy.py                      # sigmoid, full run, 2 worker processes
     python tools/accuracy.py --op silu --step 101 --isa avx2 --mode exact --json out.json
-    python tools/accuracy.py --op gelu --f64 1000000     # float64: sampled, against mpmath
+    python tools/accuracy.py --op softplus --f64 1000000  # float64: sampled, against mpmath
 
-Reference: the op in float64 (stable forms; error ~1e-16 relative, ~2^-29
-float32 ulp), rounded to float32 for the correct result.  Where the float64
+Reference: the op in float64 (fastrelu._slow.float64_value: stable forms;
+error ~1e-16 relative, ~2^-29 float32 ulp), rounded to float32 for the correct result.  Where the float64
 value lies within TOL ulp of a rounding midpoint, that element's verdict and
 exact value come from mpmath instead (fastrelu._slow.rounded_mpmath: correctly
 rounded, and to longdouble for the error).  Only elements that differ
@@ -34,10 +34,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from ulp import ulp_bound as bound, ulp_error  # noqa: E402  (the tests' bounds table)
-from fastrelu import _ops  # noqa: E402  (plain data: imports nothing)
+from fastrelu import _ops, _slow  # noqa: E402
 
 # the rounded ops of one argument, from the op table
 OPS = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "unary")
+# binary ops mpmath has a formula for (at grad = 1): the sampled float64 check only
+F64_ONLY = tuple(op.name for op in _ops.OPS
+                 if op.accurate and op.kind == "binary" and op.name in _slow.MPMATH_OPS)
 MODES = ("fast", "exact")
 TOL = 2.0**-16        # float64 reference closer than this (ulp) to a midpoint: ask mpmath
 NWORST = 5
@@ -45,58 +48,13 @@ NWORST = 5
 
 def ref64(x, op="sigmoid"):
     """op(x) in float64, not rounded to x's dtype; vectorized and lean."""
-    with np.errstate(all="ignore"):            # float16 signalling NaNs 'invalid' here
-        w = x.astype(np.float64)
-        if op not in ("sigmoid", "silu", "softplus", "log_sigmoid"):
-            from fastrelu import _slow         # no lean form here: the twin (long double,
-            return np.asarray(_slow.SLOW[op](w), np.float64)   # rounded to float64 once)
-        if op == "softplus":
-            return np.logaddexp(0.0, w)        # max(w, 0) + log1p(exp(-|w|))
-        if op == "log_sigmoid":
-            return -np.logaddexp(0.0, -w)
-        if op == "gelu":
-            return _gelu64(w)
-        z = np.abs(w)
-        np.negative(z, out=z)
-        np.exp(z, out=z)                       # exp(-|x|) in [0, 1]
-        den = z + 1
-        num = np.where(x >= 0, 1.0, z)
-        np.divide(num, den, out=num)           # NaN stays NaN
-        if op == "silu":
-            num = np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * num)
-    return num
-
-
-def _gelu64(w):
-    """w Phi(w) in float64 for float32 (or narrower) w: scipy's erfc with the
-    argument -w/sqrt2 = vh + vl carried exactly (vh = w * C1, C1 = 1/sqrt2 to
-    26 bits, so the product is exact for a 24-bit w; vl = w * (the rest)):
-    erfc(vh + vl) = erfc(vh) - 2/sqrt(pi) e^(-vh^2) (vl - vh vl^2) (Taylor to the
-    second order: vl ~ 2^-27 |w|, the third ~2^-60 relative at |w| = 20)."""
-    from scipy.special import erfc, erfcx
-    c1h = 0.7071067690849304                     # 1/sqrt2 to 26 bits
-    c1l = 0.70710678118654757 - c1h - 4.833646656726457e-17
-    vh, vl = -w * c1h, -w * c1l
-    big = np.abs(w) > 50                         # Phi is 0 or 1 (and inf * 0)
-    # erfc(vh) for vh >= 1 as erfcx(vh) e^(-vh^2), vh^2 = h + l exactly (Dekker):
-    # scipy's erfc rounds vh^2 inside (~vh^2 2^-53 relative: 2^-46 at vh = 12)
-    h = vh * vh
-    c = 134217729.0 * vh
-    a1 = c - (c - vh)
-    a2 = vh - a1
-    l = ((a1 * a1 - h) + 2 * a1 * a2) + a2 * a2
-    e = np.exp(-h)
-    tail = erfcx(np.where(vh >= 1, vh, 1)) * e * (1 - l)
-    ec = np.where(vh >= 1, tail, erfc(vh))
-    phi = (ec - 1.1283791670955126 * e * (1 - l) * (vl - vh * vl * vl)) / 2
-    return np.where(big, np.where(w > 0, w, -0.0), w * phi)
+    return _slow.float64_value(op, x)
 
 
 class Reference:
     """Everything about the exact values of one block of inputs, shared by all variants."""
 
     def __init__(self, x, op="sigmoid"):
-        from fastrelu import _slow
         self.x, self.op = x, op
         self.ref = ref64(x, op)
         with np.errstate(all="ignore"):
@@ -104,19 +62,8 @@ class Reference:
         self.d = ulp_error(self.rnd, self.ref)             # ...and its distance (<= 0.5)
         self.near = np.flatnonzero(self.d > 0.5 - TOL)     # ...except maybe here
         x64 = x[self.near].astype(np.float64)
-        # gelu(x) = x/2 + x^2/sqrt(2 pi) + ...: for tiny x (subnormal float32 x:
-        # 2^23 midpoints, hours of mpmath) the rounding is known: x/2 plus a
-        # positive amount far below the ulp (so the error is 0.5 ulp exactly)
-        tiny = (np.abs(x64) < 2.0**-60) if op == "gelu" else np.zeros(x64.shape, bool)
-        h = x64[tiny] / 2
-        self.ref_near = np.empty(x64.shape, np.longdouble)
-        self.ref_near[tiny] = h
-        self.ref_near[~tiny] = _slow.rounded_mpmath(op, x64[~tiny], np.longdouble)
-        rn = np.empty(x64.shape, x.dtype)
-        with np.errstate(all="ignore"):
-            rn[tiny] = (h + np.abs(h) * 2.0**-40).astype(x.dtype)
-        rn[~tiny] = _slow.rounded_mpmath(op, x64[~tiny], x.dtype)
-        self.rnd[self.near] = rn
+        self.ref_near = _slow.rounded_mpmath(op, x64, np.longdouble)
+        self.rnd[self.near] = _slow.rounded_mpmath(op, x64, x.dtype)
         self.d[self.near] = ulp_error(self.rnd[self.near], self.ref_near)
 
     def measure(self, got, flags, bound):
@@ -204,15 +151,16 @@ def _f32_block(span):
 
 def self_check(op):
     """The float64 reference must be far inside TOL: compare a sample with mpmath."""
-    from fastrelu import _slow
+
     rng = np.random.default_rng(1)
-    lo = -20 if op == "gelu" else -105      # gelu's float64 reference underflows below -37
-    x = np.concatenate([rng.uniform(lo, 20, 3000),
+    x = np.concatenate([rng.uniform(-105, 20, 3000),
                         np.ldexp(rng.uniform(-1, 1, 1000), rng.integers(-40, 4, 1000))])
     x = x.astype(np.float32)
     exact = _slow.rounded_mpmath(op, x, np.longdouble)
     with np.errstate(all="ignore"):
-        rel = float(np.nanmax(np.abs((ref64(x, op) - exact) / exact)[exact != 0]))
+        # where the exact value is a normal float64 (the reference's range)
+        normal = np.abs(exact) >= np.finfo(np.float64).tiny * 2.0**53
+        rel = float(np.nanmax(np.abs((ref64(x, op) - exact) / exact)[normal]))
     if not rel < 2.0**-46:
         sys.exit(f"float64 reference too inaccurate: relative error {rel:.3g}")
     return rel
@@ -227,7 +175,7 @@ def fmt_row(op, dtype, isa, mode, s):
 
 
 def describe_worst(op, dtype, s):
-    from fastrelu import _slow
+
     ft, ut = np.dtype(dtype), np.dtype(f"u{np.dtype(dtype).itemsize}")
     lines = []
     for err, b, got in s["worst"]:
@@ -243,7 +191,7 @@ def describe_worst(op, dtype, s):
 
 def _f64_chunk(args):
     op, x = args
-    from fastrelu import _slow
+
     return _slow.rounded_mpmath(op, x, np.longdouble)
 
 
@@ -251,7 +199,7 @@ def f64_samples(op, n, isas, modes, workers, seed=0):
     """Max ulp of op's float64 kernels on n sampled inputs against mpmath (the
     value rounded to longdouble): 40% in [-40, -5] (subnormal results from
     ~-37.5 on), 30% in [-5, 5], 10% in [5, 40], 20% +-2^[-1074, 6) log-uniform.
-    Unary ops; gelu_backward at grad = 1 (its mpmath formula is Phi + x phi)."""
+    Unary ops, and the binary ones _slow.rounded_mpmath knows, at grad = 1."""
     import fastrelu as fr
     from fastrelu import _dispatch
     rng = np.random.default_rng(seed)
@@ -281,7 +229,7 @@ def f64_samples(op, n, isas, modes, workers, seed=0):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--op", default="sigmoid", choices=OPS + ("gelu_backward",))
+    ap.add_argument("--op", default="sigmoid", choices=OPS + F64_ONLY)
     ap.add_argument("--step", type=int, default=1, help="every K-th float32 pattern")
     ap.add_argument("--isa", help="comma list (default: every available variant)")
     ap.add_argument("--mode", help="comma list of fast,exact (default: both)")
@@ -292,7 +240,8 @@ def main(argv=None):
     ap.add_argument("--no-f16", action="store_true")
     ap.add_argument("--no-f32", action="store_true")
     ap.add_argument("--f64", type=int, metavar="N",
-                    help="instead: N sampled float64 inputs against mpmath (also gelu_backward)")
+                    help="instead: N sampled float64 inputs against mpmath (also %s)"
+                    % ", ".join(F64_ONLY))
     args = ap.parse_args(argv)
 
     os.environ["FASTRELU_NUM_THREADS"] = "1"
@@ -313,6 +262,8 @@ def main(argv=None):
 
     t0 = time.time()
     op = args.op
+    if op in F64_ONLY and not args.f64:
+        ap.error(f"--op {op}: with --f64 only (float32 and float16 need a unary op)")
     if args.f64:
         n, res = f64_samples(op, args.f64, isas, modes, args.workers)
         print(f"{op} float64, {n} sampled inputs vs mpmath, {time.time() - t0:.0f} s")

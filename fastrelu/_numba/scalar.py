@@ -12,8 +12,9 @@ the C build does per ISA level (``intrinsics.FAST_MA``), and FR_PROD_ERR is
 Veltkamp-Dekker without FMA, as in C.  Exact mode never fuses.  Hence these
 twins are bit-identical to the C kernels of the ISA level with the same
 FMA-ness (fast mode), and of every level (exact mode); only NaN payloads may
-differ.  The constants come from ``constants`` (checked against scalar.h by
-tests/test_numba.py).
+differ.  The constants come from ``constants``, gelu's from its section here
+(both checked against scalar.h by tests/test_numba.py; gelu's tables are
+read from it).
 
 Adding an op's twin: its scalar function(s) below, for float32 and float64
 and each mode, and one TWINS entry.
@@ -26,7 +27,7 @@ from . import constants as K
 from .intrinsics import (FAST_MA, add_ulps, bits, div, fma, ma_plain, njit_called, njit_inline,
                          njit_linked, scale, select)
 
-__all__ = ["TWINS", "COUNTERS"]
+__all__ = ["TWINS", "COUNTERS", "SCALAR_H"]
 
 
 class _Dtype(NamedTuple):
@@ -532,14 +533,38 @@ def log_sigmoid_exact_f32(x):
 
 # ---- gelu = x Phi(x), gelu_backward (scalar.h: FR_DEFINE_GELU_PARTS, per variant:
 # "f64x" without FMA for exact float64 and both float32 modes, "f64" fast float64)
+GELU_AMAX = 39.0                           # FR_GELU_AMAX: |x| clamped (NaN too), limits beyond
+GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS = 50, 4092, 4   # fr_gelu_index
+# the columns of a table row: c, cl (the center), c0, c0l, c1, c1l, c2, c2l, c3..c13
+(GELU_C, GELU_CL, GELU_C0, GELU_C0L, GELU_C1, GELU_C1L, GELU_C2, GELU_C2L,
+ GELU_C3) = range(9)
+GELU_C13, GELU_ROW = 18, 19
+GELU_LATE = -37.0                          # fr_dgelu: below, 2^n is subnormal (scaled last)
+GELU_S2 = 2.0**600                         # fr_dgelu's s2 where D is not near the subnormals
+GELU_BIG_G, GELU_G_DOWN, GELU_G_UP = 2.0**995, 2.0**-64, 2.0**64   # huge grads, scaled
+GELU_HUGE_GH = 2.0**1000                   # beyond: g = inf, gl is inf - inf
+# tools/fit_gelu.py's tables, read from scalar.h: N (gelu), W (gelu_backward)
+GELU_N_TAB, GELU_W_TAB = K.header_table("fr_gelu_n_tab"), K.header_table("fr_gelu_w_tab")
+assert GELU_N_TAB.shape[1] == GELU_W_TAB.shape[1] == GELU_ROW
+
+# these constants' places in scalar.h (as constants.SCALAR_H; tests/test_numba.py)
+SCALAR_H = {
+    "FR_GELU_AMAX": GELU_AMAX,
+    "fr_gelu_index": {GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS},
+    "FR_DEFINE_GELU_PARTS(": {GELU_ROW, GELU_C13, GELU_C13 - 1, GELU_C3, GELU_C0L, GELU_C1,
+                              GELU_C1L, GELU_C2, GELU_C2L, -0.5, GELU_LATE, GELU_S2, GELU_BIG_G,
+                              GELU_G_DOWN, GELU_G_UP, GELU_HUGE_GH},
+}
+
+
 @njit_inline
 def _gelu_index(a):
     """fr_gelu_index: the table row of a = |x| in [0, 39]: quarters of [0, 1),
     then quarter binades, from the bits of a (of a + 1 below 1)."""
     lt1 = a < 1.0
     u = select(lt1, a + 1.0, a)
-    k = (bits(u) >> K.GELU_INDEX_SHIFT) - K.GELU_INDEX_BIAS
-    return k if lt1 else k + K.GELU_INDEX_QUARTERS
+    k = (bits(u) >> GELU_INDEX_SHIFT) - GELU_INDEX_BIAS
+    return k if lt1 else k + GELU_INDEX_QUARTERS
 
 
 @njit_inline
@@ -572,8 +597,8 @@ class _Gelu(NamedTuple):
 def _gelu_variant(ma, pe):
     """FR_DEFINE_GELU_PARTS(SUF, MA, PE) and FR_DEFINE_GELU_F32(MODE, SUF):
     ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant."""
-    amax, row_c0 = K.GELU_AMAX, K.GELU_C0
-    q_horner = _row_horner(K.GELU_C3, K.GELU_C13, ma)
+    amax, row_c0 = GELU_AMAX, GELU_C0
+    q_horner = _row_horner(GELU_C3, GELU_C13, ma)
 
     def parts_of(tab):
         """(Ph + Pl) s 2^-600 = E T(a), T the table's function (N or W): one
@@ -584,19 +609,19 @@ def _gelu_variant(ma, pe):
             a = abs(x)
             a = select(a < amax, a, amax)
             r = _gelu_index(a)
-            sv = a - tab[r, K.GELU_C]                   # s = sv + sw, sv exact
-            sw = -tab[r, K.GELU_CL]
+            sv = a - tab[r, GELU_C]                   # s = sv + sw, sv exact
+            sw = -tab[r, GELU_CL]
             q = q_horner(tab, r, sv)                    # c3 + ... + c13 s^10
-            uh, ul = _two_sum(tab[r, K.GELU_C2], sv * q)  # c2 + s q
-            ul = ul + tab[r, K.GELU_C2L]
+            uh, ul = _two_sum(tab[r, GELU_C2], sv * q)  # c2 + s q
+            ul = ul + tab[r, GELU_C2L]
             ph = sv * uh
             pl = pe(sv, uh, ph) + sv * ul
-            th, tl = _two_sum(tab[r, K.GELU_C1], ph)    # c1 + s (c2 + s q)
-            tl = tl + (pl + tab[r, K.GELU_C1L])
+            th, tl = _two_sum(tab[r, GELU_C1], ph)    # c1 + s (c2 + s q)
+            tl = tl + (pl + tab[r, GELU_C1L])
             ph = sv * th
             pl = pe(sv, th, ph) + (sv * tl + sw * th)
             Th, e = _two_sum(tab[r, row_c0], ph)
-            Tl = (e + pl) + tab[r, K.GELU_C0L]
+            Tl = (e + pl) + tab[r, GELU_C0L]
             sh = a * a
             sl = pe(a, a, sh)
             Eh, El, s = _exp_dd_f64(-0.5 * sh)
@@ -605,7 +630,7 @@ def _gelu_variant(ma, pe):
             return Ph, pe(Eh, Th, Ph) + (Eh * Tl + El * Th), s
         return parts
 
-    parts_n, parts_w = parts_of(K.GELU_N_TAB), parts_of(K.GELU_W_TAB)
+    parts_n, parts_w = parts_of(GELU_N_TAB), parts_of(GELU_W_TAB)
 
     @njit_inline
     def gelu(x):
@@ -624,24 +649,24 @@ def _gelu_variant(ma, pe):
         """D = Phi(x) + x phi(x) as (dh + dl) 2^-600 s2."""
         Ph, Pl, s = parts_w(x)
         sc = s * K.DOWN_F64
-        late = x < K.GELU_LATE                      # 2^n subnormal
+        late = x < GELU_LATE                      # 2^n subnormal
         ah, al = _two_sum(1.0, -(Ph * sc))
         pos = x > 0.0
         dh = select(pos, ah, select(late, Ph, Ph * sc))
         dl = select(pos, al - Pl * sc, select(late, Pl, Pl * sc))
-        return dh, dl, select(late, s, K.GELU_S2)
+        return dh, dl, select(late, s, GELU_S2)
 
     @njit_inline
     def backward(g, x):
         dh, dl, s2 = dgelu(x)
-        k = select(abs(g) < K.GELU_BIG_G, 1.0, K.GELU_G_DOWN)   # Dekker's split of huge g
+        k = select(abs(g) < GELU_BIG_G, 1.0, GELU_G_DOWN)   # Dekker's split of huge g
         gk = g * k
         gh = gk * dh
         gl = pe(gk, dh, gh) + gk * dl
         v = gh + gl
-        v = select(abs(gh) <= K.GELU_HUGE_GH, v, gh)            # g = inf: inf - inf in gl
-        v = select(k == 1.0, v, v * K.GELU_G_UP)
-        r = select(s2 == K.GELU_S2, v, (v * s2) * K.DOWN_F64)
+        v = select(abs(gh) <= GELU_HUGE_GH, v, gh)            # g = inf: inf - inf in gl
+        v = select(k == 1.0, v, v * GELU_G_UP)
+        r = select(s2 == GELU_S2, v, (v * s2) * K.DOWN_F64)
         r = select(x != x, x + g, r)
         return select(x < -amax, g * -0.0, select(x > amax, g, r))
 
