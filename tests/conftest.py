@@ -8,10 +8,10 @@ test_dispatch.py checks what it adds, the plumbing.)
 the ladder picks: for a build whose kernels are not in question (CI's
 single-threaded build differs in the loops that call them).
 
-When tests that use numba are selected, the numba backend's kernels (and, for
-test_numba.py, its numba code: numba_user.warm) compile in a background
-process from the start of the session, on the other core, and those tests run
-last."""
+When tests that use numba are selected, the numba backend's kernels (and,
+for the tests marked numba_user, their numba code: numba_user.warm) compile in
+a background process from the start of the session, on the other core, and
+those tests run last (numba_stage)."""
 import importlib.util
 import json
 import os
@@ -56,19 +56,31 @@ def pytest_configure(config):
         "markers", "ci_only: slow checks of tools and limits that the README's `pytest` "
                    "leaves to CI (.ci/run runs `pytest -m ci_only`)")
     config.addinivalue_line(
+        "markers", "numba: runs numba code in the test process (after the warm-up's kernels)")
+    config.addinivalue_line(
+        "markers", "numba_user: calls numba_user's compiled functions (after all the warm-up)")
+    config.addinivalue_line(
         "markers", "ladder: checks the ISA ladder's choice itself (CI reruns these with "
                    "the ladder capped by FASTRELU_DISABLE_CPU_FEATURES)")
 
 
 def uses_numba(item):
-    """The test runs fastrelu's numba kernels or numba code of its own: a
-    numba variant of `isa` or `backend`, every variant (`variants`), or a
-    module that compiles numba code (fastrelu.numba's tests, the asv
-    benchmarks' loops)."""
+    """The test runs fastrelu's numba kernels or numba code of its own in this
+    process: a parameter "numba" (a variant of `isa`, a `backend`, a bench
+    `impl`), every variant (`variants`), test_numba.py, or marked `numba`."""
     params = getattr(getattr(item, "callspec", None), "params", {})
-    return bool(BACKENDS) and ("numba" in (params.get("isa"), params.get("backend"))
+    return bool(BACKENDS) and (any(isinstance(v, str) and v == "numba" for v in params.values())
                                or "variants" in item.fixturenames
-                               or item.path.name in ("test_numba.py", "test_bench.py"))
+                               or item.path.name == "test_numba.py"
+                               or item.get_closest_marker("numba") is not None)
+
+
+def numba_stage(item):
+    """0: no numba; 1: waits for the warm-up's kernel-table cfuncs; 2 (marked
+    `numba_user`: calls numba_user's functions): waits for all of it."""
+    if not uses_numba(item):
+        return 0
+    return 2 if item.get_closest_marker("numba_user") is not None else 1
 
 
 @pytest.hookimpl(wrapper=True)
@@ -97,8 +109,7 @@ def pytest_collection_modifyitems(session, config, items):
             json.dump({m: {fn: [sorted(ops), why] for fn, (ops, why) in fns.items()}
                        for m, fns in cov.items()}, f)
     result = yield
-    # 0: no numba, 1: the numba backend's kernels, 2: test_numba.py (waits longest)
-    stage = {id(i): uses_numba(i) + (i.path.name == "test_numba.py") for i in items}
+    stage = {id(i): numba_stage(i) for i in items}
     items.sort(key=lambda i: stage[id(i)])          # stable: the order within a stage stays
     return result
 
@@ -157,7 +168,7 @@ def pytest_collection_finish(session):
     if (not BACKENDS or session.config.option.collectonly
             or not any(uses_numba(item) for item in session.items)):
         return
-    user = any(item.path.name == "test_numba.py" for item in session.items)
+    user = any(numba_stage(item) == 2 for item in session.items)
     no_fma = any(item.name == "test_fast_mode_without_fma_bit_identical_to_c_baseline"
                  for item in session.items)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -175,16 +186,18 @@ def pytest_collection_finish(session):
 def pytest_runtest_setup(item):
     """A test using numba waits for the warm-up: two processes saving into one
     numba cache index at once can lose entries or mismatch them.  The tests
-    of test_numba.py wait for all of it; the others, which run fastrelu's
-    kernel-table cfuncs only, for its first step (numba_user's code has a
-    cache of its own)."""
+    calling numba_user's functions wait for all of it; the others, which run
+    fastrelu's kernel-table cfuncs (or numba code cached nowhere or in a
+    process of their own), for its first step (numba_user's code has a cache
+    of its own)."""
     proc, _ = item.config.stash.get(_WARMER, (None, None))
-    if proc is None or not uses_numba(item) or proc.poll() is not None:
+    stage = numba_stage(item)
+    if proc is None or not stage or proc.poll() is not None:
         return
     ready = item.config.stash[_KERNELS_READY]
     deadline = time.monotonic() + 900
     while proc.poll() is None and time.monotonic() < deadline:
-        if item.path.name != "test_numba.py" and os.path.exists(ready):
+        if stage == 1 and os.path.exists(ready):
             return
         time.sleep(0.05)
     if proc.poll() is None:

@@ -594,6 +594,7 @@ def test_asv_family_names(asvbench):
     assert [c.__name__ for c in asvbench.FAMILIES] == FAMILY_NAMES
 
 
+@pytest.mark.numba          # fastrelu@numba and the naive numba loops
 @pytest.mark.parametrize("family", FAMILY_NAMES)
 def test_asv_time_benchmarks_run_once(asvbench, family):
     cls = getattr(asvbench, family)

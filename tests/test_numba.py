@@ -151,6 +151,7 @@ def test_fast_mode_bit_identical_to_c_same_fma_level(inputs, op, dtype):
 
 
 @pytest.mark.ci_only
+@pytest.mark.numba_user        # the warm-up compiles its kernels (numba_user.compile_no_fma)
 def test_fast_mode_without_fma_bit_identical_to_c_baseline(tmp_path):
     """NUMBA_CPU_NAME=generic (no FMA, SSE2): the baseline C kernels' bits
     (FR_MA two roundings, FR_PROD_ERR by Veltkamp-Dekker), for the fast
@@ -281,6 +282,7 @@ def frn():
     return frn
 
 
+@pytest.mark.numba_user
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_njit_api_scalar_loop_bit_identical(inputs, dtype):
     x = inputs[dtype][0][:200_000]
@@ -291,8 +293,10 @@ def test_njit_api_scalar_loop_bit_identical(inputs, dtype):
         same_bits(out, want)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_njit_api_arrays_inside_njit(dtype):
+@pytest.mark.numba_user
+def test_njit_api_arrays_inside_njit(dtype="float64"):
+    """float64 (each compile of numba_user's functions costs seconds): the
+    float32 array path is sigmoid_new_and_in_place's, below."""
     x = values(dtype, 4099, seed=3)
     g = values(dtype, 4099, seed=4)
     g0 = g.copy()
@@ -307,11 +311,12 @@ def test_njit_api_arrays_inside_njit(dtype):
     assert np.shares_memory(g1, g)                          # written into g
 
 
+@pytest.mark.numba_user
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_njit_api_layouts_and_semantics(frn, dtype):
     base = values(dtype, 24 * 10, seed=5).reshape(24, 10)
     with _dispatch.use_isa(twin_isa("sigmoid")):
-        for view in user.views(base):
+        for view in user.views(base, dtype):
             ref = fr.sigmoid(view)
             new, got = user.sigmoid_new_and_in_place(view)
             same_bits(new, ref)                                 # a new array
@@ -331,6 +336,7 @@ def test_njit_api_layouts_and_semantics(frn, dtype):
     same_bits(frn.relu(sp), relu_sp)           # called from Python, not only from njit code
 
 
+@pytest.mark.numba_user
 def test_njit_api_new_ops_scalars_bit_identical(inputs):
     """Each issue 8 function on float32 scalars inside a user's loop: the C
     kernels' bits of the same-FMA level (both modes), and the spec's special
@@ -359,6 +365,7 @@ def test_njit_api_new_ops_scalars_bit_identical(inputs):
         assert out[row, at[np.inf]] == 0 and np.signbit(out[row, at[np.inf]])
 
 
+@pytest.mark.numba_user
 def test_njit_api_new_ops_arrays():
     """float64 (the dtype-generic plumbing; float32 math: the scalar test)."""
     x = values("float64", 24 * 10, seed=5).reshape(24, 10)
