@@ -386,7 +386,7 @@ _MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
 #: the ops rounded_mpmath knows (the binary ones at grad = 1)
 MPMATH_OPS = tuple(_MP_LIMITS)
 # op(x) = x/2 + c x^2 + ..., c > 0, near 0 (so op(+-0) = +-0)
-_HALF_AT_ZERO = {"silu": 0.25, "gelu": 1 / math.sqrt(2 * math.pi)}
+_HALF_AT_ZERO = ("silu", "gelu")
 
 
 def _rounded(f, x, nmant, emin, emax, prec):

@@ -74,10 +74,10 @@ def test_every_op_is_registered_in_both_forms(op):
 
 
 @pytest.mark.parametrize("op", OPS, ids=IDS)
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_opcheck(op, dtype):
-    """torch's own checks: schema, fake kernel, autograd registration, aot dispatch."""
-    args = make_args(op, dtype)
+def test_opcheck(op):
+    """torch's own checks: schema, fake kernel, autograd registration, aot dispatch
+    (none depends on the dtype; float64's values and gradients: gradcheck below)."""
+    args = make_args(op, torch.float32)
     grad_args = [a.clone().requires_grad_() if isinstance(a, torch.Tensor) else a for a in args]
     torch.library.opcheck(getattr(ops, op.name), grad_args)
     torch.library.opcheck(getattr(ops, op.name + "_"), args)
