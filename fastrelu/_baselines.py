@@ -81,7 +81,8 @@ class Baseline(NamedTuple):
 
 
 # --------------------------------------------------------------------------
-# NumPy: each op's form (in _ops) is the best in-place form found on this hardware.  Measured at 16M:
+# NumPy: each op's form (in _ops) is the best in-place form found on this
+# hardware.  Measured at 16M:
 # np.multiply(g, y > 0) beats putmask/copyto(where=)/boolean indexing 4-10x;
 # sigmoid_backward with a preallocated scratch beats the allocating
 # `g *= y; g *= 1 - y` by ~30%; leaky_relu's two passes over a scratch beat

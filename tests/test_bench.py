@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,21 @@ def run_cli(*args, cwd):
                           capture_output=True, text=True, timeout=900)
 
 
+class Ran(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_bench(capsys, *args):
+    """`fastrelu bench ARGS` in this process (test_info_calls_show_config and
+    test_bench_cli_rejects_unknown_op run the real command)."""
+    capsys.readouterr()
+    code = _bench.main(list(args))
+    out = capsys.readouterr()
+    return Ran(code, out.out, out.err)
+
+
 def finite_positive(v):
     return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
 
@@ -62,12 +78,12 @@ def finite_positive(v):
 # python -m fastrelu bench / info
 # --------------------------------------------------------------------------
 
-def test_bench_cli_json_has_every_row(tmp_path):
+def test_bench_cli_json_has_every_row(tmp_path, capsys):
     out = tmp_path / "bench.json"
     sizes = [1000, 3001]
     shapes = [(4, 256)]
-    res = run_cli("bench", "--quick", *SMOKE, "--sizes", *map(str, sizes), "--shapes", "4x256",
-                  "--dtypes", "float32", "float64", "--json", str(out), cwd=tmp_path)
+    res = run_bench(capsys, "--quick", *SMOKE, "--sizes", *map(str, sizes), "--shapes", "4x256",
+                    "--dtypes", "float32", "float64", "--json", str(out))
     assert res.returncode == 0, res.stderr
     data = json.loads(out.read_text())
     names = [b.name for b in _bench.bench_ops()]
@@ -124,11 +140,11 @@ def test_bench_cli_json_has_every_row(tmp_path):
     assert "[1/" in res.stderr  # progress
 
 
-def test_bench_cli_subset_threads_no_torch(tmp_path):
+def test_bench_cli_subset_threads_no_torch(tmp_path, capsys):
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", *SMOKE, "--ops", "relu", "sigmoid[exact]", "--dtypes", "float32",
-                  "--sizes", "2k", "--threads", "1", "--no-torch", "--no-progress",
-                  "--json", str(out), cwd=tmp_path)
+    res = run_bench(capsys, "--quick", *SMOKE, "--ops", "relu", "sigmoid[exact]",
+                    "--dtypes", "float32", "--sizes", "2k", "--threads", "1", "--no-torch", "--no-progress",
+                    "--json", str(out))
     assert res.returncode == 0, res.stderr
     rows = json.loads(out.read_text())["rows"]
     assert [(r["op"], r["size"], r["threads"]) for r in rows] == [
@@ -138,11 +154,11 @@ def test_bench_cli_subset_threads_no_torch(tmp_path):
     assert res.stderr == ""
 
 
-def test_bench_cli_sections(tmp_path):
+def test_bench_cli_sections(tmp_path, capsys):
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", *SMOKE, "--sections", "fused", "stats", "--dtypes", "float32",
-                  "--shapes", "3x128", "16x64", "--no-torch", "--no-progress",
-                  "--json", str(out), cwd=tmp_path)
+    res = run_bench(capsys, "--quick", *SMOKE, "--sections", "fused", "stats",
+                    "--dtypes", "float32", "--shapes", "3x128", "16x64", "--no-torch", "--no-progress",
+                    "--json", str(out))
     assert res.returncode == 0, res.stderr
     data = json.loads(out.read_text())
     assert data["rows"] == []
@@ -174,13 +190,13 @@ def check_mixed_row(r):
 
 @pytest.mark.skipif(not MIXED_ACTS, reason="no relu/sigmoid/silu in this build")
 @pytest.mark.skipif(not HAVE_THREADPOOLCTL, reason="--blas-threads needs threadpoolctl")
-def test_bench_cli_mixed_section(tmp_path):
+def test_bench_cli_mixed_section(tmp_path, capsys):
     """--sections mixed: one row per BLAS limit x dtype x shape x activation,
     and the table with its header."""
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", *SMOKE, "--sections", "mixed", "--dtypes", "float64",
-                  "--shapes", "8x64", "32x128", "--blas-threads", "1", "2", "--no-progress",
-                  "--json", str(out), cwd=tmp_path)
+    res = run_bench(capsys, "--quick", *SMOKE, "--sections", "mixed", "--dtypes", "float64",
+                    "--shapes", "8x64", "32x128", "--blas-threads", "1", "2", "--no-progress",
+                    "--json", str(out))
     assert res.returncode == 0, res.stderr
     data = json.loads(out.read_text())
     assert data["rows"] == data["fused"] == data["stats"] == []
@@ -206,8 +222,8 @@ def test_bench_cli_mixed_section(tmp_path):
 def test_bench_mixed_quick_defaults(tmp_path, capsys):
     """--quick: float32 only, the BLAS's own threads; --ops picks the activations."""
     out = tmp_path / "b.json"
-    assert _bench.main(["--quick", *SMOKE, "--sections", "mixed", "--ops", "relu", "--shapes", "16x32",
-                        "--no-torch", "--no-progress", "--json", str(out)]) == 0
+    assert _bench.main(["--quick", *SMOKE, "--sections", "mixed", "--ops", "relu",
+                        "--shapes", "16x32", "--no-torch", "--no-progress", "--json", str(out)]) == 0
     (r,) = json.loads(out.read_text())["mixed"]
     assert (r["act"], r["dtype"], r["shape"], r["blas_limit"]) == ("relu", "float32",
                                                                   [16, 32], None)
@@ -244,12 +260,11 @@ def test_mixed_steps_compute_the_activation(dtype):
                                                                   ("silu", "fastrelu")]
 
 
-def test_bench_cli_isa_variant(tmp_path):
+def test_bench_cli_isa_variant(tmp_path, capsys):
     isa = _dispatch.available_isas()[-1]
     out = tmp_path / "b.json"
-    res = run_cli("bench", "--quick", *SMOKE, "--ops", "relu_backward", "--dtypes", "float64",
-                  "--sizes", "1000", "--isa", isa, "--no-torch", "--json", str(out),
-                  cwd=tmp_path)
+    res = run_bench(capsys, "--quick", *SMOKE, "--ops", "relu_backward", "--dtypes", "float64",
+                    "--sizes", "1000", "--isa", isa, "--no-torch", "--json", str(out))
     assert res.returncode == 0, res.stderr
     (row,) = json.loads(out.read_text())["rows"]
     assert row["isa"] == isa and finite_positive(row["fastrelu_s"])
