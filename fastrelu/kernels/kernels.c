@@ -55,8 +55,9 @@
     static void FR_K(name)(const void *in, void *out, fr_intp n) {            \
         FR_CAT(fr_v_, name)((const T *)in, (T *)out, n);                      \
     }
-/* FUSED_SIMD rows: x + b into out, then the level's whole-array kernel on
- * out, row by row, so bias_op(x, b) is op(x + b) bit for bit */
+/* FUSED_SIMD rows: the level's whole-array kernel row by row, x + b added
+ * (rounded to T) as each vector is loaded, so bias_op(x, b) is op(x + b)
+ * bit for bit in one pass */
 #define FR_FUSED_SIMD(name, T, f, counted)                                    \
     static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
                            int64_t *cnt, double eps_, fr_intp rows, fr_intp cols) { \
@@ -64,13 +65,8 @@
         T *out = (T *)out_, eps = (T)eps_;                                    \
         (void)eps;                                                            \
         for (fr_intp r = 0; r < rows; r++) {                                  \
-            const T *xr = x + r * cols;                                       \
             T *yr = out + r * cols;                                           \
-            if (b) {                                                          \
-                FR_IVDEP                                                      \
-                for (fr_intp j = 0; j < cols; j++) yr[j] = xr[j] + b[j];      \
-            }                                                                 \
-            FR_CAT(fr_v_of_, f)(b ? yr : xr, yr, cols);                       \
+            FR_CAT(fr_v_bias_of_, f)(x + r * cols, b, yr, cols);              \
             if (cnt)                                                          \
                 for (fr_intp j = 0; j < cols; j++) cnt[j] += counted(yr[j], eps); \
         }                                                                     \

@@ -11,11 +11,25 @@
 #include <immintrin.h>
 
 #define FR_NOEXC (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#ifndef FR_NV_SIGMOID             /* vectors per loop iteration (a -D overrides it, for timing) */
-#define FR_NV_SIGMOID 8
+/* vectors per loop iteration, per dtype (a -D overrides one, for timing;
+ * measured: more spill registers and lose) */
+#ifndef FR_NV_SIGMOID_f32
+#define FR_NV_SIGMOID_f32 8
 #endif
-#ifndef FR_NV_SILU
-#define FR_NV_SILU 8
+#ifndef FR_NV_SIGMOID_f64
+#define FR_NV_SIGMOID_f64 8
+#endif
+#ifndef FR_NV_SILU_f32
+#define FR_NV_SILU_f32 8
+#endif
+#ifndef FR_NV_SILU_f64
+#define FR_NV_SILU_f64 8
+#endif
+#ifndef FR_NV_BIAS_f32            /* the fused rows: inlined into their row loop, */
+#define FR_NV_BIAS_f32 4          /* 8 vectors spill there (1.6x slower) */
+#endif
+#ifndef FR_NV_BIAS_f64
+#define FR_NV_BIAS_f64 4
 #endif
 #define FR_NV_MAX 8               /* the most vectors any loop takes at once */
 

@@ -53,10 +53,10 @@
 #define FR_X_E_NORMAL (-705.0)
 #include "sigmoid_simd_body.h"
 
-/* the same kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */
-#define fr_v_of_fr_sigmoid_fast_f32 fr_v_f32_sigmoid_fast
-#define fr_v_of_fr_sigmoid_fast_f64 fr_v_f64_sigmoid_fast
-#define fr_v_of_fr_silu_fast_f32 fr_v_f32_silu_fast
-#define fr_v_of_fr_silu_fast_f64 fr_v_f64_silu_fast
+/* the bias kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */
+#define fr_v_bias_of_fr_sigmoid_fast_f32 fr_v_f32_sigmoid_fast_bias
+#define fr_v_bias_of_fr_sigmoid_fast_f64 fr_v_f64_sigmoid_fast_bias
+#define fr_v_bias_of_fr_silu_fast_f32 fr_v_f32_silu_fast_bias
+#define fr_v_bias_of_fr_silu_fast_f64 fr_v_f64_silu_fast_bias
 
 #endif /* FASTRELU_SIGMOID_SIMD_H */

@@ -96,42 +96,63 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
 }
 
 /* the whole-array loop: nv vectors per iteration, then one at a time, then
- * a masked tail (zeros in the unused lanes), all through the same function */
+ * a masked tail (zeros in the unused lanes), all through the same function.
+ * With a bias (the fused ops' row, bias[i] for in[i]) each vector is
+ * in + bias rounded to FR_T first, in the same pass: op(x + b) bit for bit. */
 FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int silu) {
     if (silu)
         FR_VFN(fr_silu)(v, nv);
     else
         FR_VFN(fr_sigmoid)(v, nv);
 }
-FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, FR_T *out, fr_intp n, int silu, int nv) {
+FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
+                               int silu, int nv) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V v[FR_NV_MAX];
         FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
+        if (bias)
+            FR_EACH(k) v[k] = FR_VOP(add)(v[k], FR_VOP(loadu)(bias + i + k * FR_LANES));
         FR_VFN(fr_apply)(v, nv, silu);
         FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
     }
     for (; i + FR_LANES <= n; i += FR_LANES) {
         FR_V v[1] = {FR_VOP(loadu)(in + i)};
+        if (bias)
+            v[0] = FR_VOP(add)(v[0], FR_VOP(loadu)(bias + i));
         FR_VFN(fr_apply)(v, 1, silu);
         FR_VOP(storeu)(out + i, v[0]);
     }
     if (i < n) {
         FR_TAIL_MASK m = FR_V_FIRST_LANES((int)(n - i));
         FR_V v[1] = {FR_V_LOAD_FIRST(in + i, m)};
+        if (bias)
+            v[0] = FR_VOP(add)(v[0], FR_V_LOAD_FIRST(bias + i, m));
         FR_VFN(fr_apply)(v, 1, silu);
         FR_V_STORE_FIRST(out + i, m, v[0]);
     }
 }
 
-/* the rows' kernels: fr_v_f32_sigmoid_fast, ... */
+/* the rows' kernels: fr_v_f32_sigmoid_fast(in, out, n), ..., and for the
+ * fused rows fr_v_f32_sigmoid_fast_bias(in, bias, out, n), ...; the vectors
+ * per iteration are the level's FR_NV_<kernel>_<dtype> */
+#define FR_NV(kernel) FR_SCAT(FR_SCAT(FR_NV_, kernel), FR_SCAT(_, FR_SUF))
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _sigmoid_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, out, n, 0, FR_NV_SIGMOID);
+    FR_VFN(fr_loop)(in, NULL, out, n, 0, FR_NV(SIGMOID));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, out, n, 1, FR_NV_SILU);
+    FR_VFN(fr_loop)(in, NULL, out, n, 1, FR_NV(SILU));
+}
+FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _sigmoid_fast_bias))(const FR_T *in, const FR_T *bias,
+                                                                  FR_T *out, fr_intp n) {
+    FR_VFN(fr_loop)(in, bias, out, n, 0, FR_NV(BIAS));
+}
+FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast_bias))(const FR_T *in, const FR_T *bias,
+                                                               FR_T *out, fr_intp n) {
+    FR_VFN(fr_loop)(in, bias, out, n, 1, FR_NV(BIAS));
 }
 
+#undef FR_NV
 #undef FR_VFN
 #undef FR_V
 #undef FR_M
