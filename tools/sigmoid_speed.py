@@ -8,7 +8,8 @@ One row per target:
 - 16M elements in place unless the case says otherwise; x ~ 4 N(0, 1), grad ~ N(0, 1);
 - fastrelu and torch set to the same thread count;
 - the min over the repeats, the contenders interleaved (fastrelu, torch, the C
-  in-place roofline loop, each on a freshly restored input).
+  in-place roofline loop, each on a freshly restored input; after torch, a
+  pause while its OpenMP workers stop spinning).
 
 The ratios:
 - "x roofline" = fastrelu / roofline: lower is better, 1.0 is the memory limit;
@@ -32,6 +33,9 @@ from fastrelu import _ufuncs
 
 F = torch.nn.functional
 BIG = 1 << 24
+# torch's OpenMP workers keep spinning after its call; on 2 cores they would
+# slow whatever runs next, so the next contender waits for them to sleep
+SETTLE_S = 0.2
 
 
 class Case(NamedTuple):
@@ -116,6 +120,7 @@ def run(case, repeat, rng, avx2):
                 for r, r0 in zip(rest_t, rest0):
                     r.copy_(torch.from_numpy(r0))
                 ts["torch"].append(timed(lambda: case.torch(xt, *rest_t), inner))
+                time.sleep(SETTLE_S)
                 ts["roofline"].append(timed(lambda: _ufuncs.roofline_(x), inner))
     finally:
         fr.set_num_threads(old[0])
