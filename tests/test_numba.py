@@ -86,7 +86,8 @@ def fast_twin_isa():
 # bits differ between ISA levels and backends there, so no C level with FMA
 # is numba's bit-identical twin for them (the baseline level still is, without
 # FMA: test_fast_mode_without_fma_bit_identical_to_c_baseline).
-SIMD_FAST = frozenset(("sigmoid", "silu", "bias_sigmoid", "bias_silu"))
+SIMD_FAST = frozenset(("sigmoid", "silu", "softplus", "log_sigmoid", "bias_sigmoid",
+                       "bias_silu"))
 
 
 def test_simd_fast_lists_the_simd_rows():

@@ -1,4 +1,5 @@
-"""The intrinsics kernels (kernels.c's UNARY_SIMD / FUSED_SIMD rows,
+"""The intrinsics kernels (kernels.c's UNARY_SIMD / FUSED_SIMD rows: sigmoid,
+silu, softplus, log_sigmoid and the fused bias rows,
 kernels/sigmoid_simd*.h over sigmoid_avx512f.h, sigmoid_avx2.h) against
 DESIGN.md section 1's reproducibility and semantics, at every ISA level (the
 baseline level runs the same rows through the plain C loop, so it is checked
@@ -38,11 +39,14 @@ ROWS = simd_rows()
 ISAS = _dispatch.available_isas()
 CASES = [pytest.param(isa, op, dt, id=f"{op}-{dt}-{isa}") for isa in ISAS for op, dt in ROWS]
 UNARY_CASES = [c for c in CASES if not c.values[1].startswith("bias_")]
+SIGMOID_SILU_CASES = [c for c in UNARY_CASES if c.values[1] in ("sigmoid", "silu")]
+SOFTPLUS_CASES = [c for c in UNARY_CASES if c.values[1] in ("softplus", "log_sigmoid")]
 F = {"float32": np.float32, "float64": np.float64}
 
 
 def test_simd_rows_found():
-    assert {op for op, _ in ROWS} == {"sigmoid", "silu", "bias_sigmoid", "bias_silu"}
+    assert {op for op, _ in ROWS} == {"sigmoid", "silu", "softplus", "log_sigmoid",
+                                      "bias_sigmoid", "bias_silu"}
     assert {"avx2", "avx512f"} & set(ISAS) or pytest.skip("no SIMD level on this CPU")
 
 
@@ -156,7 +160,7 @@ def clamp_region(op, dtype):
     return x, ref(op, x)
 
 
-@pytest.mark.parametrize("isa,op,dtype", UNARY_CASES)
+@pytest.mark.parametrize("isa,op,dtype", SIGMOID_SILU_CASES)
 def test_special_values(isa, op, dtype):
     t = F[dtype]
     fi = np.finfo(t)
@@ -201,6 +205,35 @@ def test_special_values(isa, op, dtype):
             assert np.all(r == 0) and np.all(np.signbit(r))
         big = call(op, np.array([fi.max, 1e30, 200.0], dtype=t))
         assert list(big) == ([1.0, 1.0, 1.0] if op == "sigmoid" else [fi.max, t(1e30), 200.0])
+
+
+@pytest.mark.parametrize("isa,op,dtype", SOFTPLUS_CASES)
+def test_softplus_special_values(isa, op, dtype):
+    """softplus = max(x, 0) + log1p(e^-|x|) and log_sigmoid = -softplus(-x):
+    the limits, subnormal results kept, >= 0 (<= 0), within the fast bound
+    around the clamp and where e^-|x| turns subnormal."""
+    t = F[dtype]
+    fi = np.finfo(t)
+    sign = 1 if op == "softplus" else -1
+    with _dispatch.use_isa(isa):
+        got = call(op, np.array([np.nan, np.inf, -np.inf, 0.0, -0.0], dtype=t))
+        assert np.isnan(got[0])
+        assert list(got[1:3] * sign) == [np.inf, 0.0][::sign]
+        assert np.signbit(got[2 if sign > 0 else 1]) == (sign < 0)   # softplus(-inf) = +0
+        assert got[3] == got[4] == sign * t(np.log(2))
+        lo, hi = (-120.0, 20.0) if t is np.float32 else (-770.0, 40.0)
+        x = np.concatenate([np.linspace(lo, hi, 40001), -np.abs(mixed_values(dtype, 2000, 9)),
+                            mixed_values(dtype, 2000, 10)]).astype(t) * sign
+        x = x[~np.isnan(x)]
+        got = call(op, x)
+        want = (_slow.float64_value(op, x) if t is np.float32
+                else _slow.rounded_mpmath(op, x, np.longdouble))
+        err = ulp_error(got, want)
+        worst = int(np.nanargmax(err))
+        assert err[worst] <= ulp_bound(op, dtype, "fast"), (x[worst], got[worst], err[worst])
+        assert np.all(got * sign >= 0)
+        sub = got[(got * sign > 0) & (got * sign < fi.tiny)]
+        assert sub.size > 100, "subnormal results are kept, not flushed"
 
 
 @pytest.mark.parametrize("isa,op,dtype", CASES)

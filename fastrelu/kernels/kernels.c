@@ -212,13 +212,13 @@
     K(BINARY, f32_silu_bwd, SILU_BWD, F32, ANY, fr_silu_bwd_f32)                 \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
     K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
-    K(UNARY, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32)       \
+    K(UNARY_SIMD, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32) \
     K(UNARY_CR, f32_softplus_exact, SOFTPLUS, F32, EXACT, fr_softplus_exact)    \
-    K(UNARY, f64_softplus_fast, SOFTPLUS, F64, FAST, fr_softplus_fast_f64)       \
+    K(UNARY_SIMD, f64_softplus_fast, SOFTPLUS, F64, FAST, fr_softplus_fast_f64) \
     K(UNARY, f64_softplus_exact, SOFTPLUS, F64, EXACT, fr_softplus_exact_f64)    \
-    K(UNARY, f32_log_sigmoid_fast, LOG_SIGMOID, F32, FAST, fr_log_sigmoid_fast_f32) \
+    K(UNARY_SIMD, f32_log_sigmoid_fast, LOG_SIGMOID, F32, FAST, fr_log_sigmoid_fast_f32) \
     K(UNARY_CR, f32_log_sigmoid_exact, LOG_SIGMOID, F32, EXACT, fr_log_sigmoid_exact) \
-    K(UNARY, f64_log_sigmoid_fast, LOG_SIGMOID, F64, FAST, fr_log_sigmoid_fast_f64) \
+    K(UNARY_SIMD, f64_log_sigmoid_fast, LOG_SIGMOID, F64, FAST, fr_log_sigmoid_fast_f64) \
     K(UNARY, f64_log_sigmoid_exact, LOG_SIGMOID, F64, EXACT, fr_log_sigmoid_exact_f64) \
     K(FUSED, f32_bias_relu, BIAS_RELU, F32, ANY, fr_relu_f32, FR_COUNT_ZERO)     \
     K(FUSED, f64_bias_relu, BIAS_RELU, F64, ANY, fr_relu_f64, FR_COUNT_ZERO)     \

@@ -33,6 +33,12 @@
 #ifndef FR_NV_SILU_f64
 #define FR_NV_SILU_f64 4
 #endif
+#ifndef FR_NV_SOFTPLUS_f32        /* softplus and log_sigmoid */
+#define FR_NV_SOFTPLUS_f32 4
+#endif
+#ifndef FR_NV_SOFTPLUS_f64
+#define FR_NV_SOFTPLUS_f64 4
+#endif
 #ifndef FR_NV_BIAS_f32
 #define FR_NV_BIAS_f32 2
 #endif
@@ -61,6 +67,8 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_SCALE(a, pow2n) FR_VOP(mul)(FR_VOP(mul)(a, pow2n), FR_VOP(set1)(FR_C(DOWN)))
 #define FR_V_SCALE_WHERE(m, y, a, pow2n) FR_VOP(blendv)(y, FR_V_SCALE(a, pow2n), m)
 #define FR_V_LESS(a, b) FR_VOP(cmp)(a, b, _CMP_LT_OQ)
+#define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
+#define FR_V_SELECT(m, a, b) FR_VOP(blendv)(b, a, m)          /* m ? a : b */
 /* x's sign bit clear, +0 included: there f = 1/2 = 1 - f */
 #define FR_V_ONE_MINUS_IF_POSITIVE(x, f, one) FR_VOP(blendv)(FR_VOP(sub)(one, f), f, x)
 

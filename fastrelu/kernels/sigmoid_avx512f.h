@@ -25,6 +25,12 @@
 #ifndef FR_NV_SILU_f64
 #define FR_NV_SILU_f64 8
 #endif
+#ifndef FR_NV_SOFTPLUS_f32        /* softplus and log_sigmoid */
+#define FR_NV_SOFTPLUS_f32 8
+#endif
+#ifndef FR_NV_SOFTPLUS_f64
+#define FR_NV_SOFTPLUS_f64 8
+#endif
 #ifndef FR_NV_BIAS_f32            /* the fused rows: inlined into their row loop, */
 #define FR_NV_BIAS_f32 4          /* 8 vectors spill there (1.6x slower) */
 #endif
@@ -53,6 +59,8 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_SCALE(a, n) FR_VOP(scalef_round)(a, n, FR_NOEXC)
 #define FR_V_SCALE_WHERE(m, y, a, n) FR_VOP(mask_scalef_round)(y, m, a, n, FR_NOEXC)
 #define FR_V_LESS(a, b) FR_V_CMP(a, b, _CMP_LT_OQ)
+#define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
+#define FR_V_SELECT(m, a, b) FR_VOP(mask_blend)(m, b, a)     /* m ? a : b */
 #define FR_V_ONE_MINUS_IF_POSITIVE(x, f, one) \
     FR_VOP(mask_sub)(f, FR_V_CMP(x, FR_VOP(setzero)(), _CMP_GT_OQ), one, f)
 

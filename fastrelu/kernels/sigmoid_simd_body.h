@@ -55,10 +55,9 @@ FR_INLINE void FR_VFN(fr_exp_poly)(const FR_V *t, int nv, FR_V *p) {
         FR_EACH(k) p[k] = FR_VOP(fmadd)(p[k], t[k], FR_VOP(set1)(FR_EXP_COEF[j]));
 }
 
-/* for z = max(-|x|, zmin), per vector: e = e^z = FR_V_SCALE(p, scale),
- * q = e / (1 + e) rounded */
+/* for z = max(-|x|, zmin), per vector: e = e^z = FR_V_SCALE(p, scale) */
 FR_INLINE void FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, FR_V *scale,
-                                      FR_V *p, FR_V *e, FR_V *q) {
+                                      FR_V *p, FR_V *e) {
     FR_V zl[FR_NV_MAX], n[FR_NV_MAX], t[FR_NV_MAX];
     FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(zmin), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
     FR_EACH(k) zl[k] = FR_V_ZLOG2E(z[k]);
@@ -68,13 +67,18 @@ FR_INLINE void FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z,
     FR_VFN(fr_exp_poly)(t, nv, p);
     FR_EACH(k) scale[k] = FR_V_POW2N(zl[k], n[k]);
     FR_EACH(k) e[k] = FR_V_SCALE(p[k], scale[k]);
+}
+
+/* q = e / (1 + e) rounded */
+FR_INLINE void FR_VFN(fr_ratio)(const FR_V *e, int nv, FR_V *q) {
     FR_EACH(k) q[k] = FR_VOP(div)(e[k], FR_VOP(add)(e[k], FR_VOP(set1)(1.0)));
 }
 
 /* x[k] becomes sigmoid(x[k]) */
 FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, s, p, e, q);
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, s, p, e);
+    FR_VFN(fr_ratio)(e, nv, q);
     FR_EACH(k) {
         FR_V f = FR_VOP(fnmadd)(e[k], q[k], e[k]);
         x[k] = FR_V_ONE_MINUS_IF_POSITIVE(x[k], f, FR_VOP(set1)(1.0));
@@ -84,7 +88,8 @@ FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
 /* x[k] becomes silu(x[k]) */
 FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN_SILU, z, s, p, e, q);
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN_SILU, z, s, p, e);
+    FR_VFN(fr_ratio)(e, nv, q);
     FR_EACH(k) {
         FR_V r = FR_VOP(fnmadd)(q[k], e[k], FR_VOP(sub)(e[k], q[k]));   /* e - q (1 + e) */
         FR_V c = FR_VOP(fnmadd)(r, q[k], r);                    /* r (1 - q) ~ r / (1 + e) */
@@ -95,32 +100,69 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
     }
 }
 
+/* x[k] becomes softplus(x[k]) = max(x, 0) + L, L = log1p(e), e = e^-|x|:
+ * scalar.h's fr_log1p_small without e's low part (e is one rounding of
+ * p 2^n): f = e, or (e - 1)/2 (exact) and L = ln2 + log1p(f) when e >= 1/2;
+ * log1p(f) = f - s (f - R), s = f / (2 + f), R = 2 atanh(s) - 2s in s^2.
+ * max(x, 0) is 0 for NaN, whose L is NaN. */
+FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
+    FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX];
+    FR_V f[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
+    FR_M red[FR_NV_MAX];
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, sc, p, e);
+    FR_EACH(k) red[k] = FR_V_GE(e[k], FR_VOP(set1)(0.5));
+    FR_EACH(k) f[k] = FR_V_SELECT(red[k], FR_VOP(mul)(FR_VOP(sub)(e[k], FR_VOP(set1)(1.0)),
+                                                      FR_VOP(set1)(0.5)), e[k]);
+    FR_EACH(k) s[k] = FR_VOP(div)(f[k], FR_VOP(add)(f[k], FR_VOP(set1)(2.0)));
+    FR_EACH(k) s2[k] = FR_VOP(mul)(s[k], s[k]);
+    FR_EACH(k) r[k] = FR_VOP(set1)((FR_T)fr_atanh_coef_f64[FR_C(LOG1P_TERMS) - 1]);
+    FR_UNROLL for (int j = FR_C(LOG1P_TERMS) - 2; j >= 0; j--)
+        FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], s2[k], FR_VOP(set1)((FR_T)fr_atanh_coef_f64[j]));
+    FR_EACH(k) {
+        FR_V R = FR_VOP(mul)(r[k], s2[k]);
+        FR_V hi = FR_V_SELECT(red[k], FR_VOP(set1)(FR_C(LN2_HI)), FR_VOP(setzero)());
+        FR_V lo = FR_V_SELECT(red[k], FR_VOP(set1)(FR_C(LN2_LO)), FR_VOP(setzero)());
+        FR_V L = FR_VOP(add)(hi, FR_VOP(sub)(f[k], FR_VOP(fmsub)(s[k], FR_VOP(sub)(f[k], R), lo)));
+        x[k] = FR_VOP(add)(FR_V_MAX(x[k], FR_VOP(setzero)()), L);
+    }
+}
+
 /* the whole-array loop: nv vectors per iteration, then one at a time, then
  * a masked tail (zeros in the unused lanes), all through the same function.
  * With a bias (the fused ops' row, bias[i] for in[i]) each vector is
  * in + bias rounded to FR_T first, in the same pass: op(x + b) bit for bit. */
-FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int silu) {
-    if (silu)
+#define FR_SIMD_SIGMOID 0
+#define FR_SIMD_SILU 1
+#define FR_SIMD_SOFTPLUS 2
+#define FR_SIMD_LOG_SIGMOID 3        /* -softplus(-x) */
+FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
+    if (op == FR_SIMD_SILU) {
         FR_VFN(fr_silu)(v, nv);
-    else
+    } else if (op == FR_SIMD_SIGMOID) {
         FR_VFN(fr_sigmoid)(v, nv);
+    } else {
+        FR_V m1 = FR_VOP(set1)(op == FR_SIMD_LOG_SIGMOID ? -1.0 : 1.0);
+        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], m1);
+        FR_VFN(fr_softplus)(v, nv);
+        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], m1);
+    }
 }
 FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
-                               int silu, int nv) {
+                               int op, int nv) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V v[FR_NV_MAX];
         FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
         if (bias)
             FR_EACH(k) v[k] = FR_VOP(add)(v[k], FR_VOP(loadu)(bias + i + k * FR_LANES));
-        FR_VFN(fr_apply)(v, nv, silu);
+        FR_VFN(fr_apply)(v, nv, op);
         FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
     }
     for (; i + FR_LANES <= n; i += FR_LANES) {
         FR_V v[1] = {FR_VOP(loadu)(in + i)};
         if (bias)
             v[0] = FR_VOP(add)(v[0], FR_VOP(loadu)(bias + i));
-        FR_VFN(fr_apply)(v, 1, silu);
+        FR_VFN(fr_apply)(v, 1, op);
         FR_VOP(storeu)(out + i, v[0]);
     }
     if (i < n) {
@@ -128,7 +170,7 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
         FR_V v[1] = {FR_V_LOAD_FIRST(in + i, m)};
         if (bias)
             v[0] = FR_VOP(add)(v[0], FR_V_LOAD_FIRST(bias + i, m));
-        FR_VFN(fr_apply)(v, 1, silu);
+        FR_VFN(fr_apply)(v, 1, op);
         FR_V_STORE_FIRST(out + i, m, v[0]);
     }
 }
@@ -138,21 +180,32 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
  * per iteration are the level's FR_NV_<kernel>_<dtype> */
 #define FR_NV(kernel) FR_SCAT(FR_SCAT(FR_NV_, kernel), FR_SCAT(_, FR_SUF))
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _sigmoid_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, NULL, out, n, 0, FR_NV(SIGMOID));
+    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_SIGMOID, FR_NV(SIGMOID));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, NULL, out, n, 1, FR_NV(SILU));
+    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_SILU, FR_NV(SILU));
+}
+FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _softplus_fast))(const FR_T *in, FR_T *out, fr_intp n) {
+    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_SOFTPLUS, FR_NV(SOFTPLUS));
+}
+FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _log_sigmoid_fast))(const FR_T *in, FR_T *out,
+                                                                 fr_intp n) {
+    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _sigmoid_fast_bias))(const FR_T *in, const FR_T *bias,
                                                                   FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, bias, out, n, 0, FR_NV(BIAS));
+    FR_VFN(fr_loop)(in, bias, out, n, FR_SIMD_SIGMOID, FR_NV(BIAS));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast_bias))(const FR_T *in, const FR_T *bias,
                                                                FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, bias, out, n, 1, FR_NV(BIAS));
+    FR_VFN(fr_loop)(in, bias, out, n, FR_SIMD_SILU, FR_NV(BIAS));
 }
 
 #undef FR_NV
+#undef FR_SIMD_SIGMOID
+#undef FR_SIMD_SILU
+#undef FR_SIMD_SOFTPLUS
+#undef FR_SIMD_LOG_SIGMOID
 #undef FR_VFN
 #undef FR_V
 #undef FR_M
