@@ -147,6 +147,15 @@ def _np_gelu_backward(g, x, out, s):
 # torch.set_num_threads to fastrelu's thread count
 # --------------------------------------------------------------------------
 
+def _t_grad_input(aten_op, *after):
+    """The backward ops' torch form: torch.ops.aten.<aten_op>.grad_input(*args,
+    *after, grad_input=...), into the grad (args[0]) in place."""
+    def bind(torch, *args, out):
+        return partial(getattr(torch.ops.aten, aten_op).grad_input, *args, *after,
+                       grad_input=args[0] if out is None else out)
+    return bind
+
+
 def _t_relu(torch, x, out):
     # torch.relu runs clamp_min; out-of-place into a preallocated out
     return partial(torch.relu_, x) if out is None else partial(torch.clamp_min, x, 0, out=out)
@@ -156,37 +165,16 @@ def _t_sigmoid(torch, x, out):
     return partial(torch.sigmoid_, x) if out is None else partial(torch.sigmoid, x, out=out)
 
 
-def _t_relu_backward(torch, g, y, out):
-    return partial(torch.ops.aten.threshold_backward.grad_input, g, y, 0,
-                   grad_input=g if out is None else out)
-
-
-def _t_sigmoid_backward(torch, g, y, out):
-    return partial(torch.ops.aten.sigmoid_backward.grad_input, g, y,
-                   grad_input=g if out is None else out)
-
-
 def _t_leaky_relu(torch, x, a, out):
     if out is None:
         return partial(torch.nn.functional.leaky_relu_, x, a)
     return partial(torch._C._nn.leaky_relu, x, a, out=out)
 
 
-def _t_leaky_relu_backward(torch, g, x, a, out):
-    # self_is_result=False: x is the forward's input
-    return partial(torch.ops.aten.leaky_relu_backward.grad_input, g, x, a, False,
-                   grad_input=g if out is None else out)
-
-
 def _t_silu(torch, x, out):
     if out is None:
         return partial(torch.nn.functional.silu, x, inplace=True)
     return partial(torch._C._nn.silu, x, out=out)
-
-
-def _t_silu_backward(torch, g, x, out):
-    return partial(torch.ops.aten.silu_backward.grad_input, g, x,
-                   grad_input=g if out is None else out)
 
 
 def _t_softplus(torch, x, out):
@@ -202,11 +190,6 @@ def _t_gelu(torch, x, out):                    # F.gelu has no inplace=: aten's 
     if out is None:
         return partial(torch.ops.aten.gelu_, x)
     return partial(torch._C._nn.gelu, x, out=out)
-
-
-def _t_gelu_backward(torch, g, x, out):
-    return partial(torch.ops.aten.gelu_backward.grad_input, g, x,
-                   grad_input=g if out is None else out)
 
 
 # --------------------------------------------------------------------------
@@ -339,7 +322,7 @@ OPS = (
            ("normal", "sym"), (),
            Form("np.multiply(g, y > 0, out=g)", _np_relu_backward),
            Form("torch.ops.aten.threshold_backward.grad_input(g, y, 0, grad_input=g)",
-                _t_relu_backward),
+                _t_grad_input("threshold_backward", 0)),
            (_nb_relu_backward, 0), _relu_backward_fixed)),
     Op("sigmoid_backward", ("grad", "y"), "binary", FLOATS, None, False,
        "Gradient of sigmoid from its output y: grad * y * (1 - y), in the input dtype.",
@@ -348,7 +331,7 @@ OPS = (
            Form("np.subtract(1, y, out=s); np.multiply(g, y, out=g); "
                 "np.multiply(g, s, out=g)  [s preallocated]", _np_sigmoid_backward, scratch=True),
            Form("torch.ops.aten.sigmoid_backward.grad_input(g, y, grad_input=g)",
-                _t_sigmoid_backward),
+                _t_grad_input("sigmoid_backward")),
            (_nb_sigmoid_backward, 1))),
     Op("leaky_relu", ("x", "alpha"), "binary", FLOATS, None, False,
        "Leaky ReLU: x where x > 0, alpha * x where x < 0, +0.0 at x = +-0; alpha = 0\n"
@@ -368,7 +351,7 @@ OPS = (
                 "np.multiply(g, s, out=g)  [s preallocated]", _np_leaky_relu_backward,
                 scratch=True),
            Form("torch.ops.aten.leaky_relu_backward.grad_input(g, x, a, False, grad_input=g)",
-                _t_leaky_relu_backward),
+                _t_grad_input("leaky_relu_backward", False)),  # self_is_result=False
            (_nb_leaky_relu_backward, 0))),
     Op("silu", ("x",), "unary", FLOATS, None, True,
        "SiLU (swish): x * sigmoid(x)." + _ACC,
@@ -383,7 +366,7 @@ OPS = (
                 "np.subtract(1, s, out=s); s *= x; s += 1; g *= s  [s preallocated]",
                 _np_silu_backward, scratch=True),
            Form("torch.ops.aten.silu_backward.grad_input(g, x, grad_input=g)",
-                _t_silu_backward),
+                _t_grad_input("silu_backward")),
            (_nb_silu_backward, 1))),
     Op("softplus", ("x",), "unary", FLOATS, None, True,
        "log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): never overflows, no warnings." + _ACC,
@@ -446,7 +429,7 @@ OPS = (
                 "(3 passes, one temporary); g *= s  [s preallocated]",
                 _np_gelu_backward, scratch=True),
            Form("torch.ops.aten.gelu_backward.grad_input(g, x, grad_input=g)",
-                _t_gelu_backward),
+                _t_grad_input("gelu_backward")),
            (_nb_gelu_backward, 0.5))),
 )
 
