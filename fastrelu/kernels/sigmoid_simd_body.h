@@ -146,11 +146,12 @@ FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
         FR_VFN(fr_silu)(v, nv);
     } else if (op == FR_SIMD_SIGMOID) {
         FR_VFN(fr_sigmoid)(v, nv);
-    } else {
-        FR_V m1 = FR_VOP(set1)(op == FR_SIMD_LOG_SIGMOID ? -1.0 : 1.0);
-        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], m1);
+    } else if (op == FR_SIMD_SOFTPLUS) {
         FR_VFN(fr_softplus)(v, nv);
-        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], m1);
+    } else {                                     /* -softplus(-x): a sign flip, exact */
+        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], FR_VOP(set1)(-1.0));
+        FR_VFN(fr_softplus)(v, nv);
+        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], FR_VOP(set1)(-1.0));
     }
 }
 FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
