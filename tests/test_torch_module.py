@@ -2,6 +2,9 @@
 place) with autograd and fake kernels, the fallback for what the kernels do not
 take, the nn.Module drop-ins, and torch.compile.  torch is optional: skipped
 without it."""
+import ast
+import pathlib
+import pickle
 import warnings
 
 import numpy as np
@@ -11,7 +14,7 @@ torch = pytest.importorskip("torch")
 
 import fastrelu as fr  # noqa: E402
 import fastrelu.torch as frt  # noqa: E402
-from fastrelu._ops import BY_NAME, OPS  # noqa: E402
+from fastrelu._ops import BY_NAME, OPS, activation  # noqa: E402
 from test_import import run_py  # noqa: E402
 from ulp import ulp_bound, ulp_error  # noqa: E402
 
@@ -186,15 +189,26 @@ def test_gradients_match_torchs(name):
     torch.testing.assert_close(a, b, rtol=1e-13, atol=1e-14)
 
 
-@pytest.mark.parametrize("name", ["bias_relu", "bias_sigmoid", "bias_silu"])
+FUSED = [op.name for op in OPS if op.kind == "fused"]
+
+
+@pytest.mark.parametrize("name", FUSED)
 def test_bias_gradients_match_torchs(name):
-    act = {"bias_relu": torch.relu, "bias_sigmoid": torch.sigmoid, "bias_silu": F.silu}[name]
+    act = frt._native(BY_NAME[activation(name)])          # torch's own activation
     x, b = [a.requires_grad_() for a in make_args(BY_NAME[name])]
     g = torch.randn(x.shape, dtype=torch.float64)
     ours_g = torch.autograd.grad(getattr(ops, name)(x, b), (x, b), g)
     theirs_g = torch.autograd.grad(act(x + b), (x, b), g)
     for a, t in zip(ours_g, theirs_g):
         torch.testing.assert_close(a, t, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("op", OPS, ids=IDS)
+def test_native_forms_agree_with_the_kernels(op):
+    """Each row's TorchSpec.native (the fallback) is torch's form of the same op."""
+    args = make_args(op)
+    torch.testing.assert_close(frt._native(op)(*args), getattr(ops, op.name)(*args),
+                               rtol=1e-12, atol=1e-15)
 
 
 # ---------------------------------------------------------------------- autograd
@@ -316,6 +330,36 @@ def test_inplace_modules(cls, kwargs):
     y.sum().backward()
     (expected_grad,) = torch.autograd.grad(ref(leaf * 1).sum(), leaf)
     torch.testing.assert_close(leaf.grad, expected_grad)
+
+
+MODULE_ROWS = [op for op in OPS if op.torch and op.torch.module]
+
+
+@pytest.mark.parametrize("op", MODULE_ROWS, ids=[op.torch.module.name for op in MODULE_ROWS])
+def test_every_module_row_has_its_drop_in(op):
+    name = op.torch.module.name
+    cls, torch_cls = getattr(frt, name), getattr(torch.nn, name)
+    assert issubclass(cls, torch_cls) and cls is not torch_cls and name in frt.__all__
+    assert cls.__module__ == "fastrelu.torch" and cls.__qualname__ == name
+    assert f"fastrelu's {op.name}" in cls.__doc__
+    m = pickle.loads(pickle.dumps(cls()))
+    assert type(m) is cls and repr(m) == repr(torch_cls())
+    x = torch.linspace(-5, 5, 101, dtype=torch.float64)
+    with torch.no_grad():
+        assert torch.equal(cls()(x), getattr(ops, op.name)(x, *[
+            float(getattr(m, a)) for a in op.torch.module.args]))
+
+
+def test_torch_py_names_no_op():
+    """fastrelu/torch.py learns every op from the table: outside its docstring it
+    names no op and no module (adding an op is a row of fastrelu/_ops.py)."""
+    src = pathlib.Path(frt.__file__).read_text()
+    tree = ast.parse(src)
+    doc = tree.body[0]
+    assert isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+    code = "\n".join(src.splitlines()[doc.end_lineno:]).lower().replace("fastrelu", "")
+    names = {op.name for op in OPS} | {op.torch.module.name for op in MODULE_ROWS}
+    assert not [n for n in names if n.lower() in code]
 
 
 def test_softplus_threshold():
