@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The sigmoid family's speed targets, measured side by side in one process.
 
-    python tools/sigmoid_speed.py [--repeat 15] [--only sigmoid silu ...]
+    python tools/sigmoid_speed.py [--repeat 15] [--only sigmoid silu sigmoid_out ...]
     FASTRELU_DISABLE_CPU_FEATURES=AVX512F ATEN_CPU_CAPABILITY=avx2 python tools/sigmoid_speed.py
 
 One row per target:
@@ -13,7 +13,15 @@ One row per target:
 
 The ratios:
 - "x roofline" = fastrelu / roofline: lower is better, 1.0 is the memory limit;
-- "x torch" = torch / fastrelu: higher is better.
+- "x torch" = torch / fastrelu: higher is better;
+- "x onnxruntime" = onnxruntime / fastrelu: higher is better.
+
+The sigmoid_out rows compare fr.sigmoid(x, out=o) with onnxruntime's Sigmoid
+(a one-node model built in memory; a session with intra_op_num_threads = the
+row's threads, inter_op_num_threads = 1; x and a preallocated output bound
+with io_binding, so neither side allocates per call), same x, interleaved,
+then a pause for onnxruntime's spinning workers.  onnxruntime is optional and
+only a measuring tool here: without it these rows are skipped, not missed.
 
 Each row prints its target and whether it is met.  At the AVX2 level (capped
 on both sides, as in the second command) the 1-thread sigmoid and silu
@@ -45,11 +53,11 @@ class Case(NamedTuple):
     threads: int | None      # None: fastrelu's default
     fr: Callable             # (x, *rest) -> None, in place on x
     torch: Callable | None   # (xt, *rest_t) -> None, in place on xt
-    ratio: str               # "roofline", "torch" or "us" (fastrelu's time per call)
+    ratio: str               # "roofline", "torch", "onnxruntime" or "us" (fastrelu's time per call)
     target: float
     avx2_target: float | None = None
     mode: str = "fast"
-    operands: tuple = ()     # what follows x: "grad" (the first argument), "bias"
+    operands: tuple = ()     # what follows x: "grad" (the first argument), "bias", "out"
 
 
 def _t_silu_bwd(g, x):
@@ -84,6 +92,10 @@ def cases():
     out.append(Case("sigmoid_", "float32", (1000,), None, fr.sigmoid_, torch.sigmoid_, "us", 0.6))
     out.append(Case("sigmoid_", "float32", (1000,), None, fr.sigmoid_, torch.sigmoid_,
                     "torch", 1.3))
+    # last, so that the cases above draw the same data as without it
+    for th in (2, 1):
+        out.append(Case("sigmoid_out", "float32", (BIG,), th, lambda x, o: fr.sigmoid(x, out=o),
+                        None, "onnxruntime", 1.0, operands=("out",)))
     return out
 
 
@@ -92,6 +104,102 @@ def timed(fn, inner):
     for _ in range(inner):
         fn()
     return (time.perf_counter() - t0) / inner
+
+
+def _onnxruntime():
+    """onnxruntime, or None if it is not installed (it is optional)."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    return onnxruntime
+
+
+def _pb_varint(v):
+    out = bytearray()
+    while True:
+        byte, v = v & 0x7F, v >> 7
+        out.append(byte | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+def _pb(field, value):
+    """One protobuf field: an int (varint), or str / bytes (length-delimited)."""
+    if isinstance(value, int):
+        return _pb_varint(field << 3) + _pb_varint(value)
+    if isinstance(value, str):
+        value = value.encode()
+    return _pb_varint(field << 3 | 2) + _pb_varint(len(value)) + value
+
+
+def sigmoid_model():
+    """A serialized ONNX ModelProto: y = Sigmoid(x), float32 of shape ("n",);
+    with the onnx package's helper if installed, else encoded here field by field."""
+    ir_version, opset = 8, 13
+    try:
+        from onnx import TensorProto, helper
+    except ImportError:
+        pass
+    else:
+        info = [helper.make_tensor_value_info(v, TensorProto.FLOAT, ["n"]) for v in "xy"]
+        graph = helper.make_graph([helper.make_node("Sigmoid", ["x"], ["y"])], "sigmoid",
+                                  info[:1], info[1:])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                                  ir_version=ir_version)
+        return model.SerializeToString(), "onnx.helper"
+    # onnx.proto field numbers; TensorProto.FLOAT = 1
+    shape = _pb(1, _pb(2, "n"))                             # TensorShapeProto.dim.dim_param
+    vtype = _pb(1, _pb(1, 1) + _pb(2, shape))               # TypeProto.tensor_type
+    node = _pb(1, "x") + _pb(2, "y") + _pb(4, "Sigmoid")    # NodeProto input, output, op_type
+    graph = (_pb(1, node) + _pb(2, "sigmoid")
+             + _pb(11, _pb(1, "x") + _pb(2, vtype)) + _pb(12, _pb(1, "y") + _pb(2, vtype)))
+    model = _pb(1, ir_version) + _pb(7, graph) + _pb(8, _pb(1, "") + _pb(2, opset))
+    return model, "hand-encoded ModelProto"
+
+
+def run_onnxruntime(case, repeat, rng, ort, model):
+    """fr.sigmoid(x, out=o) against onnxruntime's Sigmoid writing into a bound output."""
+    x = (4 * rng.standard_normal(case.shape)).astype(case.dtype)
+    o_fr = np.full_like(x, np.nan)
+    o_ort = np.full_like(x, np.nan)
+    threads = case.threads or fr.get_num_threads()
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.log_severity_level = 3
+    sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+    io = sess.io_binding()
+    io.bind_cpu_input("x", x)                 # backed by x's buffer, no copy
+    io.bind_ortvalue_output("y", ort.OrtValue.ortvalue_from_numpy(o_ort))
+    old = fr.get_num_threads()
+    fr.set_num_threads(threads)
+    ts = {"fastrelu": [], "onnxruntime": []}
+    try:
+        with fr.accuracy(case.mode):
+            case.fr(x, o_fr)
+            sess.run_with_iobinding(io)
+            err = float(np.max(np.abs(o_ort - o_fr)))   # NaN if onnxruntime wrote elsewhere
+            time.sleep(SETTLE_S)
+            if err < 1e-6:
+                for _ in range(repeat):
+                    ts["fastrelu"].append(timed(lambda: case.fr(x, o_fr), 1))
+                    ts["onnxruntime"].append(timed(lambda: sess.run_with_iobinding(io), 1))
+                    time.sleep(SETTLE_S)
+    finally:
+        fr.set_num_threads(old)
+    size = "x".join(map(str, case.shape))
+    head = f"{case.name:17} {case.dtype:8} {size:>10} thr={threads}"
+    if not err < 1e-6:
+        print(f"{head}  onnxruntime differs from fastrelu: max abs diff {err:.3g} (>= 1e-6), "
+              f"not timed  MISSED", flush=True)
+        return err, False
+    f, t = (min(v) for v in ts.values())
+    ok = t / f >= case.target
+    what = f"x onnxruntime {t / f:5.2f} (>= {case.target})"
+    print(f"{head}  fastrelu {f * 1e3:8.3f}  onnxruntime {t * 1e3:8.3f} ms  {what:28} "
+          f"{'met' if ok else 'MISSED'}  (max abs diff {err:.2g})", flush=True)
+    return t / f, ok
 
 
 def run(case, repeat, rng, avx2):
@@ -148,7 +256,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--only", nargs="+", metavar="OP",
-                    help="the cases of these ops (sigmoid, silu, bias_silu, ...)")
+                    help="the cases of these ops (sigmoid, silu, bias_silu, sigmoid_out, ...)")
     a = ap.parse_args()
     kernel = fr.explain("sigmoid", np.zeros(4, np.float32)).kernel
     avx2 = "avx512" not in kernel
@@ -156,8 +264,18 @@ def main():
           f"{torch.backends.cpu.get_cpu_capability()}, fastrelu kernel {kernel}")
     rng = np.random.default_rng(0)
     missed = 0
+    ort = model = None
     for case in cases():
         if a.only and case.name.split()[0].rstrip("_") not in a.only:
+            continue
+        if case.ratio == "onnxruntime":
+            if model is None:
+                ort, (model, how) = _onnxruntime(), sigmoid_model()
+                print(f"{case.name}: skipped, onnxruntime is not installed" if ort is None else
+                      f"onnxruntime {ort.__version__} (CPUExecutionProvider, io_binding), "
+                      f"model from {how}", flush=True)
+            if ort is not None:
+                missed += not run_onnxruntime(case, a.repeat, rng, ort, model)[1]
             continue
         missed += not run(case, a.repeat, rng, avx2)[1]
     print(f"{missed} target(s) missed; load {os.getloadavg()}")
