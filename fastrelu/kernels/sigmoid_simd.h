@@ -17,6 +17,9 @@
 #include "exp_poly.h"
 
 #define FR_SIMD_UNARY 1           /* kernels.c: UNARY_SIMD rows call fr_v_<name> */
+#ifndef FR_STREAM_MIN_BYTES       /* out-of-place calls this large stream their stores */
+#define FR_STREAM_MIN_BYTES (4 << 20)
+#endif
 
 /* a##b##c in one paste, for the levels' intrinsic names: pasted in two
  * steps, the partial name may be a macro and expand (clang's _mm512_setzero) */

@@ -136,7 +136,9 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
 /* the whole-array loop: nv vectors per iteration, then one at a time, then
  * a masked tail (zeros in the unused lanes), all through the same function.
  * With a bias (the fused ops' row, bias[i] for in[i]) each vector is
- * in + bias rounded to FR_T first, in the same pass: op(x + b) bit for bit. */
+ * in + bias rounded to FR_T first, in the same pass: op(x + b) bit for bit.
+ * stream (a constant after inlining): the nv-vector stores bypass the cache
+ * (out aligned to a vector there). */
 #define FR_SIMD_SIGMOID 0
 #define FR_SIMD_SILU 1
 #define FR_SIMD_SOFTPLUS 2
@@ -154,8 +156,8 @@ FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
         FR_EACH(k) v[k] = FR_VOP(mul)(v[k], FR_VOP(set1)(-1.0));
     }
 }
-FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
-                               int op, int nv) {
+FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
+                                    int op, int nv, int stream) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V v[FR_NV_MAX];
@@ -163,7 +165,10 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
         if (bias)
             FR_EACH(k) v[k] = FR_VOP(add)(v[k], FR_VOP(loadu)(bias + i + k * FR_LANES));
         FR_VFN(fr_apply)(v, nv, op);
-        FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
+        if (stream)
+            FR_EACH(k) FR_VOP(stream)(out + i + k * FR_LANES, v[k]);
+        else
+            FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
     }
     for (; i + FR_LANES <= n; i += FR_LANES) {
         FR_V v[1] = {FR_VOP(loadu)(in + i)};
@@ -180,6 +185,22 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
         FR_VFN(fr_apply)(v, 1, op);
         FR_V_STORE_FIRST(out + i, m, v[0]);
     }
+}
+/* Out of place and large (a call of FR_STREAM_MIN_BYTES or more: a chunk of a
+ * big array), the result is not read back soon: streaming stores skip the
+ * read of each output line (3 memory streams become 2).  In place, the loads
+ * already brought the lines in.  The bits are the same either way. */
+FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
+                               int op, int nv) {
+    if ((const FR_T *)out == in || n < (fr_intp)(FR_STREAM_MIN_BYTES / sizeof(FR_T))
+            || (uintptr_t)out % sizeof(FR_T) != 0) {
+        FR_VFN(fr_loop_part)(in, bias, out, n, op, nv, 0);
+        return;
+    }
+    fr_intp head = (fr_intp)((-(uintptr_t)out & (sizeof(FR_V) - 1)) / sizeof(FR_T));
+    FR_VFN(fr_loop_part)(in, bias, out, head, op, nv, 0);
+    FR_VFN(fr_loop_part)(in + head, bias ? bias + head : NULL, out + head, n - head, op, nv, 1);
+    _mm_sfence();                    /* the streamed stores visible before the pool's join */
 }
 
 /* the rows' kernels: fr_v_f32_sigmoid_fast(in, out, n), ..., and for the
