@@ -171,7 +171,7 @@ def _fast_family(C, h, ma):
         xe = xps * down
         xel = ma(x, pls, xpl) * down
         r = ratio(select(pos, x, xe), select(pos, zero, xel), d, dl, e)
-        r = select(x == zero, x, r)                 # silu(-0) = -0
+        r = select(r == zero, zero * x, r)          # a zero keeps x's sign (fr_silu_fast)
         return select(x < zmin_silu, mzero, select(x > xmax_silu, x, r))
 
     @njit_inline
@@ -370,7 +370,7 @@ def silu_exact_f64(x):
     h, l, s = _silu_dd_f64(x)
     v = h + l
     r = select(x > 0.0, v, (v * s) * K.DOWN_F64)
-    r = select(x == 0.0, x, r)                      # silu(-0) = -0
+    r = select(r == 0.0, 0.0 * x, r)                # a zero keeps x's sign: silu(-0) = -0
     return select(x < K.ZMIN_DD_SILU, -0.0, select(x > -K.ZMIN_DD_SILU, x, r))
 
 

@@ -102,7 +102,9 @@ FR_INLINE FR_T FR_FN(fr_silu_fast)(FR_T x) {
     FR_T xe = xps * FR_C(DOWN), xel = FR_FN(fr_ma)(x, E.pls, xpl) * FR_C(DOWN);
     FR_T r = FR_FN(fr_ratio)(pos ? x : xe, pos ? (FR_T)0 : xel, E);
     /* beyond +-ZMIN_SILU, silu is x or -0 (and inf * 0 lurks in r) */
-    r = x == (FR_T)0 ? x : r;                      /* silu(-0) = -0 */
+    /* a zero keeps x's sign: silu(-0) = -0, and where x e underflows (the
+     * sum of -0 parts in fr_ratio is +0) */
+    r = r == (FR_T)0 ? (FR_T)0 * x : r;
     return x < (FR_T)(FR_ZMIN_SILU) ? (FR_T)-0.0 : (x > -(FR_T)(FR_ZMIN_SILU) ? x : r);
 }
 

@@ -135,7 +135,9 @@
 /* Correctly rounded float32 (exact mode; scalar.h's fr_<op>_exact_try_f32
  * and _slow_f32): per block, a vector pass keeps the guesses in a buffer and
  * flags the lanes the rounding test leaves open; a scalar pass (rare) redoes
- * those; then the block is stored (in may be out). */
+ * those; then the block is stored (in may be out).  Levels with a SIMD
+ * header run its fr_v_f32_<op>_exact instead (the same bits: both are
+ * correctly rounded), below. */
 #define FR_CR_BLOCK 256
 #define FR_CR_BLOCK_FN(name, f)                                               \
     FR_INLINE void name(const float *in, float *out, fr_intp m) {             \
@@ -149,7 +151,7 @@
                 if (open[i]) buf[i] = f##_slow_f32(in[i]);                    \
         memcpy(out, buf, (size_t)m * sizeof(float));                          \
     }
-#define FR_UNARY_CR(name, T, f)                                               \
+#define FR_UNARY_CR_BLOCK(name, T, f)                                         \
     FR_CR_BLOCK_FN(FR_K(name##_block), f)                                     \
     static void FR_K(name)(const void *in_, void *out_, fr_intp n) {          \
         const float *in = (const float *)in_;                                 \
@@ -158,7 +160,7 @@
             FR_K(name##_block)(in + b, out + b, n - b < FR_CR_BLOCK ? n - b : FR_CR_BLOCK); \
     }
 /* bias + a correctly rounded activation: x + b into a block, then as above */
-#define FR_FUSED_CR(name, T, f, counted)                                      \
+#define FR_FUSED_CR_BLOCK(name, T, f, counted)                                \
     FR_CR_BLOCK_FN(FR_K(name##_block), f)                                     \
     static void FR_K(name)(const void *x_, const void *b_, void *out_,        \
                            int64_t *cnt, double eps_, fr_intp rows, fr_intp cols) { \
@@ -176,6 +178,13 @@
                 if (cnt) for (fr_intp i = 0; i < m; i++) cnt[j + i] += counted(yr[i], eps); \
             }                                                                 \
     }
+#ifdef FR_SIMD_UNARY
+#define FR_UNARY_CR FR_UNARY_SIMD
+#define FR_FUSED_CR FR_FUSED_SIMD
+#else
+#define FR_UNARY_CR FR_UNARY_CR_BLOCK
+#define FR_FUSED_CR FR_FUSED_CR_BLOCK
+#endif
 
 /* Every kernel of this level, once: the list emits both the functions and
  * the registry rows.  A row's scalar function is its math: fr_relu_f32 and

@@ -273,7 +273,7 @@ FR_INLINE double fr_silu_exact_f64(double x) {
     fr_silu_dd_f64(x, &h, &l, &s);
     double v = h + l;
     double r = x > 0.0 ? v : (v * s) * FR_DOWN_F64;
-    r = x == 0.0 ? x : r;                          /* silu(-0) = -0 */
+    r = r == 0.0 ? 0.0 * x : r;                    /* a zero keeps x's sign: silu(-0) = -0 */
     return x < -760.0 ? -0.0 : (x > 760.0 ? x : r);
 }
 /* For tiny x, silu(x) = x/2 + x^2/4 (gelu: x/2 + x^2/sqrt(2 pi)) is x/2 in float64: a float32 (or float16,

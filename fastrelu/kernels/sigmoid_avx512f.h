@@ -37,6 +37,9 @@
 #ifndef FR_NV_BIAS_f64
 #define FR_NV_BIAS_f64 4
 #endif
+#ifndef FR_NV_SIGMOID_CR_f64     /* exact float32 sigmoid (float64 lanes) */
+#define FR_NV_SIGMOID_CR_f64 8
+#endif
 #define FR_NV_MAX 8               /* the most vectors any loop takes at once */
 
 #define FR_LEVEL avx512f
@@ -68,6 +71,30 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_FIRST_LANES(r) ((FR_M)((1u << (r)) - 1u))
 #define FR_V_LOAD_FIRST(p, m) FR_VOP(maskz_loadu)(m, p)
 #define FR_V_STORE_FIRST(p, m, v) FR_VOP(mask_storeu)(p, m, v)
+
+/* the float32 half of a float64 vector (exact float32 computes in double) */
+typedef __m256 fr_half_avx512f;
+#define FR_HALF fr_half_avx512f
+#define FR_HALF_LOADU _mm256_loadu_ps
+#define FR_HALF_STOREU _mm256_storeu_ps
+#define FR_HALF_ADD _mm256_add_ps
+#define FR_HALF_WIDEN _mm512_cvtps_pd
+#define FR_HALF_NARROW _mm512_cvtpd_ps
+#define FR_HALF_LOAD_FIRST(p, r) \
+    _mm512_castps512_ps256(_mm512_maskz_loadu_ps((__mmask16)((1u << (r)) - 1u), p))
+#define FR_HALF_STORE_FIRST(p, r, v) \
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << (r)) - 1u), _mm512_castps256_ps512(v))
+/* 1/d: vrcp14pd (2^-14 relative) and two Newton steps */
+#define FR_V_RECIP_EST _mm512_rcp14_pd
+#define FR_RECIP_STEPS 2
+/* the lanes whose double bits' low 29 (those float32 rounding drops) lie
+ * within w of the midpoint 2^28 */
+static inline int fr_near_midpoint_avx512f(__m512d y, long long w) {
+    __m512i m = _mm512_and_si512(_mm512_castpd_si512(y), _mm512_set1_epi64(0x1FFFFFFF));
+    return (int)_mm512_cmplt_epu64_mask(_mm512_sub_epi64(m, _mm512_set1_epi64((1 << 28) - w)),
+                                        _mm512_set1_epi64(2 * w));
+}
+#define FR_V_NEAR_MIDPOINT fr_near_midpoint_avx512f
 
 #include "sigmoid_simd.h"
 

@@ -61,5 +61,7 @@
 #define fr_v_bias_of_fr_sigmoid_fast_f64 fr_v_f64_sigmoid_fast_bias
 #define fr_v_bias_of_fr_silu_fast_f32 fr_v_f32_silu_fast_bias
 #define fr_v_bias_of_fr_silu_fast_f64 fr_v_f64_silu_fast_bias
+#define fr_v_bias_of_fr_sigmoid_exact fr_v_f32_sigmoid_exact_bias
+#define fr_v_bias_of_fr_silu_exact fr_v_f32_silu_exact_bias
 
 #endif /* FASTRELU_SIGMOID_SIMD_H */

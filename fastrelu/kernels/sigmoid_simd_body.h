@@ -203,6 +203,118 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
     _mm_sfence();                    /* the streamed stores visible before the pool's join */
 }
 
+#if FR_MANT_BITS == 52
+/* Correctly rounded float32 (exact mode), in the float64 instance: each
+ * float widened to double, a guess y within 2^-45 relative, then a rounding
+ * test: if y's bits that float32 rounding drops (the low 29) lie more than
+ * FR_CR_WINDOW units of y's last place from their midpoint 2^28, the exact
+ * value, within 2^7.7 of those units of y (2^-45 y, y in [2^E, 2^(E+1))),
+ * rounds to the same float as y.  A subnormal float32 result rounds at
+ * 2^-149, the place 2^-126 + y rounds at: those lanes test 2^-126 + y
+ * (rounding that sum adds half a unit).  The lanes the test leaves open,
+ * about 2^-18 of them, take scalar.h's slow path.  Correct rounding: the same
+ * bits as the baseline level's guess + test + slow path.
+ *
+ * The guesses: sigmoid's is fr_sigmoid_cr_guess below; the others are this
+ * dtype's fast functions, <= 2 ulp of double (2^-51 relative). */
+#define FR_CR_WINDOW 1024
+/* sigmoid's guess, as scalar.h's fr_sigmoid_exact_guess_f32 but with a
+ * Pade [5/5] for 2^u (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k,
+ * a = 1/2, 1/9, 1/72, 1/1008, 1/30240) and the division as a reciprocal
+ * estimate refined by Newton steps (2^-52): a = z log2e rounded (2^-45.2
+ * absolute for |z| <= 105) dominates, 2^-45.3 relative in all.  x: float32
+ * values, widened. */
+FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
+    FR_V z[FR_NV_MAX], zl[FR_NV_MAX], n[FR_NV_MAX], u[FR_NV_MAX], u2[FR_NV_MAX];
+    FR_V ev[FR_NV_MAX], od[FR_NV_MAX], q[FR_NV_MAX], e[FR_NV_MAX], d[FR_NV_MAX], r[FR_NV_MAX];
+    FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(-105.0), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
+    FR_EACH(k) zl[k] = FR_V_ZLOG2E(z[k]);
+    FR_EACH(k) n[k] = FR_V_ROUND_N(zl[k]);
+    FR_EACH(k) u[k] = FR_VOP(sub)(FR_VOP(mul)(z[k], FR_VOP(set1)(FR_C(LOG2E))), n[k]);   /* exact */
+    FR_EACH(k) u2[k] = FR_VOP(mul)(u[k], u[k]);
+    FR_EACH(k) ev[k] = FR_VOP(fmadd)(FR_VOP(set1)(0x1.e04116d4ca854p-13), u2[k],
+                                     FR_VOP(set1)(0x1.b551aaa3b5a46p-5));
+    FR_EACH(k) od[k] = FR_VOP(fmadd)(FR_VOP(set1)(0x1.63144fb784852p-18), u2[k],
+                                     FR_VOP(set1)(0x1.2f205e4adc080p-8));
+    FR_EACH(k) ev[k] = FR_VOP(fmadd)(ev[k], u2[k], FR_VOP(set1)(1.0));
+    FR_EACH(k) od[k] = FR_VOP(fmadd)(od[k], u2[k], FR_VOP(set1)(0x1.62e42fefa39efp-2));
+    FR_EACH(k) od[k] = FR_VOP(mul)(od[k], u[k]);
+    FR_EACH(k) q[k] = FR_VOP(sub)(ev[k], od[k]);                       /* P(-u) */
+    FR_EACH(k) e[k] = FR_V_SCALE(FR_VOP(add)(ev[k], od[k]), FR_V_POW2N(zl[k], n[k]));
+    FR_EACH(k) d[k] = FR_VOP(add)(q[k], e[k]);                         /* in [0.7, 2.9] */
+#if FR_RECIP_STEPS
+    FR_EACH(k) r[k] = FR_V_RECIP_EST(d[k]);
+    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
+        FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], FR_VOP(fnmadd)(d[k], r[k], FR_VOP(set1)(1.0)), r[k]);
+    FR_EACH(k) x[k] = FR_VOP(mul)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), r[k]);
+#else
+    FR_EACH(k) x[k] = FR_VOP(div)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), d[k]);
+#endif
+}
+FR_INLINE float FR_VFN(fr_cr_slow)(float x, int op) {
+    if (op == FR_SIMD_SIGMOID) return fr_sigmoid_exact_slow_f32(x);
+    if (op == FR_SIMD_SILU) return fr_silu_exact_slow_f32(x);
+    if (op == FR_SIMD_SOFTPLUS) return fr_softplus_exact_slow_f32(x);
+    return fr_log_sigmoid_exact_slow_f32(x);
+}
+/* y (double lanes) rounded to float32, the lanes the test leaves open redone */
+FR_INLINE FR_HALF FR_VFN(fr_cr_round)(FR_V y, FR_HALF x, int op) {
+    FR_V tiny = FR_VOP(set1)(0x1p-126), a = FR_V_MAX(y, FR_VOP(sub)(FR_VOP(setzero)(), y));
+    a = FR_V_SELECT(FR_V_LESS(a, tiny), FR_VOP(add)(a, tiny), a);
+    int open = FR_V_NEAR_MIDPOINT(a, FR_CR_WINDOW);
+    FR_HALF r = FR_HALF_NARROW(y);
+    if (__builtin_expect(open != 0, 0)) {
+        float xs[FR_LANES], ys[FR_LANES];
+        FR_HALF_STOREU(xs, x);
+        FR_HALF_STOREU(ys, r);
+        for (int j = 0; j < FR_LANES; j++)
+            if (open >> j & 1) ys[j] = FR_VFN(fr_cr_slow)(xs[j], op);
+        r = FR_HALF_LOADU(ys);
+    }
+    return r;
+}
+FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
+    if (op == FR_SIMD_SIGMOID)
+        FR_VFN(fr_sigmoid_cr_guess)(v, nv);
+    else
+        FR_VFN(fr_apply)(v, nv, op);
+}
+/* as fr_loop_part, over float32 in and out: nv halves per iteration, then
+ * one, then a masked tail (zeros in the unused lanes).  The slow path reads
+ * x from a register, so in may be out. */
+FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out, fr_intp n,
+                                  int op, int nv) {
+    fr_intp i = 0;
+    for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
+        FR_HALF x[FR_NV_MAX];
+        FR_V v[FR_NV_MAX];
+        FR_EACH(k) x[k] = FR_HALF_LOADU(in + i + k * FR_LANES);
+        if (bias)
+            FR_EACH(k) x[k] = FR_HALF_ADD(x[k], FR_HALF_LOADU(bias + i + k * FR_LANES));
+        FR_EACH(k) v[k] = FR_HALF_WIDEN(x[k]);
+        FR_VFN(fr_cr_apply)(v, nv, op);
+        FR_EACH(k) FR_HALF_STOREU(out + i + k * FR_LANES, FR_VFN(fr_cr_round)(v[k], x[k], op));
+    }
+    for (; i < n; i += FR_LANES) {
+        int r = n - i < FR_LANES ? (int)(n - i) : FR_LANES;
+        FR_HALF x[1];
+        FR_V v[1];
+        x[0] = r == FR_LANES ? FR_HALF_LOADU(in + i) : FR_HALF_LOAD_FIRST(in + i, r);
+        if (bias)
+            x[0] = FR_HALF_ADD(x[0], r == FR_LANES ? FR_HALF_LOADU(bias + i)
+                                                   : FR_HALF_LOAD_FIRST(bias + i, r));
+        v[0] = FR_HALF_WIDEN(x[0]);
+        FR_VFN(fr_cr_apply)(v, 1, op);
+        FR_HALF y = FR_VFN(fr_cr_round)(v[0], x[0], op);
+        if (r == FR_LANES)
+            FR_HALF_STOREU(out + i, y);
+        else
+            FR_HALF_STORE_FIRST(out + i, r, y);
+    }
+}
+#undef FR_CR_WINDOW
+#endif
+
 /* the rows' kernels: fr_v_f32_sigmoid_fast(in, out, n), ..., and for the
  * fused rows fr_v_f32_sigmoid_fast_bias(in, bias, out, n), ...; the vectors
  * per iteration are the level's FR_NV_<kernel>_<dtype> */
@@ -228,6 +340,28 @@ FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast_bias))(const FR_T *in, 
                                                                FR_T *out, fr_intp n) {
     FR_VFN(fr_loop)(in, bias, out, n, FR_SIMD_SILU, FR_NV(BIAS));
 }
+
+#if FR_MANT_BITS == 52
+/* exact float32 rows (kernels.c's UNARY_CR, FUSED_CR): fr_v_f32_sigmoid_exact,
+ * ..., fr_v_f32_sigmoid_exact_bias, ...; float64's vectors per iteration */
+#define FR_CR_ROW(name, OP, NV)                                                   \
+    FR_INLINE void fr_v_f32_##name##_exact(const float *in, float *out, fr_intp n) { \
+        FR_VFN(fr_cr_loop)(in, NULL, out, n, OP, NV);                             \
+    }
+FR_CR_ROW(sigmoid, FR_SIMD_SIGMOID, FR_NV(SIGMOID_CR))
+FR_CR_ROW(silu, FR_SIMD_SILU, FR_NV(SILU))
+FR_CR_ROW(softplus, FR_SIMD_SOFTPLUS, FR_NV(SOFTPLUS))
+FR_CR_ROW(log_sigmoid, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS))
+#undef FR_CR_ROW
+FR_INLINE void fr_v_f32_sigmoid_exact_bias(const float *in, const float *bias, float *out,
+                                           fr_intp n) {
+    FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SIGMOID, FR_NV(BIAS));
+}
+FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
+                                        fr_intp n) {
+    FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SILU, FR_NV(BIAS));
+}
+#endif
 
 #undef FR_NV
 #undef FR_SIMD_SIGMOID
