@@ -82,19 +82,19 @@ def fast_twin_isa():
 
 
 # Ops whose fast kernels at the avx2/avx512f levels are intrinsics
-# (kernels.c's UNARY_SIMD/FUSED_SIMD rows, kernels/sigmoid_*.h): fast-mode
+# (kernels.c's UNARY/BINARY/FUSED_SIMD rows, kernels/sigmoid_*.h): fast-mode
 # bits differ between ISA levels and backends there, so no C level with FMA
 # is numba's bit-identical twin for them (the baseline level still is, without
 # FMA: test_fast_mode_without_fma_bit_identical_to_c_baseline).
 SIMD_FAST = frozenset(("sigmoid", "silu", "softplus", "log_sigmoid", "bias_sigmoid",
-                       "bias_silu"))
+                       "bias_silu", "silu_backward"))
 
 
 def test_simd_fast_lists_the_simd_rows():
     import re
     src = (Path(fr.__file__).parent / "kernels" / "kernels.c").read_text()
-    rows = re.findall(r"K\((?:UNARY|FUSED)_SIMD, f(?:32|64)_(\w+?)_fast,", src)
-    assert set(rows) == SIMD_FAST
+    rows = re.findall(r"K\((?:UNARY|BINARY|FUSED)_SIMD, f(?:32|64)_(\w+?)_fast,", src)
+    assert {r.replace("_bwd", "_backward") for r in rows} == SIMD_FAST
 
 
 def twin_isa(op, mode="fast"):

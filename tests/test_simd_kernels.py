@@ -290,6 +290,67 @@ def test_silu_underflow_keeps_the_sign(isa, mode, dtype):
     assert np.all(np.signbit(got)), (x, got)
 
 
+# ---- float32 silu_backward, fast mode (BINARY_SIMD row: float64 lanes) -----
+SB_ISAS = [pytest.param(i, id=i) for i in ISAS]
+X0 = -1.2784645427610738           # silu'(x0) = 0: 1 + x sigmoid(-x) cancels near it
+
+
+def silu_bwd_values(n, seed):
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([mixed_values("float32", n, seed),
+                        np.float32(X0) + np.arange(-300, 300, dtype=np.float32) * np.float32(1.2e-7),
+                        np.array([-700.0, -705.0, -745.0, -760.0, -761.0, 760.0, 761.0, -200.0,
+                                  -110.0, -104.0], np.float32)])
+    g = rng.standard_normal(x.size).astype(np.float32)
+    g[::7] = 1.0
+    g[3::11] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 3e38, 1e-40],
+                                   np.float32), g[3::11].size)
+    return g, x
+
+
+def call_bwd(g, x, mode="fast"):
+    with fr.accuracy(mode), np.errstate(all="raise"):
+        return fr.silu_backward(g, x)
+
+
+@pytest.mark.parametrize("isa", SB_ISAS)
+def test_silu_backward_float32_accuracy_and_semantics(isa):
+    """within the fast bound of the exact value (float64 formula, mpmath-checked
+    in _slow), next to silu's minimum too; NaN and zero patterns as the
+    baseline level's (scalar.h's fr_silu_bwd_f32, the semantics)"""
+    g, x = silu_bwd_values(3000, 41)
+    with _dispatch.use_isa(isa):
+        got = call_bwd(g, x)
+    with _dispatch.use_isa("baseline"):
+        base = call_bwd(g, x)
+    want = _slow.silu_backward(g.astype(np.float64), x.astype(np.float64))
+    fin = np.isfinite(want) & np.isfinite(got)
+    err = ulp_error(got[fin], want[fin])
+    worst = int(np.argmax(err))
+    assert err[worst] <= ulp_bound("silu_backward", "float32", "fast"), \
+        (x[fin][worst], g[fin][worst], got[fin][worst], err[worst])
+    assert np.array_equal(np.isnan(got), np.isnan(base))
+    assert np.array_equal(np.isinf(got), np.isinf(base))
+    zero = base == 0
+    assert np.array_equal(got == 0, zero) and np.array_equal(np.signbit(got[zero]),
+                                                              np.signbit(base[zero]))
+
+
+@pytest.mark.parametrize("isa", SB_ISAS)
+def test_silu_backward_float32_every_size_offset_and_in_place(isa):
+    g0, x0 = silu_bwd_values(60, 42)
+    with _dispatch.use_isa(isa):
+        alone = np.concatenate([call_bwd(g0[i:i + 1], x0[i:i + 1]) for i in range(x0.size)])
+        for off in range(16):
+            for n in range(71):
+                got = call_bwd(g0[off:off + n], x0[off:off + n])
+                same_bits(got, alone[off:off + n])
+        g = g0.copy()
+        with fr.accuracy("fast"), np.errstate(all="raise"):
+            fr.silu_backward_(g, x0)              # into grad
+        same_bits(g, alone)
+
+
 # ---- exact float32 (correctly rounded) at the SIMD levels -------------------
 # kernels.c's UNARY_CR / FUSED_CR rows run sigmoid_simd_body.h's fr_cr_loop at
 # the avx2 and avx512f levels, the scalar block loop at baseline; correctly

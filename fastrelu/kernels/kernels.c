@@ -55,6 +55,10 @@
     static void FR_K(name)(const void *in, void *out, fr_intp n) {            \
         FR_CAT(fr_v_, name)((const T *)in, (T *)out, n);                      \
     }
+#define FR_BINARY_SIMD(name, T, f)                                            \
+    static void FR_K(name)(const void *a, const void *b, void *out, fr_intp n) { \
+        FR_CAT(fr_v_, name)((const T *)a, (const T *)b, (T *)out, n);         \
+    }
 /* FUSED_SIMD rows: the level's whole-array kernel row by row, x + b added
  * (rounded to T) as each vector is loaded, so bias_op(x, b) is op(x + b)
  * bit for bit in one pass */
@@ -73,6 +77,7 @@
     }
 #else
 #define FR_UNARY_SIMD FR_UNARY
+#define FR_BINARY_SIMD FR_BINARY
 #define FR_FUSED_SIMD FR_FUSED
 #endif
 
@@ -218,7 +223,8 @@
     K(UNARY_CR, f32_silu_exact, SILU, F32, EXACT, fr_silu_exact)                \
     K(UNARY_SIMD, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)              \
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
-    K(BINARY, f32_silu_bwd, SILU_BWD, F32, ANY, fr_silu_bwd_f32)                 \
+    K(BINARY_SIMD, f32_silu_bwd_fast, SILU_BWD, F32, FAST, fr_silu_bwd_f32)      \
+    K(BINARY, f32_silu_bwd_exact, SILU_BWD, F32, EXACT, fr_silu_bwd_f32)         \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
     K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
     K(UNARY_SIMD, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32) \
@@ -254,6 +260,7 @@
 #define FR_FIELD_FUSED_CR .fused
 #define FR_FIELD_UNARY_SIMD .unary
 #define FR_FIELD_FUSED_SIMD .fused
+#define FR_FIELD_BINARY_SIMD .binary
 #define FR_FIELD_BINARY .binary
 #define FR_FIELD_TERNARY .ternary
 #define FR_FIELD_FUSED .fused

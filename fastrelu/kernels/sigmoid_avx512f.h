@@ -40,6 +40,9 @@
 #ifndef FR_NV_SIGMOID_CR_f64     /* exact float32 sigmoid (float64 lanes) */
 #define FR_NV_SIGMOID_CR_f64 8
 #endif
+#ifndef FR_NV_SILU_BWD_f64       /* float32 silu_backward (float64 lanes) */
+#define FR_NV_SILU_BWD_f64 8
+#endif
 #define FR_NV_MAX 8               /* the most vectors any loop takes at once */
 
 #define FR_LEVEL avx512f

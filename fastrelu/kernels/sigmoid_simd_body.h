@@ -218,16 +218,19 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
  * The guesses: sigmoid's is fr_sigmoid_cr_guess below; the others are this
  * dtype's fast functions, <= 2 ulp of double (2^-51 relative). */
 #define FR_CR_WINDOW 1024
-/* sigmoid's guess, as scalar.h's fr_sigmoid_exact_guess_f32 but with a
- * Pade [5/5] for 2^u (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k,
- * a = 1/2, 1/9, 1/72, 1/1008, 1/30240) and the division as a reciprocal
- * estimate refined by Newton steps (2^-52): a = z log2e rounded (2^-45.2
- * absolute for |z| <= 105) dominates, 2^-45.3 relative in all.  x: float32
- * values, widened. */
-FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
+/* sigmoid in parts, for float32 x widened (the float64 instance): as
+ * scalar.h's fr_sigmoid_exact_guess_f32 but with a Pade [5/5] for 2^u
+ * (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k, a = 1/2, 1/9, 1/72,
+ * 1/1008, 1/30240) and the division as a reciprocal: with z = max(-|x|,
+ * zmin), e^z = e / q and sigmoid(x) = (x > 0 ? q : e) r, sigmoid(-x) = (x > 0
+ * ? e : q) r, r = 1 / (q + e) (FR_V_RECIP_EST and Newton steps, 2^-52; or a
+ * division).  a = z log2e rounded (2^-45.2 absolute for |z| <= 105, 2^-52
+ * for |z| <= 2) dominates: 2^-45.3 relative in all for |z| <= 105. */
+FR_INLINE void FR_VFN(fr_sigmoid_parts)(const FR_V *x, int nv, double zmin, FR_V *q, FR_V *e,
+                                        FR_V *r) {
     FR_V z[FR_NV_MAX], zl[FR_NV_MAX], n[FR_NV_MAX], u[FR_NV_MAX], u2[FR_NV_MAX];
-    FR_V ev[FR_NV_MAX], od[FR_NV_MAX], q[FR_NV_MAX], e[FR_NV_MAX], d[FR_NV_MAX], r[FR_NV_MAX];
-    FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(-105.0), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
+    FR_V ev[FR_NV_MAX], od[FR_NV_MAX], d[FR_NV_MAX];
+    FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(zmin), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
     FR_EACH(k) zl[k] = FR_V_ZLOG2E(z[k]);
     FR_EACH(k) n[k] = FR_V_ROUND_N(zl[k]);
     FR_EACH(k) u[k] = FR_VOP(sub)(FR_VOP(mul)(z[k], FR_VOP(set1)(FR_C(LOG2E))), n[k]);   /* exact */
@@ -246,10 +249,15 @@ FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
     FR_EACH(k) r[k] = FR_V_RECIP_EST(d[k]);
     FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
         FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], FR_VOP(fnmadd)(d[k], r[k], FR_VOP(set1)(1.0)), r[k]);
-    FR_EACH(k) x[k] = FR_VOP(mul)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), r[k]);
 #else
-    FR_EACH(k) x[k] = FR_VOP(div)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), d[k]);
+    FR_EACH(k) r[k] = FR_VOP(div)(FR_VOP(set1)(1.0), d[k]);
 #endif
+}
+/* exact float32 sigmoid's guess */
+FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
+    FR_V q[FR_NV_MAX], e[FR_NV_MAX], r[FR_NV_MAX];
+    FR_VFN(fr_sigmoid_parts)(x, nv, -105.0, q, e, r);
+    FR_EACH(k) x[k] = FR_VOP(mul)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), r[k]);
 }
 FR_INLINE float FR_VFN(fr_cr_slow)(float x, int op) {
     if (op == FR_SIMD_SIGMOID) return fr_sigmoid_exact_slow_f32(x);
@@ -313,6 +321,28 @@ FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out
     }
 }
 #undef FR_CR_WINDOW
+
+/* silu_backward of float32 g, x (fast mode): g silu'(x), silu'(x) =
+ * s (1 + x c), s, c = sigmoid(x), sigmoid(-x) from fr_sigmoid_parts with
+ * z >= -700 and FR_DSILU's limits (scalar.h's fr_silu_bwd_f32, whose
+ * semantics these are), rounded once to float32.  Near silu's minimum
+ * x0 = -1.27846, 1 + x c cancels: a float32 x lies at least 0.109 ulp from
+ * x0 (there silu' ~ 1.3e-8 and 1 + x c ~ 2^-24), and for |z| < 2 s and c
+ * are within ~2^-51: 2^-26 of the result, a quarter ulp.  Elsewhere the
+ * float64 value is within 2^-44: the result within 0.5 ulp + a hair. */
+FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
+    FR_V q[FR_NV_MAX], e[FR_NV_MAX], r[FR_NV_MAX];
+    FR_VFN(fr_sigmoid_parts)(x, nv, -700.0, q, e, r);
+    FR_EACH(k) {
+        FR_M pos = FR_V_LESS(FR_VOP(setzero)(), x[k]);
+        FR_V s = FR_VOP(mul)(FR_V_SELECT(pos, q[k], e[k]), r[k]);
+        FR_V c = FR_VOP(mul)(FR_V_SELECT(pos, e[k], q[k]), r[k]);
+        FR_V v = FR_VOP(mul)(s, FR_VOP(fmadd)(x[k], c, FR_VOP(set1)(1.0)));
+        v = FR_V_SELECT(FR_V_LESS(FR_VOP(set1)(760.0), x[k]), FR_VOP(set1)(1.0), v);
+        v = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-760.0)), FR_VOP(set1)(-0.0), v);
+        x[k] = FR_VOP(mul)(g[k], v);
+    }
+}
 #endif
 
 /* the rows' kernels: fr_v_f32_sigmoid_fast(in, out, n), ..., and for the
@@ -356,6 +386,29 @@ FR_CR_ROW(log_sigmoid, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS))
 FR_INLINE void fr_v_f32_sigmoid_exact_bias(const float *in, const float *bias, float *out,
                                            fr_intp n) {
     FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SIGMOID, FR_NV(BIAS));
+}
+/* out may be g or x (read before each block is written) */
+FR_INLINE void fr_v_f32_silu_bwd_fast(const float *g, const float *x, float *out, fr_intp n) {
+    const int nv = FR_NV(SILU_BWD);
+    fr_intp i = 0;
+    for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
+        FR_V gv[FR_NV_MAX], xv[FR_NV_MAX];
+        FR_EACH(k) gv[k] = FR_HALF_WIDEN(FR_HALF_LOADU(g + i + k * FR_LANES));
+        FR_EACH(k) xv[k] = FR_HALF_WIDEN(FR_HALF_LOADU(x + i + k * FR_LANES));
+        FR_VFN(fr_silu_bwd_apply)(gv, xv, nv);
+        FR_EACH(k) FR_HALF_STOREU(out + i + k * FR_LANES, FR_HALF_NARROW(xv[k]));
+    }
+    for (; i < n; i += FR_LANES) {
+        int r = n - i < FR_LANES ? (int)(n - i) : FR_LANES;
+        FR_V gv[1], xv[1];
+        gv[0] = FR_HALF_WIDEN(r == FR_LANES ? FR_HALF_LOADU(g + i) : FR_HALF_LOAD_FIRST(g + i, r));
+        xv[0] = FR_HALF_WIDEN(r == FR_LANES ? FR_HALF_LOADU(x + i) : FR_HALF_LOAD_FIRST(x + i, r));
+        FR_VFN(fr_silu_bwd_apply)(gv, xv, 1);
+        if (r == FR_LANES)
+            FR_HALF_STOREU(out + i, FR_HALF_NARROW(xv[0]));
+        else
+            FR_HALF_STORE_FIRST(out + i, r, FR_HALF_NARROW(xv[0]));
+    }
 }
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
                                         fr_intp n) {
