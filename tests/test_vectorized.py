@@ -57,13 +57,15 @@ def test_the_check_covers_every_registry_row(tool, tmp_path):
 
 def test_the_check_fails_without_vectorization():
     """Every kernel gcc vectorizes is flagged; the intrinsics rows (UNARY_SIMD,
-    FUSED_SIMD: vector code by hand, inlined into the row) stay vectorized."""
+    BINARY_SIMD, FUSED_SIMD and, at the SIMD levels, the exact float32 rows
+    UNARY_CR, FUSED_CR: vector code by hand, inlined into the row) stay
+    vectorized."""
     import re
     r = run("-q", "--levels", "avx2", "--extra-cflags=-fno-tree-vectorize")
     assert r.returncode == 1, r.stdout[-3000:] + r.stderr[-3000:]
     n = sum(k.isa == "avx2" for k in _dispatch.KERNELS)
     src = (TOOL.parents[1] / "fastrelu" / "kernels" / "kernels.c").read_text()
-    by_hand = len(re.findall(r"K\((?:UNARY|FUSED)_SIMD,", src))
+    by_hand = len(re.findall(r"K\((?:UNARY|BINARY|FUSED)_(?:SIMD|CR),", src))
     assert r.stdout.count("NOT VECTORIZED") == n - by_hand, r.stdout[-3000:]
     assert f"avx2: {by_hand}/{n} vectorized" in r.stdout
 
