@@ -61,23 +61,36 @@ class BuildExt(build_ext):
             return self.compiler.compile(
                 [KERNEL_SOURCE], output_dir=os.path.join(self.build_temp, isa),
                 macros=[("FR_ISA", isa)], extra_postargs=base + flags)
-        # the levels are independent objects: one compiler process per core
-        with ThreadPoolExecutor(max_workers=max(1, min(len(levels), os.cpu_count() or 1))) as pool:
-            objects = [obj for objs in pool.map(compile_level, levels) for obj in objs]
         macros = [("FR_HAVE_" + isa.upper(), "1") for isa, _ in levels]
         # the pool (kernels/pool.h) needs pthreads; without it calls run serially
         no_threads = msvc or os.environ.get("FASTRELU_NO_THREADS") or os.environ.get("FASTRELU_NO_OPENMP")
         threads = [] if no_threads or sys.platform == "win32" else ["-pthread"]
         if no_threads:
             macros.append(("FR_NO_THREADS", "1"))
-        levels = "; ".join(f"{isa}: {' '.join(f) or '(none)'}" for isa, f in ISA_LEVELS
-                           if ("FR_HAVE_" + isa.upper(), "1") in macros)
-        info = f"{' '.join(base)} | {levels} | threads: {'no' if no_threads else 'pool'}"
+        level_info = "; ".join(f"{isa}: {' '.join(f) or '(none)'}" for isa, f in ISA_LEVELS
+                               if ("FR_HAVE_" + isa.upper(), "1") in macros)
+        info = f"{' '.join(base)} | {level_info} | threads: {'no' if no_threads else 'pool'}"
         macros.append(("FR_BUILD_FLAGS", '"' + info.replace('"', "'") + '"'))
-        ext.extra_objects = objects + list(ext.extra_objects)
         ext.define_macros = list(ext.define_macros) + macros
         ext.extra_compile_args = list(ext.extra_compile_args) + base + threads
         ext.extra_link_args = list(ext.extra_link_args) + threads
+
+        def compile_ext():        # what build_ext would compile, the same arguments
+            return self.compiler.compile(
+                ext.sources, output_dir=self.build_temp,
+                macros=ext.define_macros + [(u,) for u in ext.undef_macros],
+                include_dirs=ext.include_dirs, debug=self.debug,
+                extra_postargs=ext.extra_compile_args, depends=ext.depends)
+        # the levels and the extension's own source are independent objects:
+        # one compiler process per core, the longest first (avx512f, avx2)
+        jobs = [lambda lv=lv: compile_level(lv) for lv in reversed(levels)]
+        jobs.insert(min(2, len(jobs)), compile_ext)
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            done = list(pool.map(lambda job: job(), jobs))
+        ext_objects = done.pop(jobs.index(compile_ext))
+        objects = [obj for objs in reversed(done) for obj in objs]
+        ext.extra_objects = ext_objects + objects + list(ext.extra_objects)
+        ext.sources = []          # compiled above: build_ext only links
         super().build_extension(ext)
 
 
