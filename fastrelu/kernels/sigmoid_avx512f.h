@@ -58,9 +58,11 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_MAX(a, b) FR_VOP(max_round)(a, b, _MM_FROUND_NO_EXC)
 /* integer or: AVX-512F has no vorps */
 #define FR_V_NEG_ABS(x) FR_VOP(castsi512)(_mm512_or_si512(FR_V_BITS(x), FR_V_BITS(FR_VOP(set1)(-0.0))))
-/* n = round(z log2e); vscalef takes n itself */
-#define FR_V_ZLOG2E(z) FR_VOP(mul)(z, FR_VOP(set1)(FR_C(LOG2E)))
-#define FR_V_ROUND_N(zl) FR_VOP(roundscale)(zl, FR_NOEXC)
+/* n = round(z log2e): z log2e + MAGIC rounded once (one FMA), less MAGIC
+ * (vrndscale is two uops on the port the divider and vscalef use);
+ * vscalef takes n itself */
+#define FR_V_ZLOG2E(z) FR_VOP(fmadd)(z, FR_VOP(set1)(FR_C(LOG2E)), FR_VOP(set1)(FR_C(MAGIC)))
+#define FR_V_ROUND_N(zl) FR_VOP(sub)(zl, FR_VOP(set1)(FR_C(MAGIC)))
 #define FR_V_POW2N(zl, n) (n)
 #define FR_V_SCALE(a, n) FR_VOP(scalef_round)(a, n, FR_NOEXC)
 #define FR_V_SCALE_WHERE(m, y, a, n) FR_VOP(mask_scalef_round)(y, m, a, n, FR_NOEXC)
