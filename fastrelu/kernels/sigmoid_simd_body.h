@@ -329,7 +329,8 @@ FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out
  * x0 = -1.27846, 1 + x c cancels: a float32 x lies at least 0.109 ulp from
  * x0 (there silu' ~ 1.3e-8 and 1 + x c ~ 2^-24), and for |z| < 2 s and c
  * are within ~2^-51: 2^-26 of the result, a quarter ulp.  Elsewhere the
- * float64 value is within 2^-44: the result within 0.5 ulp + a hair. */
+ * float64 value is within ~2^-43 (z log2e rounded, |z| <= 700): the result
+ * within 0.5 ulp + a hair. */
 FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
     FR_V q[FR_NV_MAX], e[FR_NV_MAX], r[FR_NV_MAX];
     FR_VFN(fr_sigmoid_parts)(x, nv, -700.0, q, e, r);
