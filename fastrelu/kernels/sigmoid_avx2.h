@@ -100,7 +100,8 @@ typedef __m128 fr_half_avx2;
 #define FR_HALF_LOAD_FIRST(p, r) _mm_maskload_ps(p, FR_HALF_FIRST(r))
 #define FR_HALF_STORE_FIRST(p, r, v) _mm_maskstore_ps(p, FR_HALF_FIRST(r), v)
 /* a division, not a reciprocal estimate: vrcpps through float32 and three
- * Newton steps measured 1.1x slower than vdivpd here */
+ * Newton steps measured 1.5x slower than vdivpd here (exact float32 sigmoid,
+ * 16M, 1 thread: 46 ms against 30 ms) */
 #define FR_RECIP_STEPS 0
 /* the lanes whose double bits' low 29 (those float32 rounding drops) lie
  * within w of the midpoint 2^28: 0 <= low - (2^28 - w) < 2w, signed compares */

@@ -287,6 +287,17 @@ FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
     else
         FR_VFN(fr_apply)(v, nv, op);
 }
+/* the r <= FR_LANES floats at p as a half vector (masked below FR_LANES: zeros
+ * in the unused lanes), and back */
+FR_INLINE FR_HALF FR_VFN(fr_half_load)(const float *p, int r) {
+    return r == FR_LANES ? FR_HALF_LOADU(p) : FR_HALF_LOAD_FIRST(p, r);
+}
+FR_INLINE void FR_VFN(fr_half_store)(float *p, int r, FR_HALF v) {
+    if (r == FR_LANES)
+        FR_HALF_STOREU(p, v);
+    else
+        FR_HALF_STORE_FIRST(p, r, v);
+}
 /* as fr_loop_part, over float32 in and out: nv halves per iteration, then
  * one, then a masked tail (zeros in the unused lanes).  The slow path reads
  * x from a register, so in may be out. */
@@ -307,17 +318,12 @@ FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out
         int r = n - i < FR_LANES ? (int)(n - i) : FR_LANES;
         FR_HALF x[1];
         FR_V v[1];
-        x[0] = r == FR_LANES ? FR_HALF_LOADU(in + i) : FR_HALF_LOAD_FIRST(in + i, r);
+        x[0] = FR_VFN(fr_half_load)(in + i, r);
         if (bias)
-            x[0] = FR_HALF_ADD(x[0], r == FR_LANES ? FR_HALF_LOADU(bias + i)
-                                                   : FR_HALF_LOAD_FIRST(bias + i, r));
+            x[0] = FR_HALF_ADD(x[0], FR_VFN(fr_half_load)(bias + i, r));
         v[0] = FR_HALF_WIDEN(x[0]);
         FR_VFN(fr_cr_apply)(v, 1, op);
-        FR_HALF y = FR_VFN(fr_cr_round)(v[0], x[0], op);
-        if (r == FR_LANES)
-            FR_HALF_STOREU(out + i, y);
-        else
-            FR_HALF_STORE_FIRST(out + i, r, y);
+        FR_VFN(fr_half_store)(out + i, r, FR_VFN(fr_cr_round)(v[0], x[0], op));
     }
 }
 #undef FR_CR_WINDOW
@@ -402,13 +408,10 @@ FR_INLINE void fr_v_f32_silu_bwd_fast(const float *g, const float *x, float *out
     for (; i < n; i += FR_LANES) {
         int r = n - i < FR_LANES ? (int)(n - i) : FR_LANES;
         FR_V gv[1], xv[1];
-        gv[0] = FR_HALF_WIDEN(r == FR_LANES ? FR_HALF_LOADU(g + i) : FR_HALF_LOAD_FIRST(g + i, r));
-        xv[0] = FR_HALF_WIDEN(r == FR_LANES ? FR_HALF_LOADU(x + i) : FR_HALF_LOAD_FIRST(x + i, r));
+        gv[0] = FR_HALF_WIDEN(FR_VFN(fr_half_load)(g + i, r));
+        xv[0] = FR_HALF_WIDEN(FR_VFN(fr_half_load)(x + i, r));
         FR_VFN(fr_silu_bwd_apply)(gv, xv, 1);
-        if (r == FR_LANES)
-            FR_HALF_STOREU(out + i, FR_HALF_NARROW(xv[0]));
-        else
-            FR_HALF_STORE_FIRST(out + i, r, FR_HALF_NARROW(xv[0]));
+        FR_VFN(fr_half_store)(out + i, r, FR_HALF_NARROW(xv[0]));
     }
 }
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
