@@ -86,22 +86,41 @@ def fast_twin_isa():
 # bits differ between ISA levels and backends there, so no C level with FMA
 # is numba's bit-identical twin for them (the baseline level still is, without
 # FMA: test_fast_mode_without_fma_bit_identical_to_c_baseline).
-SIMD_FAST = frozenset(("sigmoid", "silu", "softplus", "log_sigmoid", "bias_sigmoid",
-                       "bias_silu", "silu_backward"))
+def simd_fast_rows():
+    """{op: dtypes} of kernels.c's UNARY/BINARY/FUSED_SIMD fast rows and of the
+    FLOAT_MODES_SIMD32 ops of kernels.h (float32 only)."""
+    import re
+    kdir = Path(fr.__file__).parent / "kernels"
+    rows = re.findall(r"K\((?:UNARY|BINARY|FUSED)_SIMD, f(32|64)_(\w+?)_fast,",
+                      (kdir / "kernels.c").read_text())
+    rows += [("32", name) for name in
+             re.findall(r"X\(\w+,\s*(\w+),[^)]*FLOAT_MODES_SIMD32", (kdir / "kernels.h").read_text())]
+    out = {}
+    for bits, name in rows:
+        out.setdefault(name.replace("_bwd", "_backward"), set()).add("float" + bits)
+    return out
+
+
+SIMD_FAST = simd_fast_rows()
 
 
 def test_simd_fast_lists_the_simd_rows():
-    import re
-    src = (Path(fr.__file__).parent / "kernels" / "kernels.c").read_text()
-    rows = re.findall(r"K\((?:UNARY|BINARY|FUSED)_SIMD, f(?:32|64)_(\w+?)_fast,", src)
-    assert {r.replace("_bwd", "_backward") for r in rows} == SIMD_FAST
+    """the rows the skips below read are there (a regex gone stale would skip nothing)"""
+    assert SIMD_FAST["sigmoid"] == {"float32", "float64"}
+    assert SIMD_FAST["gelu"] == SIMD_FAST["silu_backward"] == {"float32"}
+    assert set(SIMD_FAST) == {"sigmoid", "silu", "softplus", "log_sigmoid", "bias_sigmoid",
+                              "bias_silu", "silu_backward", "gelu", "gelu_backward"}
 
 
-def twin_isa(op, mode="fast"):
+def simd_fast(op, dtype="float32"):
+    return np.dtype(dtype).name in SIMD_FAST.get(op.rstrip("_"), ())
+
+
+def twin_isa(op, mode="fast", dtype="float32"):
     """fast_twin_isa() where its kernel for op is numba's bit-identical twin, else skip."""
     isa = fast_twin_isa()
-    if mode == "fast" and op.rstrip("_") in SIMD_FAST and isa != "baseline":
-        pytest.skip(f"{op}'s fast kernels at {isa} are intrinsics: other bits than numba's")
+    if mode == "fast" and simd_fast(op, dtype) and isa != "baseline":
+        pytest.skip(f"{op}'s fast {dtype} kernels at {isa} are intrinsics: other bits than numba's")
     return isa
 
 
@@ -148,7 +167,7 @@ def test_backend_installs_numba_kernels(op, dtype, mode):
 def test_fast_mode_bit_identical_to_c_same_fma_level(inputs, op, dtype):
     """Same expressions, FMA where the C level has it: that C kernel, bit for bit."""
     args = op_args(op, *inputs[dtype])
-    same_bits(run(op, args, backend="numba"), run(op, args, isa=twin_isa(op)))
+    same_bits(run(op, args, backend="numba"), run(op, args, isa=twin_isa(op, dtype=dtype)))
 
 
 @pytest.mark.ci_only
@@ -221,7 +240,7 @@ def test_in_place_and_threads(inputs, dtype):
             for name, args in (("sigmoid_", (x,)), ("relu_backward_", (x, y)),
                                ("leaky_relu_backward_", (y, x, alpha)),
                                ("bias_sigmoid_", (x2, y[:64]))):
-                if name.rstrip("_") in SIMD_FAST and fast_twin_isa() != "baseline":
+                if simd_fast(name, dtype) and fast_twin_isa() != "baseline":
                     continue                      # intrinsics there (SIMD_FAST)
                 res = {}
                 for be in ("numba", "cython"):
@@ -255,7 +274,7 @@ def test_fused_kernel_cases_match_c(op, mode):
     x[::3] = np.linspace(-30, 30, x[::3].size)            # unsaturated sigmoid too
     b = values("float64", cols, seed=9)
     nb = fused(_numba.kernel(op, "float64", mode).address)
-    with fr.accuracy(mode), _dispatch.use_isa(twin_isa(op, mode)), _dispatch.backend("cython"):
+    with fr.accuracy(mode), _dispatch.use_isa(twin_isa(op, mode, "float64")), _dispatch.backend("cython"):
         c = fused(_dispatch.kernel_address(op, "float64")[0])
     for bias in (b, None):
         for in_place in (False, True):
@@ -348,7 +367,7 @@ def test_njit_api_new_ops_scalars_bit_identical(inputs):
     with np.errstate(all="ignore"):
         user.scalar_ops(x, y, alpha, y, out)
     for row, (op, mode, names) in enumerate(user.NEW_SCALAR_OPS):
-        if mode == "fast" and op in SIMD_FAST and fast_twin_isa() != "baseline":
+        if mode == "fast" and simd_fast(op) and fast_twin_isa() != "baseline":
             continue                              # intrinsics there (SIMD_FAST)
         want = run(op, tuple(operands[n] for n in names), isa=fast_twin_isa(), mode=mode)
         same_bits(out[row], want)

@@ -290,65 +290,75 @@ def test_silu_underflow_keeps_the_sign(isa, mode, dtype):
     assert np.all(np.signbit(got)), (x, got)
 
 
-# ---- float32 silu_backward, fast mode (BINARY_SIMD row: float64 lanes) -----
-SB_ISAS = [pytest.param(i, id=i) for i in ISAS]
-X0 = -1.2784645427610738           # silu'(x0) = 0: 1 + x sigmoid(-x) cancels near it
+# ---- float32 fast kernels over float64 lanes (fr_wide_loop): silu_backward,
+# gelu, gelu_backward; each op's root (where its value cancels) and the edges
+# of its kernel's ranges
+WIDE = {"silu_backward": (-1.2784645427610738,      # silu'(x0) = 0: 1 + x sigmoid(-x)
+                          [-700.0, -705.0, -745.0, -760.0, -761.0, 760.0, 761.0, -200.0,
+                           -110.0, -104.0]),
+        "gelu": (None, [-14.3, -14.36, -14.4, -14.5, -14.51, 14.5, 14.51, 8.1, -13.0,
+                        -13.1, 3e-45, -3e-45, 1e-40, -1e-40, 2e-38, -2e-38]),
+        "gelu_backward": (-0.7517915246935645,      # gelu'(-a0) = 0: Phi(x) + x phi(x)
+                          [-19.5, -19.6, -19.7, -20.0, -20.01, 20.0, 20.01, -14.5, 14.5])}
+WIDE_CASES = [pytest.param(op, isa, id=f"{op}-{isa}") for op in WIDE for isa in ISAS]
 
 
-def silu_bwd_values(n, seed):
+def wide_values(op, n, seed):
     rng = np.random.default_rng(seed)
-    x = np.concatenate([mixed_values("float32", n, seed),
-                        np.float32(X0) + np.arange(-300, 300, dtype=np.float32) * np.float32(1.2e-7),
-                        np.array([-700.0, -705.0, -745.0, -760.0, -761.0, 760.0, 761.0, -200.0,
-                                  -110.0, -104.0], np.float32)])
+    root, edges = WIDE[op]
+    near = [] if root is None else [np.float32(root) + np.arange(-300, 300, dtype=np.float32)
+                                    * np.float32(abs(root) * 1e-7)]
+    x = np.concatenate([mixed_values("float32", n, seed), *near, np.array(edges, np.float32)])
     g = rng.standard_normal(x.size).astype(np.float32)
     g[::7] = 1.0
     g[3::11] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 3e38, 1e-40],
                                    np.float32), g[3::11].size)
-    return g, x
+    return (g, x) if op.endswith("_backward") else (x,)
 
 
-def call_bwd(g, x, mode="fast"):
+def call_wide(op, args, mode="fast"):
     with fr.accuracy(mode), np.errstate(all="raise"):
-        return fr.silu_backward(g, x)
+        return getattr(fr, op)(*args)
 
 
-@pytest.mark.parametrize("isa", SB_ISAS)
-def test_silu_backward_float32_accuracy_and_semantics(isa):
+@pytest.mark.parametrize("op,isa", WIDE_CASES)
+def test_wide_float32_accuracy_and_semantics(op, isa):
     """within the fast bound of the exact value (float64 formula, mpmath-checked
-    in _slow), next to silu's minimum too; NaN and zero patterns as the
-    baseline level's (scalar.h's fr_silu_bwd_f32, the semantics)"""
-    g, x = silu_bwd_values(3000, 41)
+    in _slow), next to the op's root too; NaN, inf and zero patterns (signs
+    included) as the baseline level's (scalar.h, the semantics)"""
+    args = wide_values(op, 3000, 41)
     with _dispatch.use_isa(isa):
-        got = call_bwd(g, x)
+        got = call_wide(op, args)
     with _dispatch.use_isa("baseline"):
-        base = call_bwd(g, x)
-    want = _slow.silu_backward(g.astype(np.float64), x.astype(np.float64))
+        base = call_wide(op, args)
+    want = getattr(_slow, op)(*(a.astype(np.float64) for a in args))
     fin = np.isfinite(want) & np.isfinite(got)
     err = ulp_error(got[fin], want[fin])
     worst = int(np.argmax(err))
-    assert err[worst] <= ulp_bound("silu_backward", "float32", "fast"), \
-        (x[fin][worst], g[fin][worst], got[fin][worst], err[worst])
+    assert err[worst] <= ulp_bound(op, "float32", "fast"), \
+        ([a[fin][worst] for a in args], got[fin][worst], err[worst])
     assert np.array_equal(np.isnan(got), np.isnan(base))
     assert np.array_equal(np.isinf(got), np.isinf(base))
+    assert np.array_equal(got[np.isinf(got)], base[np.isinf(base)])
     zero = base == 0
     assert np.array_equal(got == 0, zero) and np.array_equal(np.signbit(got[zero]),
                                                               np.signbit(base[zero]))
 
 
-@pytest.mark.parametrize("isa", SB_ISAS)
-def test_silu_backward_float32_every_size_offset_and_in_place(isa):
-    g0, x0 = silu_bwd_values(60, 42)
+@pytest.mark.parametrize("op,isa", WIDE_CASES)
+def test_wide_float32_every_size_offset_and_in_place(op, isa):
+    args0 = wide_values(op, 60, 42)
     with _dispatch.use_isa(isa):
-        alone = np.concatenate([call_bwd(g0[i:i + 1], x0[i:i + 1]) for i in range(x0.size)])
+        alone = np.concatenate([call_wide(op, [a[i:i + 1] for a in args0])
+                                for i in range(args0[-1].size)])
         for off in range(16):
             for n in range(71):
-                got = call_bwd(g0[off:off + n], x0[off:off + n])
+                got = call_wide(op, [a[off:off + n] for a in args0])
                 same_bits(got, alone[off:off + n])
-        g = g0.copy()
+        first = args0[0].copy()
         with fr.accuracy("fast"), np.errstate(all="raise"):
-            fr.silu_backward_(g, x0)              # into grad
-        same_bits(g, alone)
+            getattr(fr, op + "_")(first, *args0[1:])       # into the first argument
+        same_bits(first, alone)
 
 
 # ---- exact float32 (correctly rounded) at the SIMD levels -------------------

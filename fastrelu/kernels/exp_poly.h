@@ -18,5 +18,11 @@ static const double fr_exp_f64_coef[12] = {
     0x1.11111110ffcb6p-7, 0x1.6c16c1894e2f7p-10, 0x1.a01a02112c874p-13,
     0x1.a0198d9c72f01p-16, 0x1.71dd10f7909fbp-19, 0x1.28b7ae974c8e2p-22,
     0x1.b0d4e84f5f488p-26};
+/* float64 degree 8 (2^-39.7 relative): float32 results computed in float64
+ * lanes (gelu), `tools/fit_exp_poly.py --degree 8 --dtype float64` */
+static const double fr_exp_f64_d8_coef[9] = {
+    1.0, 1.0, 0x1.000000005de6ep-1, 0x1.5555557dd0379p-3, 0x1.5555541e694eep-5,
+    0x1.1110a265060c1p-7, 0x1.6c18d30dd0664p-10, 0x1.a1855685d51c1p-13,
+    0x1.9e894d0e3e235p-16};
 
 #endif /* FASTRELU_EXP_POLY_H */

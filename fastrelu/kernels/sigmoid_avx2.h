@@ -51,6 +51,9 @@
 #ifndef FR_NV_SILU_BWD_f64       /* float32 silu_backward (float64 lanes) */
 #define FR_NV_SILU_BWD_f64 4
 #endif
+#ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes) */
+#define FR_NV_GELU_f64 2        /* 4: 1.5x slower (spills) */
+#endif
 #define FR_NV_MAX 4               /* the most vectors any loop takes at once */
 
 #define FR_LEVEL avx2
@@ -64,6 +67,8 @@ typedef __m256d fr_mask_f64_avx2;
 /* vmaxps/pd: the second operand where either is NaN or both are zeros */
 #define FR_V_MAX(a, b) FR_VOP(max)(a, b)
 #define FR_V_NEG_ABS(x) FR_VOP(or)(x, FR_VOP(set1)(-0.0))
+/* min(|x|, m): vmin's second operand where either is NaN */
+#define FR_V_MIN_ABS(x, m) FR_VOP(min)(m, FR_VOP(andnot)(FR_VOP(set1)(-0.0), x))
 /* n = round(z log2e): adding MAGIC rounds it and leaves n + K in the sum's
  * low bits, which FR_V_POW2N shifts into the exponent field: 2^(n + K) */
 #define FR_V_ZLOG2E(z) FR_VOP(fmadd)(z, FR_VOP(set1)(FR_C(LOG2E)), FR_VOP(set1)(FR_C(MAGIC)))

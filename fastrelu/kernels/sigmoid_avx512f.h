@@ -43,6 +43,9 @@
 #ifndef FR_NV_SILU_BWD_f64       /* float32 silu_backward (float64 lanes) */
 #define FR_NV_SILU_BWD_f64 8
 #endif
+#ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes) */
+#define FR_NV_GELU_f64 8
+#endif
 #define FR_NV_MAX 8               /* the most vectors any loop takes at once */
 
 #define FR_LEVEL avx512f
@@ -58,6 +61,9 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_MAX(a, b) FR_VOP(max_round)(a, b, _MM_FROUND_NO_EXC)
 /* integer or: AVX-512F has no vorps */
 #define FR_V_NEG_ABS(x) FR_VOP(castsi512)(_mm512_or_si512(FR_V_BITS(x), FR_V_BITS(FR_VOP(set1)(-0.0))))
+/* min(|x|, m): vmin's second operand where either is NaN */
+#define FR_V_MIN_ABS(x, m) FR_VOP(min_round)(m, FR_VOP(castsi512)(_mm512_andnot_si512(       \
+    FR_V_BITS(FR_VOP(set1)(-0.0)), FR_V_BITS(x))), _MM_FROUND_NO_EXC)
 /* n = round(z log2e): z log2e + MAGIC rounded once (one FMA), less MAGIC
  * (vrndscale is two uops on the port the divider and vscalef use);
  * vscalef takes n itself */

@@ -15,6 +15,7 @@
 #include "kernels.h"
 #include "scalar.h"
 #include "exp_poly.h"
+#include "gelu_rational.h"
 
 #define FR_SIMD_UNARY 1           /* kernels.c: UNARY_SIMD rows call fr_v_<name> */
 #ifndef FR_STREAM_MIN_BYTES       /* out-of-place calls this large stream their stores */

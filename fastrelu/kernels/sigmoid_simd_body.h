@@ -53,26 +53,31 @@
  * other leaves the divider idle). */
 #define FR_EACH(k) FR_UNROLL for (int k = 0; k < nv; k++)
 
-/* p(t) ~ e^t on |t| <= ln2/2, Horner with FMA */
-FR_INLINE void FR_VFN(fr_exp_poly)(const FR_V *t, int nv, FR_V *p) {
-    FR_EACH(k) p[k] = FR_VOP(fmadd)(FR_VOP(set1)(FR_EXP_COEF[FR_EXP_DEGREE]), t[k],
-                                    FR_VOP(set1)(FR_EXP_COEF[FR_EXP_DEGREE - 1]));
-    FR_UNROLL for (int j = FR_EXP_DEGREE - 2; j >= 0; j--)
-        FR_EACH(k) p[k] = FR_VOP(fmadd)(p[k], t[k], FR_VOP(set1)(FR_EXP_COEF[j]));
+/* p(t) ~ e^t on |t| <= ln2/2, Horner with FMA (coefficients c[0..deg]) */
+FR_INLINE void FR_VFN(fr_exp_poly)(const FR_V *t, int nv, const FR_T *c, int deg, FR_V *p) {
+    FR_EACH(k) p[k] = FR_VOP(fmadd)(FR_VOP(set1)(c[deg]), t[k], FR_VOP(set1)(c[deg - 1]));
+    FR_UNROLL for (int j = deg - 2; j >= 0; j--)
+        FR_EACH(k) p[k] = FR_VOP(fmadd)(p[k], t[k], FR_VOP(set1)(c[j]));
+}
+
+/* e^z for z in [zmin, 0] (or NaN), per vector: e = FR_V_SCALE(p, scale) */
+FR_INLINE void FR_VFN(fr_exp_nonpos)(const FR_V *z, int nv, const FR_T *c, int deg, FR_V *scale,
+                                     FR_V *p, FR_V *e) {
+    FR_V zl[FR_NV_MAX], n[FR_NV_MAX], t[FR_NV_MAX];
+    FR_EACH(k) zl[k] = FR_V_ZLOG2E(z[k]);
+    FR_EACH(k) n[k] = FR_V_ROUND_N(zl[k]);
+    FR_EACH(k) t[k] = FR_VOP(fnmadd)(n[k], FR_VOP(set1)(FR_C(LN2_HI)), z[k]);
+    FR_EACH(k) t[k] = FR_VOP(fnmadd)(n[k], FR_VOP(set1)(FR_C(LN2_LO)), t[k]);
+    FR_VFN(fr_exp_poly)(t, nv, c, deg, p);
+    FR_EACH(k) scale[k] = FR_V_POW2N(zl[k], n[k]);
+    FR_EACH(k) e[k] = FR_V_SCALE(p[k], scale[k]);
 }
 
 /* for z = max(-|x|, zmin), per vector: e = e^z = FR_V_SCALE(p, scale) */
 FR_INLINE void FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, FR_V *scale,
                                       FR_V *p, FR_V *e) {
-    FR_V zl[FR_NV_MAX], n[FR_NV_MAX], t[FR_NV_MAX];
     FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(zmin), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
-    FR_EACH(k) zl[k] = FR_V_ZLOG2E(z[k]);
-    FR_EACH(k) n[k] = FR_V_ROUND_N(zl[k]);
-    FR_EACH(k) t[k] = FR_VOP(fnmadd)(n[k], FR_VOP(set1)(FR_C(LN2_HI)), z[k]);
-    FR_EACH(k) t[k] = FR_VOP(fnmadd)(n[k], FR_VOP(set1)(FR_C(LN2_LO)), t[k]);
-    FR_VFN(fr_exp_poly)(t, nv, p);
-    FR_EACH(k) scale[k] = FR_V_POW2N(zl[k], n[k]);
-    FR_EACH(k) e[k] = FR_V_SCALE(p[k], scale[k]);
+    FR_VFN(fr_exp_nonpos)(z, nv, FR_EXP_COEF, FR_EXP_DEGREE, scale, p, e);
 }
 
 /* q = e / (1 + e) rounded */
@@ -350,6 +355,77 @@ FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
         x[k] = FR_VOP(mul)(g[k], v);
     }
 }
+
+/* gelu and gelu_backward of float32 x widened (fast mode), float64 lanes:
+ * scalar.h's split with no table.  a = min(|x|, A), E = e^(-a^2/2) (a^2/2 is
+ * exact: a has 24 bits) from fr_exp_neg_abs, and gelu_rational.h's
+ * rationals (~2^-38 relative):
+ *   gelu:  Phi(-a) = E N, N = P/Q;  x > 0: x - x E N, else x E N
+ *          (A = 14.5: gelu(x < -14.4) is -0 in float32, gelu(x > 8.1) = x);
+ *   gelu_backward:  Phi(-a) - a phi(a) = E W, W = -(a - a0) R/S (relative at
+ *          W's zero a0: a - a0_hi is exact there);  D = x > 0 ? 1 - E W : E W,
+ *          g D (A = 20: below -19.6, |g D| < 2^-150 for any finite float32 g).
+ * One rounding to float32 of a double within ~2^-37: <= 0.5 ulp + a hair.
+ * Tiny x: gelu(x) = x/2 + x^2/sqrt(2 pi) is a float32 midpoint where x/2
+ * is subnormal; N(0) = P(0) = 1/2 - 2^-39 breaks the tie the way the x^2
+ * term does (scalar.h's fr_half_tie_f64): x (1 - N) > x/2 for x > 0, x N
+ * above x/2 for x < 0. */
+FR_INLINE void FR_VFN(fr_rational)(const FR_V *a, int nv, const double *p, int np,
+                                   const double *q, int nq, FR_V *r) {
+    FR_V P[FR_NV_MAX], Q[FR_NV_MAX];
+    FR_EACH(k) P[k] = FR_VOP(set1)(p[np - 1]);
+    FR_EACH(k) Q[k] = FR_VOP(set1)(q[nq - 1]);
+    FR_UNROLL for (int j = nq - 2; j >= 0; j--) {
+        if (j < np - 1)
+            FR_EACH(k) P[k] = FR_VOP(fmadd)(P[k], a[k], FR_VOP(set1)(p[j]));
+        FR_EACH(k) Q[k] = FR_VOP(fmadd)(Q[k], a[k], FR_VOP(set1)(q[j]));
+    }
+#if FR_RECIP_STEPS
+    FR_V t[FR_NV_MAX];
+    FR_EACH(k) t[k] = FR_V_RECIP_EST(Q[k]);
+    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
+        FR_EACH(k) t[k] = FR_VOP(fmadd)(t[k], FR_VOP(fnmadd)(Q[k], t[k], FR_VOP(set1)(1.0)), t[k]);
+    FR_EACH(k) r[k] = FR_VOP(mul)(P[k], t[k]);
+#else
+    FR_EACH(k) r[k] = FR_VOP(div)(P[k], Q[k]);
+#endif
+}
+/* a = min(|x|, amax) and E = e^(-a^2/2), 2^-39.7 (a^2/2 is exact: a has 24 bits) */
+FR_INLINE void FR_VFN(fr_gauss)(const FR_V *x, int nv, double amax, FR_V *a, FR_V *E) {
+    FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX];
+    FR_EACH(k) a[k] = FR_V_MIN_ABS(x[k], FR_VOP(set1)(amax));               /* keeps NaN */
+    FR_EACH(k) z[k] = FR_VOP(mul)(FR_VOP(mul)(a[k], FR_VOP(set1)(-0.5)), a[k]);
+    FR_VFN(fr_exp_nonpos)(z, nv, fr_exp_f64_d8_coef, 8, sc, p, E);
+}
+FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv) {
+    FR_V a[FR_NV_MAX], E[FR_NV_MAX], N[FR_NV_MAX];
+    FR_VFN(fr_gauss)(x, nv, FR_GELU_RA, a, E);
+    FR_VFN(fr_rational)(a, nv, fr_gelu_n_p, 7, fr_gelu_n_q, 8, N);
+    FR_EACH(k) {
+        FR_V en = FR_VOP(mul)(E[k], N[k]);                                  /* Phi(-a) */
+        FR_V phi = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]),
+                               FR_VOP(sub)(FR_VOP(set1)(1.0), en), en);    /* Phi(x) */
+        x[k] = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_RA)), FR_VOP(set1)(-0.0),
+                           FR_VOP(mul)(x[k], phi));
+    }
+}
+FR_INLINE void FR_VFN(fr_gelu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
+    FR_V a[FR_NV_MAX], E[FR_NV_MAX], R[FR_NV_MAX];
+    FR_VFN(fr_gauss)(x, nv, FR_GELU_RA_W, a, E);
+    FR_VFN(fr_rational)(a, nv, fr_gelu_w_r, 7, fr_gelu_w_s, 7, R);
+    FR_EACH(k) {
+        FR_V nd = FR_VOP(add)(FR_VOP(sub)(FR_VOP(set1)(FR_GELU_A0_HI), a[k]),
+                              FR_VOP(set1)(FR_GELU_A0_LO));               /* a0 - a */
+        FR_V ew = FR_VOP(mul)(FR_VOP(mul)(E[k], R[k]), nd);                  /* E W */
+        FR_V D = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), FR_VOP(sub)(FR_VOP(set1)(1.0), ew),
+                             ew);
+        /* x > A (+inf too) gives D = 1, x < -A a negative D too small to matter
+         * but for g = +-inf, as scalar.h's D; its D is -0 below -FR_GELU_AMAX
+         * (inf * -0 is NaN there) */
+        D = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_AMAX)), FR_VOP(set1)(-0.0), D);
+        x[k] = FR_VOP(mul)(g[k], D);         /* x NaN: D is NaN */
+    }
+}
 #endif
 
 /* the rows' kernels: fr_v_f32_sigmoid_fast(in, out, n), ..., and for the
@@ -394,26 +470,52 @@ FR_INLINE void fr_v_f32_sigmoid_exact_bias(const float *in, const float *bias, f
                                            fr_intp n) {
     FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SIGMOID, FR_NV(BIAS));
 }
-/* out may be g or x (read before each block is written) */
-FR_INLINE void fr_v_f32_silu_bwd_fast(const float *g, const float *x, float *out, fr_intp n) {
-    const int nv = FR_NV(SILU_BWD);
+/* float32 fast kernels over float64 lanes: y = op(x) or op(g, x), widened,
+ * rounded once; nv vectors per iteration, then one at a time with a masked
+ * tail.  out may be g or x (read before each block is written). */
+#define FR_WIDE_SILU_BWD 0
+#define FR_WIDE_GELU 1
+#define FR_WIDE_GELU_BWD 2
+FR_INLINE void FR_VFN(fr_wide_apply)(const FR_V *g, FR_V *x, int nv, int op) {
+    if (op == FR_WIDE_SILU_BWD)
+        FR_VFN(fr_silu_bwd_apply)(g, x, nv);
+    else if (op == FR_WIDE_GELU)
+        FR_VFN(fr_gelu_apply)(x, nv);
+    else
+        FR_VFN(fr_gelu_bwd_apply)(g, x, nv);
+}
+FR_INLINE void FR_VFN(fr_wide_loop)(const float *g, const float *x, float *out, fr_intp n,
+                                    int op, int nv) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V gv[FR_NV_MAX], xv[FR_NV_MAX];
-        FR_EACH(k) gv[k] = FR_HALF_WIDEN(FR_HALF_LOADU(g + i + k * FR_LANES));
+        FR_EACH(k) gv[k] = g ? FR_HALF_WIDEN(FR_HALF_LOADU(g + i + k * FR_LANES))
+                             : FR_VOP(setzero)();
         FR_EACH(k) xv[k] = FR_HALF_WIDEN(FR_HALF_LOADU(x + i + k * FR_LANES));
-        FR_VFN(fr_silu_bwd_apply)(gv, xv, nv);
+        FR_VFN(fr_wide_apply)(gv, xv, nv, op);
         FR_EACH(k) FR_HALF_STOREU(out + i + k * FR_LANES, FR_HALF_NARROW(xv[k]));
     }
     for (; i < n; i += FR_LANES) {
         int r = n - i < FR_LANES ? (int)(n - i) : FR_LANES;
         FR_V gv[1], xv[1];
-        gv[0] = FR_HALF_WIDEN(FR_VFN(fr_half_load)(g + i, r));
+        gv[0] = g ? FR_HALF_WIDEN(FR_VFN(fr_half_load)(g + i, r)) : FR_VOP(setzero)();
         xv[0] = FR_HALF_WIDEN(FR_VFN(fr_half_load)(x + i, r));
-        FR_VFN(fr_silu_bwd_apply)(gv, xv, 1);
+        FR_VFN(fr_wide_apply)(gv, xv, 1, op);
         FR_VFN(fr_half_store)(out + i, r, FR_HALF_NARROW(xv[0]));
     }
 }
+FR_INLINE void fr_v_f32_silu_bwd_fast(const float *g, const float *x, float *out, fr_intp n) {
+    FR_VFN(fr_wide_loop)(g, x, out, n, FR_WIDE_SILU_BWD, FR_NV(SILU_BWD));
+}
+FR_INLINE void fr_v_f32_gelu_fast(const float *x, float *out, fr_intp n) {
+    FR_VFN(fr_wide_loop)(NULL, x, out, n, FR_WIDE_GELU, FR_NV(GELU));
+}
+FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float *out, fr_intp n) {
+    FR_VFN(fr_wide_loop)(g, x, out, n, FR_WIDE_GELU_BWD, FR_NV(GELU));
+}
+#undef FR_WIDE_SILU_BWD
+#undef FR_WIDE_GELU
+#undef FR_WIDE_GELU_BWD
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
                                         fr_intp n) {
     FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SILU, FR_NV(BIAS));
