@@ -362,12 +362,16 @@ def test_wide_float32_every_size_offset_and_in_place(op, isa):
 
 
 # ---- exact float32 (correctly rounded) at the SIMD levels -------------------
-# kernels.c's UNARY_CR / FUSED_CR rows run sigmoid_simd_body.h's fr_cr_loop at
-# the avx2 and avx512f levels, the scalar block loop at baseline; correctly
+# kernels.c's UNARY_CR / FUSED_CR rows, and the float32 exact rows of kernels.h's
+# FLOAT_MODES_SIMD32 unary ops (gelu), run sigmoid_simd_body.h's fr_cr_loop at
+# the avx2 and avx512f levels, scalar.h's kernels at baseline; correctly
 # rounded, they must agree bit for bit.
 def cr_rows():
-    src = (Path(fr.__file__).parent / "kernels" / "kernels.c").read_text()
-    return sorted(set(re.findall(r"K\((?:UNARY|FUSED)_CR, f32_(\w+?)_exact,", src)))
+    kdir = Path(fr.__file__).parent / "kernels"
+    rows = re.findall(r"K\((?:UNARY|FUSED)_CR, f32_(\w+?)_exact,", (kdir / "kernels.c").read_text())
+    rows += re.findall(r"X\(\w+,\s*(\w+),\s*UNARY,[^)]*FLOAT_MODES_SIMD32,",
+                       (kdir / "kernels.h").read_text())
+    return sorted(set(rows))
 
 
 CR_OPS = cr_rows()
@@ -406,8 +410,9 @@ def near_midpoints(op, n=64):
 
 def test_cr_rows_found():
     assert set(CR_OPS) == {"sigmoid", "silu", "softplus", "log_sigmoid", "bias_sigmoid",
-                           "bias_silu"}
+                           "bias_silu", "gelu"}
     assert all(near_midpoints(op).size >= 8 for op in ("sigmoid", "silu", "softplus"))
+    assert near_midpoints("gelu").size >= 4
 
 
 @pytest.mark.parametrize("isa,op", CR_CASES)

@@ -33,8 +33,9 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
  * kernels: LISTED, the op's kernels are rows of kernels.c's FR_KERNEL_LIST
  * (the older, irregular ops); FLOAT_MODES, float32/float64 x fast/exact,
  * scalar.h's fr_<name>_<mode>_<f32|f64>, generated (kernels.c);
- * FLOAT_MODES_SIMD32, the same but float32 fast is the SIMD levels'
- * fr_v_f32_<name>_fast (sigmoid_simd_body.h) where they have it.
+ * FLOAT_MODES_SIMD32, the same but float32 fast and exact are the SIMD
+ * levels' fr_v_f32_<name>_fast and _exact (sigmoid_simd_body.h);
+ * FLOAT_MODES_SIMD32_FAST, float32 fast only.
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).
  * Thresholds, measured on the 2-core dev VM with fastrelu's pool (back-to-back
@@ -57,7 +58,7 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
     X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13, LISTED, 0)      \
     X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13, LISTED, 1)      \
     X(GELU,             gelu,                UNARY,   1 << 12, FLOAT_MODES_SIMD32, 1) \
-    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD32, 0)
+    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD32_FAST, 0)
 
 #define FR_OP_ENUM_(ID, name, kind, threshold, ...) FR_##ID,
 enum fr_op { FR_OPS(FR_OP_ENUM_) FR_NOPS };

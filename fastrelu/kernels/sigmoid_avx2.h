@@ -82,6 +82,7 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_SCALE_WHERE(m, y, a, pow2n) FR_VOP(blendv)(y, FR_V_SCALE(a, pow2n), m)
 #define FR_V_LESS(a, b) FR_VOP(cmp)(a, b, _CMP_LT_OQ)
 #define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
+#define FR_V_ISNAN(a) FR_VOP(cmp)(a, a, _CMP_UNORD_Q)
 #define FR_V_SELECT(m, a, b) FR_VOP(blendv)(b, a, m)          /* m ? a : b */
 /* x's sign bit clear, +0 included: there f = 1/2 = 1 - f */
 #define FR_V_ONE_MINUS_IF_POSITIVE(x, f, one) FR_VOP(blendv)(FR_VOP(sub)(one, f), f, x)

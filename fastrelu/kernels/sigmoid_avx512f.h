@@ -74,6 +74,7 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_SCALE_WHERE(m, y, a, n) FR_VOP(mask_scalef_round)(y, m, a, n, FR_NOEXC)
 #define FR_V_LESS(a, b) FR_V_CMP(a, b, _CMP_LT_OQ)
 #define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
+#define FR_V_ISNAN(a) FR_V_CMP(a, a, _CMP_UNORD_Q)
 #define FR_V_SELECT(m, a, b) FR_VOP(mask_blend)(m, b, a)     /* m ? a : b */
 #define FR_V_ONE_MINUS_IF_POSITIVE(x, f, one) \
     FR_VOP(mask_sub)(f, FR_V_CMP(x, FR_VOP(setzero)(), _CMP_GT_OQ), one, f)

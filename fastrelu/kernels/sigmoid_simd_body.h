@@ -148,6 +148,7 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
 #define FR_SIMD_SILU 1
 #define FR_SIMD_SOFTPLUS 2
 #define FR_SIMD_LOG_SIGMOID 3        /* -softplus(-x) */
+#define FR_SIMD_GELU 4               /* exact float32 only (fr_cr_loop) */
 FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
     if (op == FR_SIMD_SILU) {
         FR_VFN(fr_silu)(v, nv);
@@ -223,6 +224,10 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
  * The guesses: sigmoid's is fr_sigmoid_cr_guess below; the others are this
  * dtype's fast functions, <= 2 ulp of double (2^-51 relative). */
 #define FR_CR_WINDOW 1024
+/* gelu's guess (fr_gelu_apply below) is within ~2^-37.5 relative: 2^15.5
+ * units of y's last place, window 2^17 (2^-11 of the lanes left open; their
+ * slow path is scalar.h's exact kernel) */
+#define FR_CR_WINDOW_GELU (1 << 17)
 /* sigmoid in parts, for float32 x widened (the float64 instance): as
  * scalar.h's fr_sigmoid_exact_guess_f32 but with a Pade [5/5] for 2^u
  * (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k, a = 1/2, 1/9, 1/72,
@@ -265,6 +270,7 @@ FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
     FR_EACH(k) x[k] = FR_VOP(mul)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), r[k]);
 }
 FR_INLINE float FR_VFN(fr_cr_slow)(float x, int op) {
+    if (op == FR_SIMD_GELU) return fr_gelu_exact_f32(x);
     if (op == FR_SIMD_SIGMOID) return fr_sigmoid_exact_slow_f32(x);
     if (op == FR_SIMD_SILU) return fr_silu_exact_slow_f32(x);
     if (op == FR_SIMD_SOFTPLUS) return fr_softplus_exact_slow_f32(x);
@@ -274,7 +280,7 @@ FR_INLINE float FR_VFN(fr_cr_slow)(float x, int op) {
 FR_INLINE FR_HALF FR_VFN(fr_cr_round)(FR_V y, FR_HALF x, int op) {
     FR_V tiny = FR_VOP(set1)(0x1p-126), a = FR_V_MAX(y, FR_VOP(sub)(FR_VOP(setzero)(), y));
     a = FR_V_SELECT(FR_V_LESS(a, tiny), FR_VOP(add)(a, tiny), a);
-    int open = FR_V_NEAR_MIDPOINT(a, FR_CR_WINDOW);
+    int open = FR_V_NEAR_MIDPOINT(a, op == FR_SIMD_GELU ? FR_CR_WINDOW_GELU : FR_CR_WINDOW);
     FR_HALF r = FR_HALF_NARROW(y);
     if (__builtin_expect(open != 0, 0)) {
         float xs[FR_LANES], ys[FR_LANES];
@@ -286,10 +292,15 @@ FR_INLINE FR_HALF FR_VFN(fr_cr_round)(FR_V y, FR_HALF x, int op) {
     }
     return r;
 }
+FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv);
 FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
     if (op == FR_SIMD_SIGMOID)
         FR_VFN(fr_sigmoid_cr_guess)(v, nv);
-    else
+    else if (op == FR_SIMD_GELU) {
+        FR_VFN(fr_gelu_apply)(v, nv);
+        /* NaN as scalar.h's kernel gives it (x86's default NaN), for the same bits */
+        FR_EACH(k) v[k] = FR_V_SELECT(FR_V_ISNAN(v[k]), FR_VOP(set1)(-__builtin_nan("")), v[k]);
+    } else
         FR_VFN(fr_apply)(v, nv, op);
 }
 /* the r <= FR_LANES floats at p as a half vector (masked below FR_LANES: zeros
@@ -332,6 +343,7 @@ FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out
     }
 }
 #undef FR_CR_WINDOW
+#undef FR_CR_WINDOW_GELU
 
 /* silu_backward of float32 g, x (fast mode): g silu'(x), silu'(x) =
  * s (1 + x c), s, c = sigmoid(x), sigmoid(-x) from fr_sigmoid_parts with
@@ -465,6 +477,7 @@ FR_CR_ROW(sigmoid, FR_SIMD_SIGMOID, FR_NV(SIGMOID_CR))
 FR_CR_ROW(silu, FR_SIMD_SILU, FR_NV(SILU))
 FR_CR_ROW(softplus, FR_SIMD_SOFTPLUS, FR_NV(SOFTPLUS))
 FR_CR_ROW(log_sigmoid, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS))
+FR_CR_ROW(gelu, FR_SIMD_GELU, FR_NV(GELU))
 #undef FR_CR_ROW
 FR_INLINE void fr_v_f32_sigmoid_exact_bias(const float *in, const float *bias, float *out,
                                            fr_intp n) {
@@ -527,6 +540,7 @@ FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, floa
 #undef FR_SIMD_SILU
 #undef FR_SIMD_SOFTPLUS
 #undef FR_SIMD_LOG_SIGMOID
+#undef FR_SIMD_GELU
 #undef FR_VFN
 #undef FR_V
 #undef FR_M
