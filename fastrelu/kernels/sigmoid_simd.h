@@ -21,6 +21,16 @@
 #ifndef FR_STREAM_MIN_BYTES       /* out-of-place calls this large stream their stores */
 #define FR_STREAM_MIN_BYTES (4 << 20)
 #endif
+/* The loops' inputs are prefetched this far ahead, one prefetch per vector
+ * load: the hardware prefetchers alone leave the transcendental loops short
+ * of memory-level parallelism (measured, 16M float32 in place, 2 threads,
+ * avx512f, Sapphire Rapids-class VM: silu 3.9 -> 2.7 ms, softplus 4.4 -> 3.3,
+ * sigmoid 2.8 -> 2.3; float64 softplus 11.9 -> 10.5; 1 KiB gains half, 8 KiB
+ * the same as 4).  Past the array's end a prefetch is a no-op, not a fault. */
+#ifndef FR_PF_BYTES
+#define FR_PF_BYTES 4096
+#endif
+#define FR_PREFETCH(p) _mm_prefetch((const char *)(p) + FR_PF_BYTES, _MM_HINT_T0)
 
 /* a##b##c in one paste, for the levels' intrinsic names: pasted in two
  * steps, the partial name may be a macro and expand (clang's _mm512_setzero) */
