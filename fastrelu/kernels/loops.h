@@ -112,6 +112,17 @@ static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
     return fr_kernel_for(fr_current_accuracy(), op, dtype);
 }
 
+/* A threaded call is cut into about FR_CHUNKS_PER_THREAD chunks per
+ * participant, so one that starts late or is preempted (a BLAS thread on its
+ * core) leaves its share to the others; chunks are whole multiples of 16
+ * elements (a vector at every ISA level) and not tiny: each claim is an
+ * atomic on a line the participants pass back and forth (~150 ns), so a
+ * chunk is at least 16384 elements (~4 us of sigmoid); with 2048,
+ * sigmoid_ of 65536 float32 on 2 threads took 13.1-13.9 us, with 16384
+ * 10.8-11.1 us.  A call of at most 16384 elements is one chunk: one
+ * thread (fr_threads_for). */
+#define FR_CHUNKS_PER_THREAD 8
+#define FR_MIN_CHUNK 16384
 /* Parked workers are woken only for calls this many times the threshold:
  * below it, a call uses the workers still awake from a recent call (back to
  * back calls) and otherwise runs on the caller alone. */
@@ -121,22 +132,12 @@ static int fr_wake_for(const fr_kernel_row *row, fr_intp n) {
 }
 
 static int fr_threads_for(const fr_kernel_row *row, fr_intp n) {
-    if (fr_serial_only || row->serial || fr_num_threads <= 1 || n < fr_parallel_min[row->op])
+    if (fr_serial_only || row->serial || fr_num_threads <= 1 || n < fr_parallel_min[row->op]
+            || n <= FR_MIN_CHUNK)                                   /* one chunk */
         return 1;
     return fr_num_threads;
 }
 
-/* A threaded call is cut into about FR_CHUNKS_PER_THREAD chunks per
- * participant, so one that starts late or is preempted (a BLAS thread on its
- * core) leaves its share to the others; chunks are whole multiples of 16
- * elements (a vector at every ISA level) and not tiny: each claim is an
- * atomic on a line the participants pass back and forth (~150 ns), so a
- * chunk is at least 16384 elements (~4 us of sigmoid); with 2048,
- * sigmoid_ of 65536 float32 on 2 threads took 13.1-13.9 us, with 16384
- * 10.8-11.1 us.  A call of at most 16384 elements is one chunk: it runs
- * inline. */
-#define FR_CHUNKS_PER_THREAD 8
-#define FR_MIN_CHUNK 16384
 static fr_intp fr_chunk_size(fr_intp n, int nt) {
     fr_intp per = ((n / ((fr_intp)nt * FR_CHUNKS_PER_THREAD)) + 15) & ~(fr_intp)15;
     return per < FR_MIN_CHUNK ? FR_MIN_CHUNK : per;
