@@ -87,17 +87,15 @@ def fast_twin_isa():
 # is numba's bit-identical twin for them (the baseline level still is, without
 # FMA: test_fast_mode_without_fma_bit_identical_to_c_baseline).
 def simd_fast_rows():
-    """{op: dtypes} of kernels.c's UNARY/BINARY/FUSED_SIMD fast rows and of the
-    FLOAT_MODES_SIMD32 ops of kernels.h (float32 only)."""
-    import re
-    kdir = Path(fr.__file__).parent / "kernels"
-    rows = re.findall(r"K\((?:UNARY|BINARY|FUSED)_SIMD, f(32|64)_(\w+?)_fast,",
-                      (kdir / "kernels.c").read_text())
-    rows += [("32", name) for name in
-             re.findall(r"X\(\w+,\s*(\w+),[^)]*FLOAT_MODES_SIMD32", (kdir / "kernels.h").read_text())]
+    """{op: dtypes} of the fast kernels the avx2/avx512f levels write with
+    intrinsics (twins.intrinsic_rows)."""
+    from twins import intrinsic_rows
     out = {}
-    for bits, name in rows:
-        out.setdefault(name.replace("_bwd", "_backward"), set()).add("float" + bits)
+    for name in intrinsic_rows():
+        dt, _, rest = name.partition("_")
+        if rest.endswith("_fast"):
+            out.setdefault(rest[:-5].replace("_bwd", "_backward"), set()).add(
+                {"f32": "float32", "f64": "float64"}[dt])
     return out
 
 

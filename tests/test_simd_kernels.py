@@ -23,16 +23,22 @@ import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _dispatch, _slow
+from fastrelu import _dispatch, _ops, _slow
 from twins import bits, same_bits
 from ulp import ulp_bound, ulp_error
 
 
 def simd_rows():
-    """(op, dtype) of every UNARY_SIMD / FUSED_SIMD row of kernels.c."""
-    src = (Path(fr.__file__).parent / "kernels" / "kernels.c").read_text()
-    rows = re.findall(r"K\((?:UNARY|FUSED)_SIMD, f(32|64)_(\w+?)_fast,", src)
-    return sorted({(op, f"float{w}") for w, op in rows})
+    """(op, dtype) of every unary and fused fast kernel written with intrinsics
+    (twins.intrinsic_rows; the binary ones have tests of their own below)."""
+    from twins import intrinsic_rows
+    kinds = {op.name: op.kind for op in _ops.OPS}
+    out = set()
+    for name in intrinsic_rows():
+        dt, _, rest = name.partition("_")
+        if rest.endswith("_fast") and kinds.get(rest[:-5]) in ("unary", "fused"):
+            out.add((rest[:-5], {"f32": "float32", "f64": "float64"}[dt]))
+    return sorted(out)
 
 
 ROWS = simd_rows()
@@ -46,7 +52,7 @@ F = {"float32": np.float32, "float64": np.float64}
 
 def test_simd_rows_found():
     assert {op for op, _ in ROWS} == {"sigmoid", "silu", "softplus", "log_sigmoid",
-                                      "bias_sigmoid", "bias_silu"}
+                                      "bias_sigmoid", "bias_silu", "gelu"}
     assert {"avx2", "avx512f"} & set(ISAS) or pytest.skip("no SIMD level on this CPU")
 
 
@@ -363,15 +369,12 @@ def test_wide_float32_every_size_offset_and_in_place(op, isa):
 
 # ---- exact float32 (correctly rounded) at the SIMD levels -------------------
 # kernels.c's UNARY_CR / FUSED_CR rows, and the float32 exact rows of kernels.h's
-# FLOAT_MODES_SIMD32 unary ops (gelu), run sigmoid_simd_body.h's fr_cr_loop at
+# FLOAT_MODES_SIMD32 ops (gelu; twins.intrinsic_rows), run sigmoid_simd_body.h's fr_cr_loop at
 # the avx2 and avx512f levels, scalar.h's kernels at baseline; correctly
 # rounded, they must agree bit for bit.
 def cr_rows():
-    kdir = Path(fr.__file__).parent / "kernels"
-    rows = re.findall(r"K\((?:UNARY|FUSED)_CR, f32_(\w+?)_exact,", (kdir / "kernels.c").read_text())
-    rows += re.findall(r"X\(\w+,\s*(\w+),\s*UNARY,[^)]*FLOAT_MODES_SIMD32,",
-                       (kdir / "kernels.h").read_text())
-    return sorted(set(rows))
+    from twins import intrinsic_rows
+    return sorted(n[4:-6] for n in intrinsic_rows() if n.startswith("f32_") and n.endswith("_exact"))
 
 
 CR_OPS = cr_rows()

@@ -3,6 +3,8 @@ exact ops bit for bit, the rounded ones within their bound (ulp.ULP_BOUNDS);
 and the kernel variants to run them on.  A helper for the test modules, not a
 test module."""
 import contextlib
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,20 @@ from ulp import ULP_BOUNDS, ulp_bound, ulp_error
 
 # the rounded ops of one argument (fast and exact modes), from the table
 ROUNDED_UNARY = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "unary")
+
+
+def intrinsic_rows():
+    """Base names (f32_sigmoid_fast, ...) of the kernels the avx2/avx512f levels
+    write with intrinsics: kernels.c's UNARY/BINARY/FUSED _SIMD and _CR rows,
+    and the float32 rows of kernels.h's FLOAT_MODES_SIMD32 ops (fast and exact)
+    and FLOAT_MODES_SIMD32_FAST ops (fast)."""
+    kdir = Path(fr.__file__).parent / "kernels"
+    names = re.findall(r"K\((?:UNARY|BINARY|FUSED)_(?:SIMD|CR), (\w+),",
+                       (kdir / "kernels.c").read_text())
+    for op, col in re.findall(r"X\(\w+,\s*(\w+),\s*\w+,\s*[^,]+,\s*(FLOAT_MODES_SIMD32\w*),",
+                              (kdir / "kernels.h").read_text()):
+        names += [f"f32_{op}_fast"] + ([f"f32_{op}_exact"] if col == "FLOAT_MODES_SIMD32" else [])
+    return frozenset(names)
 
 
 def wide(dtype):
