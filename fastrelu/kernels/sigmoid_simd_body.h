@@ -372,9 +372,9 @@ FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
 
 /* gelu and gelu_backward of float32 x widened (fast mode), float64 lanes:
  * scalar.h's split with no table.  a = min(|x|, A), E = e^(-a^2/2) (a^2/2 is
- * exact: a has 24 bits) from fr_exp_neg_abs, and gelu_rational.h's
+ * exact: a has 24 bits; exp_poly.h's degree-8 e^t), and gelu_rational.h's
  * rationals (~2^-38 relative):
- *   gelu:  Phi(-a) = E N, N = P/Q;  x > 0: x - x E N, else x E N
+ *   gelu:  Phi(-a) = E N, N = P/Q;  x Phi(x), Phi(x) = x > 0 ? 1 - E N : E N
  *          (A = 14.5: gelu(x < -14.4) is -0 in float32, gelu(x > 8.1) = x);
  *   gelu_backward:  Phi(-a) - a phi(a) = E W, W = -(a - a0) R/S (relative at
  *          W's zero a0: a - a0_hi is exact there);  D = x > 0 ? 1 - E W : E W,
@@ -382,8 +382,8 @@ FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
  * One rounding to float32 of a double within ~2^-37: <= 0.5 ulp + a hair.
  * Tiny x: gelu(x) = x/2 + x^2/sqrt(2 pi) is a float32 midpoint where x/2
  * is subnormal; N(0) = P(0) = 1/2 - 2^-39 breaks the tie the way the x^2
- * term does (scalar.h's fr_half_tie_f64): x (1 - N) > x/2 for x > 0, x N
- * above x/2 for x < 0. */
+ * term does (scalar.h's fr_half_tie_f64): |x (1 - N)| > |x|/2 for x > 0,
+ * |x N| < |x|/2 for x < 0. */
 FR_INLINE void FR_VFN(fr_rational)(const FR_V *a, int nv, const double *p, int np,
                                    const double *q, int nq, FR_V *r) {
     FR_V P[FR_NV_MAX], Q[FR_NV_MAX];
