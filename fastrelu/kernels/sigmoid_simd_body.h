@@ -167,7 +167,8 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V v[FR_NV_MAX];
-        FR_EACH(k) FR_PREFETCH(in + i + k * FR_LANES);
+        if (FR_PREFETCH_INSIDE(i, n, FR_T))
+            FR_EACH(k) FR_PREFETCH(in + i + k * FR_LANES);
         FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
         if (bias)
             FR_EACH(k) v[k] = FR_VOP(add)(v[k], FR_VOP(loadu)(bias + i + k * FR_LANES));
@@ -324,7 +325,8 @@ FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_HALF x[FR_NV_MAX];
         FR_V v[FR_NV_MAX];
-        FR_EACH(k) FR_PREFETCH(in + i + k * FR_LANES);
+        if (FR_PREFETCH_INSIDE(i, n, float))
+            FR_EACH(k) FR_PREFETCH(in + i + k * FR_LANES);
         FR_EACH(k) x[k] = FR_HALF_LOADU(in + i + k * FR_LANES);
         if (bias)
             FR_EACH(k) x[k] = FR_HALF_ADD(x[k], FR_HALF_LOADU(bias + i + k * FR_LANES));
@@ -504,9 +506,11 @@ FR_INLINE void FR_VFN(fr_wide_loop)(const float *g, const float *x, float *out, 
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V gv[FR_NV_MAX], xv[FR_NV_MAX];
-        if (g)
-            FR_EACH(k) FR_PREFETCH(g + i + k * FR_LANES);
-        FR_EACH(k) FR_PREFETCH(x + i + k * FR_LANES);
+        if (FR_PREFETCH_INSIDE(i, n, float)) {
+            if (g)
+                FR_EACH(k) FR_PREFETCH(g + i + k * FR_LANES);
+            FR_EACH(k) FR_PREFETCH(x + i + k * FR_LANES);
+        }
         FR_EACH(k) gv[k] = g ? FR_HALF_WIDEN(FR_HALF_LOADU(g + i + k * FR_LANES))
                              : FR_VOP(setzero)();
         FR_EACH(k) xv[k] = FR_HALF_WIDEN(FR_HALF_LOADU(x + i + k * FR_LANES));
