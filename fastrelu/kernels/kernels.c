@@ -70,7 +70,7 @@
         (void)eps;                                                            \
         for (fr_intp r = 0; r < rows; r++) {                                  \
             T *yr = out + r * cols;                                           \
-            FR_CAT(fr_v_bias_of_, f)(x + r * cols, b, yr, cols);              \
+            FR_CAT(fr_v_bias_of_, f)(x + r * cols, b, yr, cols, (rows - r) * cols); \
             if (cnt)                                                          \
                 for (fr_intp j = 0; j < cols; j++) cnt[j] += counted(yr[j], eps); \
         }                                                                     \

@@ -31,9 +31,10 @@
 #define FR_PF_BYTES 4096
 #endif
 #define FR_PREFETCH(p) _mm_prefetch((const char *)(p) + FR_PF_BYTES, _MM_HINT_T0)
-/* whether element i of an n-element part has its prefetch distance left in
- * the part: past its end the lines belong to another thread's chunk, and a
- * prefetch would pull them from that core's cache */
+/* whether element i of a part has its prefetch distance left in the n
+ * elements it may prefetch: past them the lines belong to another thread's
+ * chunk, and a prefetch would pull them from that core's cache (a fused
+ * row's part is the rest of its block, rows below included) */
 #define FR_PREFETCH_INSIDE(i, n, T) ((i) + (fr_intp)(FR_PF_BYTES / sizeof(T)) < (n))
 
 /* a##b##c in one paste, for the levels' intrinsic names: pasted in two

@@ -143,7 +143,8 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
  * With a bias (the fused ops' row, bias[i] for in[i]) each vector is
  * in + bias rounded to FR_T first, in the same pass: op(x + b) bit for bit.
  * stream (a constant after inlining): the nv-vector stores bypass the cache
- * (out aligned to a vector there). */
+ * (out aligned to a vector there).  pf_n: how many elements from in on are
+ * this part's to prefetch (n; a fused row's, the rest of its block). */
 #define FR_SIMD_SIGMOID 0
 #define FR_SIMD_SILU 1
 #define FR_SIMD_SOFTPLUS 2
@@ -163,11 +164,11 @@ FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
     }
 }
 FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
-                                    int op, int nv, int stream) {
+                                    fr_intp pf_n, int op, int nv, int stream) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_V v[FR_NV_MAX];
-        if (FR_PREFETCH_INSIDE(i, n, FR_T))
+        if (FR_PREFETCH_INSIDE(i, pf_n, FR_T))
             FR_EACH(k) FR_PREFETCH(in + i + k * FR_LANES);
         FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
         if (bias)
@@ -199,15 +200,16 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
  * read of each output line (3 memory streams become 2).  In place, the loads
  * already brought the lines in.  The bits are the same either way. */
 FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
-                               int op, int nv) {
+                               fr_intp pf_n, int op, int nv) {
     if ((const FR_T *)out == in || n < (fr_intp)(FR_STREAM_MIN_BYTES / sizeof(FR_T))
             || (uintptr_t)out % sizeof(FR_T) != 0) {
-        FR_VFN(fr_loop_part)(in, bias, out, n, op, nv, 0);
+        FR_VFN(fr_loop_part)(in, bias, out, n, pf_n, op, nv, 0);
         return;
     }
     fr_intp head = (fr_intp)((-(uintptr_t)out & (sizeof(FR_V) - 1)) / sizeof(FR_T));
-    FR_VFN(fr_loop_part)(in, bias, out, head, op, nv, 0);
-    FR_VFN(fr_loop_part)(in + head, bias ? bias + head : NULL, out + head, n - head, op, nv, 1);
+    FR_VFN(fr_loop_part)(in, bias, out, head, pf_n, op, nv, 0);
+    FR_VFN(fr_loop_part)(in + head, bias ? bias + head : NULL, out + head, n - head, pf_n - head,
+                         op, nv, 1);
     _mm_sfence();                    /* the streamed stores visible before the pool's join */
 }
 
@@ -320,12 +322,12 @@ FR_INLINE void FR_VFN(fr_half_store)(float *p, int r, FR_HALF v) {
  * one, then a masked tail (zeros in the unused lanes).  The slow path reads
  * x from a register, so in may be out. */
 FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out, fr_intp n,
-                                  int op, int nv) {
+                                  fr_intp pf_n, int op, int nv) {
     fr_intp i = 0;
     for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
         FR_HALF x[FR_NV_MAX];
         FR_V v[FR_NV_MAX];
-        if (FR_PREFETCH_INSIDE(i, n, float))
+        if (FR_PREFETCH_INSIDE(i, pf_n, float))
             FR_EACH(k) FR_PREFETCH(in + i + k * FR_LANES);
         FR_EACH(k) x[k] = FR_HALF_LOADU(in + i + k * FR_LANES);
         if (bias)
@@ -449,25 +451,26 @@ FR_INLINE void FR_VFN(fr_gelu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
  * per iteration are the level's FR_NV_<kernel>_<dtype> */
 #define FR_NV(kernel) FR_SCAT(FR_SCAT(FR_NV_, kernel), FR_SCAT(_, FR_SUF))
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _sigmoid_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_SIGMOID, FR_NV(SIGMOID));
+    FR_VFN(fr_loop)(in, NULL, out, n, n, FR_SIMD_SIGMOID, FR_NV(SIGMOID));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_SILU, FR_NV(SILU));
+    FR_VFN(fr_loop)(in, NULL, out, n, n, FR_SIMD_SILU, FR_NV(SILU));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _softplus_fast))(const FR_T *in, FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_SOFTPLUS, FR_NV(SOFTPLUS));
+    FR_VFN(fr_loop)(in, NULL, out, n, n, FR_SIMD_SOFTPLUS, FR_NV(SOFTPLUS));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _log_sigmoid_fast))(const FR_T *in, FR_T *out,
                                                                  fr_intp n) {
-    FR_VFN(fr_loop)(in, NULL, out, n, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS));
+    FR_VFN(fr_loop)(in, NULL, out, n, n, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _sigmoid_fast_bias))(const FR_T *in, const FR_T *bias,
-                                                                  FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, bias, out, n, FR_SIMD_SIGMOID, FR_NV(BIAS));
+                                                                  FR_T *out, fr_intp n,
+                                                                  fr_intp pf_n) {
+    FR_VFN(fr_loop)(in, bias, out, n, pf_n, FR_SIMD_SIGMOID, FR_NV(BIAS));
 }
 FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast_bias))(const FR_T *in, const FR_T *bias,
-                                                               FR_T *out, fr_intp n) {
-    FR_VFN(fr_loop)(in, bias, out, n, FR_SIMD_SILU, FR_NV(BIAS));
+                                                               FR_T *out, fr_intp n, fr_intp pf_n) {
+    FR_VFN(fr_loop)(in, bias, out, n, pf_n, FR_SIMD_SILU, FR_NV(BIAS));
 }
 
 #if FR_MANT_BITS == 52
@@ -475,7 +478,7 @@ FR_INLINE void FR_SCAT(fr_v_, FR_SCAT(FR_SUF, _silu_fast_bias))(const FR_T *in, 
  * ..., fr_v_f32_sigmoid_exact_bias, ...; float64's vectors per iteration */
 #define FR_CR_ROW(name, OP, NV)                                                   \
     FR_INLINE void fr_v_f32_##name##_exact(const float *in, float *out, fr_intp n) { \
-        FR_VFN(fr_cr_loop)(in, NULL, out, n, OP, NV);                             \
+        FR_VFN(fr_cr_loop)(in, NULL, out, n, n, OP, NV);                             \
     }
 FR_CR_ROW(sigmoid, FR_SIMD_SIGMOID, FR_NV(SIGMOID_CR))
 FR_CR_ROW(silu, FR_SIMD_SILU, FR_NV(SILU))
@@ -484,8 +487,8 @@ FR_CR_ROW(log_sigmoid, FR_SIMD_LOG_SIGMOID, FR_NV(SOFTPLUS))
 FR_CR_ROW(gelu, FR_SIMD_GELU, FR_NV(GELU))
 #undef FR_CR_ROW
 FR_INLINE void fr_v_f32_sigmoid_exact_bias(const float *in, const float *bias, float *out,
-                                           fr_intp n) {
-    FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SIGMOID, FR_NV(BIAS));
+                                           fr_intp n, fr_intp pf_n) {
+    FR_VFN(fr_cr_loop)(in, bias, out, n, pf_n, FR_SIMD_SIGMOID, FR_NV(BIAS));
 }
 /* float32 fast kernels over float64 lanes: y = op(x) or op(g, x), widened,
  * rounded once; nv vectors per iteration, then one at a time with a masked
@@ -539,8 +542,8 @@ FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float
 #undef FR_WIDE_GELU
 #undef FR_WIDE_GELU_BWD
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
-                                        fr_intp n) {
-    FR_VFN(fr_cr_loop)(in, bias, out, n, FR_SIMD_SILU, FR_NV(BIAS));
+                                        fr_intp n, fr_intp pf_n) {
+    FR_VFN(fr_cr_loop)(in, bias, out, n, pf_n, FR_SIMD_SILU, FR_NV(BIAS));
 }
 #endif
 
