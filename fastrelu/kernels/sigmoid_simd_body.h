@@ -300,11 +300,9 @@ FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv);
 FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
     if (op == FR_SIMD_SIGMOID)
         FR_VFN(fr_sigmoid_cr_guess)(v, nv);
-    else if (op == FR_SIMD_GELU) {
-        FR_VFN(fr_gelu_apply)(v, nv);
-        /* NaN as scalar.h's kernel gives it (x86's default NaN), for the same bits */
-        FR_EACH(k) v[k] = FR_V_SELECT(FR_V_ISNAN(v[k]), FR_VOP(set1)(-__builtin_nan("")), v[k]);
-    } else
+    else if (op == FR_SIMD_GELU)
+        FR_VFN(fr_gelu_apply)(v, nv);                /* NaN as scalar.h's kernel */
+    else
         FR_VFN(fr_apply)(v, nv, op);
 }
 /* the r <= FR_LANES floats at p as a half vector (masked below FR_LANES: zeros
@@ -388,6 +386,12 @@ FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
  * is subnormal; N(0) = P(0) = 1/2 - 2^-39 breaks the tie the way the x^2
  * term does (scalar.h's fr_half_tie_f64): |x (1 - N)| > |x|/2 for x > 0,
  * |x N| < |x|/2 for x < 0. */
+/* NaN lanes as x86's default NaN (scalar.h's kernels give it): x * phi with
+ * both NaN keeps one operand's payload, and which one depends on the operand
+ * order gcc picks for each inlined copy */
+FR_INLINE FR_V FR_VFN(fr_default_nan)(FR_V y) {
+    return FR_V_SELECT(FR_V_ISNAN(y), FR_VOP(set1)(-__builtin_nan("")), y);
+}
 FR_INLINE void FR_VFN(fr_rational)(const FR_V *a, int nv, const double *p, int np,
                                    const double *q, int nq, FR_V *r) {
     FR_V P[FR_NV_MAX], Q[FR_NV_MAX];
@@ -423,8 +427,9 @@ FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv) {
         FR_V en = FR_VOP(mul)(E[k], N[k]);                                  /* Phi(-a) */
         FR_V phi = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]),
                                FR_VOP(sub)(FR_VOP(set1)(1.0), en), en);    /* Phi(x) */
-        x[k] = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_RA)), FR_VOP(set1)(-0.0),
-                           FR_VOP(mul)(x[k], phi));
+        FR_V y = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_RA)), FR_VOP(set1)(-0.0),
+                             FR_VOP(mul)(x[k], phi));
+        x[k] = FR_VFN(fr_default_nan)(y);
     }
 }
 FR_INLINE void FR_VFN(fr_gelu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
@@ -441,7 +446,7 @@ FR_INLINE void FR_VFN(fr_gelu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
          * but for g = +-inf, as scalar.h's D; its D is -0 below -FR_GELU_AMAX
          * (inf * -0 is NaN there) */
         D = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_AMAX)), FR_VOP(set1)(-0.0), D);
-        x[k] = FR_VOP(mul)(g[k], D);         /* x NaN: D is NaN */
+        x[k] = FR_VFN(fr_default_nan)(FR_VOP(mul)(g[k], D));     /* x NaN: D is NaN */
     }
 }
 #endif
