@@ -232,6 +232,21 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
  * units of y's last place, window 2^17 (2^-11 of the lanes left open; their
  * slow path is scalar.h's exact kernel) */
 #define FR_CR_WINDOW_GELU (1 << 17)
+/* num / d (num NULL: 1 / d): FR_V_RECIP_EST and FR_RECIP_STEPS Newton
+ * steps, then times num, where the level has them (avx512f: 2^-14, two
+ * steps); else one division */
+FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V *out) {
+#if FR_RECIP_STEPS
+    FR_EACH(k) out[k] = FR_V_RECIP_EST(d[k]);
+    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
+        FR_EACH(k) out[k] = FR_VOP(fmadd)(out[k], FR_VOP(fnmadd)(d[k], out[k], FR_VOP(set1)(1.0)),
+                                          out[k]);
+    if (num)
+        FR_EACH(k) out[k] = FR_VOP(mul)(num[k], out[k]);
+#else
+    FR_EACH(k) out[k] = FR_VOP(div)(num ? num[k] : FR_VOP(set1)(1.0), d[k]);
+#endif
+}
 /* sigmoid in parts, for float32 x widened (the float64 instance): as
  * scalar.h's fr_sigmoid_exact_guess_f32 but with a Pade [5/5] for 2^u
  * (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k, a = 1/2, 1/9, 1/72,
@@ -259,13 +274,7 @@ FR_INLINE void FR_VFN(fr_sigmoid_parts)(const FR_V *x, int nv, double zmin, FR_V
     FR_EACH(k) q[k] = FR_VOP(sub)(ev[k], od[k]);                       /* P(-u) */
     FR_EACH(k) e[k] = FR_V_SCALE(FR_VOP(add)(ev[k], od[k]), FR_V_POW2N(zl[k], n[k]));
     FR_EACH(k) d[k] = FR_VOP(add)(q[k], e[k]);                         /* in [0.7, 2.9] */
-#if FR_RECIP_STEPS
-    FR_EACH(k) r[k] = FR_V_RECIP_EST(d[k]);
-    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
-        FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], FR_VOP(fnmadd)(d[k], r[k], FR_VOP(set1)(1.0)), r[k]);
-#else
-    FR_EACH(k) r[k] = FR_VOP(div)(FR_VOP(set1)(1.0), d[k]);
-#endif
+    FR_VFN(fr_quotient)(NULL, d, nv, r);
 }
 /* exact float32 sigmoid's guess */
 FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
@@ -402,15 +411,7 @@ FR_INLINE void FR_VFN(fr_rational)(const FR_V *a, int nv, const double *p, int n
             FR_EACH(k) P[k] = FR_VOP(fmadd)(P[k], a[k], FR_VOP(set1)(p[j]));
         FR_EACH(k) Q[k] = FR_VOP(fmadd)(Q[k], a[k], FR_VOP(set1)(q[j]));
     }
-#if FR_RECIP_STEPS
-    FR_V t[FR_NV_MAX];
-    FR_EACH(k) t[k] = FR_V_RECIP_EST(Q[k]);
-    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
-        FR_EACH(k) t[k] = FR_VOP(fmadd)(t[k], FR_VOP(fnmadd)(Q[k], t[k], FR_VOP(set1)(1.0)), t[k]);
-    FR_EACH(k) r[k] = FR_VOP(mul)(P[k], t[k]);
-#else
-    FR_EACH(k) r[k] = FR_VOP(div)(P[k], Q[k]);
-#endif
+    FR_VFN(fr_quotient)(P, Q, nv, r);
 }
 /* a = min(|x|, amax) and E = e^(-a^2/2), 2^-39.7 (a^2/2 is exact: a has 24 bits) */
 FR_INLINE void FR_VFN(fr_gauss)(const FR_V *x, int nv, double amax, FR_V *a, FR_V *E) {
