@@ -88,14 +88,11 @@ def fast_twin_isa():
 # FMA: test_fast_mode_without_fma_bit_identical_to_c_baseline).
 def simd_fast_rows():
     """{op: dtypes} of the fast kernels the avx2/avx512f levels write with
-    intrinsics (twins.intrinsic_rows)."""
-    from twins import intrinsic_rows
+    intrinsics (twins.intrinsic_ops)."""
+    from twins import intrinsic_ops
     out = {}
-    for name in intrinsic_rows():
-        dt, _, rest = name.partition("_")
-        if rest.endswith("_fast"):
-            out.setdefault(rest[:-5].replace("_bwd", "_backward"), set()).add(
-                {"f32": "float32", "f64": "float64"}[dt])
+    for op, dtype in intrinsic_ops("fast"):
+        out.setdefault(op, set()).add(dtype)
     return out
 
 

@@ -30,15 +30,10 @@ from ulp import ulp_bound, ulp_error
 
 def simd_rows():
     """(op, dtype) of every unary and fused fast kernel written with intrinsics
-    (twins.intrinsic_rows; the binary ones have tests of their own below)."""
-    from twins import intrinsic_rows
+    (twins.intrinsic_ops; the binary ones have tests of their own below)."""
+    from twins import intrinsic_ops
     kinds = {op.name: op.kind for op in _ops.OPS}
-    out = set()
-    for name in intrinsic_rows():
-        dt, _, rest = name.partition("_")
-        if rest.endswith("_fast") and kinds.get(rest[:-5]) in ("unary", "fused"):
-            out.add((rest[:-5], {"f32": "float32", "f64": "float64"}[dt]))
-    return sorted(out)
+    return sorted((op, dt) for op, dt in intrinsic_ops("fast") if kinds[op] in ("unary", "fused"))
 
 
 ROWS = simd_rows()
@@ -373,8 +368,8 @@ def test_wide_float32_every_size_offset_and_in_place(op, isa):
 # the avx2 and avx512f levels, scalar.h's kernels at baseline; correctly
 # rounded, they must agree bit for bit.
 def cr_rows():
-    from twins import intrinsic_rows
-    return sorted(n[4:-6] for n in intrinsic_rows() if n.startswith("f32_") and n.endswith("_exact"))
+    from twins import intrinsic_ops
+    return sorted(op for op, dt in intrinsic_ops("exact") if dt == "float32")
 
 
 CR_OPS = cr_rows()

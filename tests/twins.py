@@ -33,6 +33,18 @@ def intrinsic_rows():
     return frozenset(names)
 
 
+def intrinsic_ops(mode):
+    """(op, dtype) of intrinsic_rows() in one accuracy mode, op as the table
+    names it (f32_silu_bwd_fast: ("silu_backward", "float32"))."""
+    out = set()
+    for name in intrinsic_rows():
+        dt, _, rest = name.partition("_")
+        if rest.endswith("_" + mode):
+            op = rest[:-len(mode) - 1].replace("_bwd", "_backward")
+            out.add((op, {"f32": "float32", "f64": "float64"}[dt]))
+    return out
+
+
 def wide(dtype):
     """The type an exact reference for a dtype result is kept in."""
     return np.longdouble if np.dtype(dtype) == np.float64 else np.float64
