@@ -96,9 +96,10 @@ typedef __m256 fr_half_avx512f;
     _mm512_castps512_ps256(_mm512_maskz_loadu_ps((__mmask16)((1u << (r)) - 1u), p))
 #define FR_HALF_STORE_FIRST(p, r, v) \
     _mm512_mask_storeu_ps(p, (__mmask16)((1u << (r)) - 1u), _mm512_castps256_ps512(v))
-/* 1/d: vrcp14pd (2^-14 relative) and two Newton steps */
-#define FR_V_RECIP_EST _mm512_rcp14_pd
-#define FR_RECIP_STEPS 2
+/* 1/d: vrcp14ps/pd (2^-14 relative) and Newton steps, each doubling the
+ * bits: one for float32, two for float64 */
+#define FR_V_RECIP_EST(d) FR_VOP(rcp14)(d)
+#define FR_RECIP_STEPS (FR_MANT_BITS == 52 ? 2 : 1)
 /* the lanes whose double bits' low 29 (those float32 rounding drops) lie
  * within w of the midpoint 2^28 */
 static inline int fr_near_midpoint_avx512f(__m512d y, long long w) {

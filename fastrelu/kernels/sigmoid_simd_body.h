@@ -27,9 +27,11 @@
  *   x - x F = x sigmoid(x), for x <= 0 it is x F.  F must be better than one
  *   rounding (the roundings of 1 + e and of the division cost up to 1 ulp
  *   each where e and the result straddle a binade), so it is q + c to
- *   ~2^-46: q = e / (1 + e) rounded, r = e - q (1 + e) its exact remainder
- *   as (e - q) - q e (e - q is exact: q lies in [e/2, e]; one FMA rounds the
- *   tiny r once), c = r / (1 + e) ~ r (1 - q).  Then
+ *   ~2^-46: q = e / (1 + e) rounded (float64 at avx512f: by a reciprocal,
+ *   within ~1 ulp), r = e - q (1 + e) its remainder as (e - q) - q e (e - q
+ *   is exact: q lies in [e/2, e], but for e within an ulp or two of 1, where
+ *   it is off by 2^-54 at most; one FMA rounds the tiny r once),
+ *   c = r / (1 + e) ~ r (1 - q).  Then
  *   silu = z q + (z c + max(-0, x)), two FMAs, one rounding that counts.
  *   max(-0, x) is x for x >= +0 and -0 otherwise (vmax returns its second
  *   operand for two zeros), so silu(-0) = -0 and silu(x < zmin) = -0.
@@ -80,16 +82,38 @@ FR_INLINE void FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z,
     FR_VFN(fr_exp_nonpos)(z, nv, FR_EXP_COEF, FR_EXP_DEGREE, scale, p, e);
 }
 
-/* q = e / (1 + e) rounded */
-FR_INLINE void FR_VFN(fr_ratio)(const FR_V *e, int nv, FR_V *q) {
-    FR_EACH(k) q[k] = FR_VOP(div)(e[k], FR_VOP(add)(e[k], FR_VOP(set1)(1.0)));
+/* num / d (num NULL: 1 / d): FR_V_RECIP_EST and FR_RECIP_STEPS Newton
+ * steps, then times num, where the level has them (avx512f: 2^-14, one
+ * step for float32, two for float64); else one division */
+FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V *out) {
+#if FR_RECIP_STEPS
+    FR_EACH(k) out[k] = FR_V_RECIP_EST(d[k]);
+    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
+        FR_EACH(k) out[k] = FR_VOP(fmadd)(out[k], FR_VOP(fnmadd)(d[k], out[k], FR_VOP(set1)(1.0)),
+                                          out[k]);
+    if (num)
+        FR_EACH(k) out[k] = FR_VOP(mul)(num[k], out[k]);
+#else
+    FR_EACH(k) out[k] = FR_VOP(div)(num ? num[k] : FR_VOP(set1)(1.0), d[k]);
+#endif
+}
+/* q = e / (1 + e); by fr_quotient's reciprocal where recip (float64 silu:
+ * it carries q's remainder, so q need not be rounded once, and vdivpd's
+ * latency held it back: 15% faster; float32 and sigmoid, no faster) */
+FR_INLINE void FR_VFN(fr_ratio)(const FR_V *e, int nv, int recip, FR_V *q) {
+    FR_V d[FR_NV_MAX];
+    FR_EACH(k) d[k] = FR_VOP(add)(e[k], FR_VOP(set1)(1.0));
+    if (recip)
+        FR_VFN(fr_quotient)(e, d, nv, q);
+    else
+        FR_EACH(k) q[k] = FR_VOP(div)(e[k], d[k]);
 }
 
 /* x[k] becomes sigmoid(x[k]) */
 FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
     FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, s, p, e);
-    FR_VFN(fr_ratio)(e, nv, q);
+    FR_VFN(fr_ratio)(e, nv, 0, q);
     FR_EACH(k) {
         FR_V f = FR_VOP(fnmadd)(e[k], q[k], e[k]);
         x[k] = FR_V_ONE_MINUS_IF_POSITIVE(x[k], f, FR_VOP(set1)(1.0));
@@ -100,7 +124,7 @@ FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
 FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
     FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN_SILU, z, s, p, e);
-    FR_VFN(fr_ratio)(e, nv, q);
+    FR_VFN(fr_ratio)(e, nv, FR_MANT_BITS == 52, q);
     FR_EACH(k) {
         FR_V r = FR_VOP(fnmadd)(q[k], e[k], FR_VOP(sub)(e[k], q[k]));   /* e - q (1 + e) */
         FR_V c = FR_VOP(fnmadd)(r, q[k], r);                    /* r (1 - q) ~ r / (1 + e) */
@@ -118,13 +142,17 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
  * max(x, 0) is 0 for NaN, whose L is NaN. */
 FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX];
-    FR_V f[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
+    FR_V f[FR_NV_MAX], d[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
     FR_M red[FR_NV_MAX];
     FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, sc, p, e);
     FR_EACH(k) red[k] = FR_V_GE(e[k], FR_VOP(set1)(0.5));
     FR_EACH(k) f[k] = FR_V_SELECT(red[k], FR_VOP(mul)(FR_VOP(sub)(e[k], FR_VOP(set1)(1.0)),
                                                       FR_VOP(set1)(0.5)), e[k]);
-    FR_EACH(k) s[k] = FR_VOP(div)(f[k], FR_VOP(add)(f[k], FR_VOP(set1)(2.0)));
+    FR_EACH(k) d[k] = FR_VOP(add)(f[k], FR_VOP(set1)(2.0));
+    if (FR_MANT_BITS == 52)                        /* s's error is damped by s f */
+        FR_VFN(fr_quotient)(f, d, nv, s);
+    else
+        FR_EACH(k) s[k] = FR_VOP(div)(f[k], d[k]);
     FR_EACH(k) s2[k] = FR_VOP(mul)(s[k], s[k]);
     FR_EACH(k) r[k] = FR_VOP(set1)((FR_T)fr_atanh_coef_f64[FR_C(LOG1P_TERMS) - 1]);
     FR_UNROLL for (int j = FR_C(LOG1P_TERMS) - 2; j >= 0; j--)
@@ -232,21 +260,6 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
  * units of y's last place, window 2^17 (2^-11 of the lanes left open; their
  * slow path is scalar.h's exact kernel) */
 #define FR_CR_WINDOW_GELU (1 << 17)
-/* num / d (num NULL: 1 / d): FR_V_RECIP_EST and FR_RECIP_STEPS Newton
- * steps, then times num, where the level has them (avx512f: 2^-14, two
- * steps); else one division */
-FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V *out) {
-#if FR_RECIP_STEPS
-    FR_EACH(k) out[k] = FR_V_RECIP_EST(d[k]);
-    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
-        FR_EACH(k) out[k] = FR_VOP(fmadd)(out[k], FR_VOP(fnmadd)(d[k], out[k], FR_VOP(set1)(1.0)),
-                                          out[k]);
-    if (num)
-        FR_EACH(k) out[k] = FR_VOP(mul)(num[k], out[k]);
-#else
-    FR_EACH(k) out[k] = FR_VOP(div)(num ? num[k] : FR_VOP(set1)(1.0), d[k]);
-#endif
-}
 /* sigmoid in parts, for float32 x widened (the float64 instance): as
  * scalar.h's fr_sigmoid_exact_guess_f32 but with a Pade [5/5] for 2^u
  * (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k, a = 1/2, 1/9, 1/72,
