@@ -218,12 +218,27 @@ static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, s
     fr_fp_restore(fp);
 }
 
-/* Strided <-> contiguous copies for one block. */
+/* Strided <-> contiguous copies for one block.  memcpy of a constant size
+ * is one load and one store; of a variable size, a library call per element
+ * (relu of a [::2] view of 1M float32 took 1.5 ms that way, 3x numpy). */
+#define FR_COPY_EACH(size) \
+    for (fr_intp i = 0; i < m; i++) memcpy(dst + i * dstep, src + i * sstep, size)
+static void fr_copy_strided(char *dst, fr_intp dstep, const char *src, fr_intp sstep, fr_intp m,
+                            size_t es) {
+    switch (es) {
+    case 2: FR_COPY_EACH(2); break;
+    case 4: FR_COPY_EACH(4); break;
+    case 8: FR_COPY_EACH(8); break;
+    case 16: FR_COPY_EACH(16); break;
+    default: FR_COPY_EACH(es);
+    }
+}
+#undef FR_COPY_EACH
 static void fr_gather(char *dst, const char *src, fr_intp step, fr_intp m, size_t es) {
-    for (fr_intp i = 0; i < m; i++) memcpy(dst + i * es, src + i * step, es);
+    fr_copy_strided(dst, (fr_intp)es, src, step, m, es);
 }
 static void fr_scatter(char *dst, fr_intp step, const char *src, fr_intp m, size_t es) {
-    for (fr_intp i = 0; i < m; i++) memcpy(dst + i * step, src + i * es, es);
+    fr_copy_strided(dst, step, src, (fr_intp)es, m, es);
 }
 
 /* Elements [lo, hi) of a non-contiguous call, in blocks: contiguous operands
