@@ -67,8 +67,10 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_VOP(op) FR_PASTE3(_mm256_, op, FR_SCAT(_, FR_PS_PD))
 #define FR_V_BITS FR_PASTE3(_mm256_cast, FR_PS_PD, _si256)
 
-/* vmaxps/pd: the second operand where either is NaN or both are zeros */
+/* vmax/vmin ps/pd: the second operand where either is NaN or both are zeros */
 #define FR_V_MAX(a, b) FR_VOP(max)(a, b)
+#define FR_V_MIN(a, b) FR_VOP(min)(a, b)
+#define FR_V_NEG(x) FR_VOP(xor)(x, FR_VOP(set1)(-0.0))
 #define FR_V_NEG_ABS(x) FR_VOP(or)(x, FR_VOP(set1)(-0.0))
 /* min(|x|, m): vmin's second operand where either is NaN */
 #define FR_V_MIN_ABS(x, m) FR_VOP(min)(m, FR_VOP(andnot)(FR_VOP(set1)(-0.0), x))
@@ -84,6 +86,11 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_VOP(cmp)(a, a, _CMP_UNORD_Q)
 #define FR_V_SELECT(m, a, b) FR_VOP(blendv)(b, a, m)          /* m ? a : b */
+#define FR_V_FMADD_WHERE(m, a, b, c) FR_V_SELECT(m, FR_VOP(fmadd)(a, b, c), a)
+/* masks from a compare are all ones or zeros: a + (m & b) adds +0 off m,
+ * which leaves every a but -0 as it is (callers have no -0 there) */
+#define FR_V_ADD_WHERE(m, a, b) FR_VOP(add)(a, FR_VOP(and)(m, b))
+#define FR_V_ZERO_UNLESS(m, a) FR_VOP(and)(m, a)
 /* x's sign bit clear, +0 included: there f = 1/2 = 1 - f */
 #define FR_V_ONE_MINUS_IF_POSITIVE(x, f, one) FR_VOP(blendv)(FR_VOP(sub)(one, f), f, x)
 

@@ -57,9 +57,11 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_BITS FR_PASTE3(_mm512_cast, FR_PS_PD, _si512)
 #define FR_V_CMP FR_PASTE3(_mm512_cmp_, FR_PS_PD, _mask)
 
-/* vmaxps/pd: the second operand where either is NaN or both are zeros */
+/* vmax/vmin ps/pd: the second operand where either is NaN or both are zeros */
 #define FR_V_MAX(a, b) FR_VOP(max_round)(a, b, _MM_FROUND_NO_EXC)
+#define FR_V_MIN(a, b) FR_VOP(min_round)(a, b, _MM_FROUND_NO_EXC)
 /* integer or: AVX-512F has no vorps */
+#define FR_V_NEG(x) FR_VOP(castsi512)(_mm512_xor_si512(FR_V_BITS(x), FR_V_BITS(FR_VOP(set1)(-0.0))))
 #define FR_V_NEG_ABS(x) FR_VOP(castsi512)(_mm512_or_si512(FR_V_BITS(x), FR_V_BITS(FR_VOP(set1)(-0.0))))
 /* min(|x|, m): vmin's second operand where either is NaN */
 #define FR_V_MIN_ABS(x, m) FR_VOP(min_round)(m, FR_VOP(castsi512)(_mm512_andnot_si512(       \
@@ -76,6 +78,9 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_V_CMP(a, a, _CMP_UNORD_Q)
 #define FR_V_SELECT(m, a, b) FR_VOP(mask_blend)(m, b, a)     /* m ? a : b */
+#define FR_V_FMADD_WHERE(m, a, b, c) FR_VOP(mask_fmadd)(a, m, b, c)   /* m ? a b + c : a */
+#define FR_V_ADD_WHERE(m, a, b) FR_VOP(mask_add)(a, m, a, b)           /* m ? a + b : a */
+#define FR_V_ZERO_UNLESS(m, a) FR_VOP(maskz_mov)(m, a)                 /* m ? a : +0 */
 #define FR_V_ONE_MINUS_IF_POSITIVE(x, f, one) \
     FR_VOP(mask_sub)(f, FR_V_CMP(x, FR_VOP(setzero)(), _CMP_GT_OQ), one, f)
 

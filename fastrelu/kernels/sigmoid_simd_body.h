@@ -137,17 +137,19 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
 
 /* x[k] becomes softplus(x[k]) = max(x, 0) + L, L = log1p(e), e = e^-|x|:
  * scalar.h's fr_log1p_small without e's low part (e is one rounding of
- * p 2^n): f = e, or (e - 1)/2 (exact) and L = ln2 + log1p(f) when e >= 1/2;
- * log1p(f) = f - s (f - R), s = f / (2 + f), R = 2 atanh(s) - 2s in s^2.
- * max(x, 0) is 0 for NaN, whose L is NaN. */
-FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
+ * p 2^n): f = e, or (e - 1)/2 (exact: one FMA) and L = ln2 + log1p(f) when
+ * e >= 1/2; log1p(f) = f - s (f - R), s = f / (2 + f), R = 2 atanh(s) - 2s
+ * in s^2.  max(x, 0) is 0 for NaN, whose L is NaN.  neg: log_sigmoid(x) =
+ * -softplus(-x) = -(L - min(x, -0)) (L depends on |x| only, and
+ * max(-x, 0) = -min(x, -0), zeros included: the bits of negating x too,
+ * NaN's sign as well, one operation fewer). */
+FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
     FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX];
     FR_V f[FR_NV_MAX], d[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
     FR_M red[FR_NV_MAX];
     FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, sc, p, e);
     FR_EACH(k) red[k] = FR_V_GE(e[k], FR_VOP(set1)(0.5));
-    FR_EACH(k) f[k] = FR_V_SELECT(red[k], FR_VOP(mul)(FR_VOP(sub)(e[k], FR_VOP(set1)(1.0)),
-                                                      FR_VOP(set1)(0.5)), e[k]);
+    FR_EACH(k) f[k] = FR_V_FMADD_WHERE(red[k], e[k], FR_VOP(set1)(0.5), FR_VOP(set1)(-0.5));
     FR_EACH(k) d[k] = FR_VOP(add)(f[k], FR_VOP(set1)(2.0));
     if (FR_MANT_BITS == 52)                        /* s's error is damped by s f */
         FR_VFN(fr_quotient)(f, d, nv, s);
@@ -159,10 +161,11 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv) {
         FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], s2[k], FR_VOP(set1)((FR_T)fr_atanh_coef_f64[j]));
     FR_EACH(k) {
         FR_V R = FR_VOP(mul)(r[k], s2[k]);
-        FR_V hi = FR_V_SELECT(red[k], FR_VOP(set1)(FR_C(LN2_HI)), FR_VOP(setzero)());
-        FR_V lo = FR_V_SELECT(red[k], FR_VOP(set1)(FR_C(LN2_LO)), FR_VOP(setzero)());
-        FR_V L = FR_VOP(add)(hi, FR_VOP(sub)(f[k], FR_VOP(fmsub)(s[k], FR_VOP(sub)(f[k], R), lo)));
-        x[k] = FR_VOP(add)(FR_V_MAX(x[k], FR_VOP(setzero)()), L);
+        FR_V lo = FR_V_ZERO_UNLESS(red[k], FR_VOP(set1)(FR_C(LN2_LO)));
+        FR_V L = FR_VOP(sub)(f[k], FR_VOP(fmsub)(s[k], FR_VOP(sub)(f[k], R), lo));
+        L = FR_V_ADD_WHERE(red[k], L, FR_VOP(set1)(FR_C(LN2_HI)));
+        x[k] = neg ? FR_V_NEG(FR_VOP(sub)(L, FR_V_MIN(x[k], FR_VOP(set1)(-0.0))))
+                   : FR_VOP(add)(FR_V_MAX(x[k], FR_VOP(setzero)()), L);
     }
 }
 
@@ -183,12 +186,8 @@ FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
         FR_VFN(fr_silu)(v, nv);
     } else if (op == FR_SIMD_SIGMOID) {
         FR_VFN(fr_sigmoid)(v, nv);
-    } else if (op == FR_SIMD_SOFTPLUS) {
-        FR_VFN(fr_softplus)(v, nv);
-    } else {                                     /* -softplus(-x): a sign flip, exact */
-        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], FR_VOP(set1)(-1.0));
-        FR_VFN(fr_softplus)(v, nv);
-        FR_EACH(k) v[k] = FR_VOP(mul)(v[k], FR_VOP(set1)(-1.0));
+    } else {
+        FR_VFN(fr_softplus)(v, nv, op == FR_SIMD_LOG_SIGMOID);
     }
 }
 FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
