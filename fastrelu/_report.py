@@ -58,6 +58,10 @@ def explain(op, x):
     if narrow:
         threads, chunk = 1, x.size
         path = f"{dtype} widened to {compute} in blocks of 1024, rounded once"
+    elif not contiguous and x.ndim >= 2 and x.strides[-1] == x.itemsize:
+        path = (f"{x.size // max(x.shape[-1], 1)} rows of {x.shape[-1]} contiguous elements, not "
+                f"back to back: {op}_(x) runs them as one call (the threads below), "
+                f"{op}(x) one loop call per row (numpy's iterator)")
     elif not contiguous:
         path = "strided: blocks of 1024 copied in and out"
     else:

@@ -8,6 +8,7 @@ table to _dispatch.py, and carries the few knobs (accuracy, threads, fork).
 """
 import numpy as np
 cimport numpy as cnp
+from libc.string cimport memcmp
 from numpy cimport PyUFuncGenericFunction, PyUFunc_FromFuncAndData, PyUFunc_None
 from libc.stdint cimport intptr_t, int64_t
 
@@ -71,6 +72,14 @@ cdef extern from "kernels/loops.h" nogil:
     const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk)
     void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
     void fr_run_contig_fp(const fr_kernel_row *, char **, fr_intp, size_t)
+    ctypedef struct fr_grid_job:
+        const fr_kernel_row *row
+        char **args
+        int nd
+        cnp.npy_intp shape[8]
+        cnp.npy_intp step[4][8]
+        fr_intp rows, cols, per
+    void fr_run_grid_fp(fr_grid_job *)
     int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, char *out,
                     int64_t *counts, double eps, fr_intp rows, fr_intp cols)
     ctypedef void (*fr_np_hook_fn)(int, int, const void *, const void *, const void *, void *,
@@ -496,12 +505,121 @@ cdef bint _plain(object a) noexcept:
     return (cnp.PyArray_IS_C_CONTIGUOUS(arr) and cnp.PyArray_ISALIGNED(arr)
             and cnp.PyArray_ISNOTSWAPPED(arr))
 
+cdef bint _rows_apart(cnp.ndarray a) noexcept:
+    """No two elements of a share memory: taken the axes from the smallest
+    stride up, each stride clears the extent of the axes inside it."""
+    cdef int nd = cnp.PyArray_NDIM(a), k, m, best
+    cdef cnp.npy_intp *shape = cnp.PyArray_DIMS(a)
+    cdef cnp.npy_intp *strides = cnp.PyArray_STRIDES(a)
+    cdef cnp.npy_intp span = cnp.PyArray_ITEMSIZE(a), s
+    cdef int used[64]
+    for k in range(nd):
+        used[k] = shape[k] <= 1
+    for m in range(nd):
+        best = -1
+        for k in range(nd):
+            if not used[k] and (best < 0 or abs(strides[k]) < abs(strides[best])):
+                best = k
+        if best < 0:
+            break
+        used[best] = 1
+        s = abs(strides[best])
+        if s < span:
+            return False
+        span = s * (shape[best] - 1) + span
+    return True
+
+
+cdef void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:
+    """the bytes a's elements lie in: [lo, hi)"""
+    cdef int k
+    cdef cnp.npy_intp d
+    lo[0] = hi[0] = <char *>cnp.PyArray_DATA(a)
+    for k in range(cnp.PyArray_NDIM(a)):
+        d = (cnp.PyArray_DIMS(a)[k] - 1) * cnp.PyArray_STRIDES(a)[k]
+        if d < 0:
+            lo[0] += d
+        else:
+            hi[0] += d
+    hi[0] += cnp.PyArray_ITEMSIZE(a)
+
+
+cdef bint _rows_contiguous(cnp.ndarray a) noexcept:
+    cdef int nd = cnp.PyArray_NDIM(a)
+    return (cnp.PyArray_DIMS(a)[nd - 1] <= 1
+            or cnp.PyArray_STRIDES(a)[nd - 1] == cnp.PyArray_ITEMSIZE(a))
+
+
+cdef object _inplace_grid(int op, int dt, cnp.ndarray ax, tuple rest):
+    """inplace() for x whose last axis is contiguous but whose rows are not
+    back to back (x[:, :k], x[::2, :, :k]; at most 9 axes): every operand of
+    x's dtype and shape with contiguous rows, each either x itself or apart
+    from it, x without elements sharing memory.  Returns x, or None."""
+    cdef int nd = cnp.PyArray_NDIM(ax), nin = fr_kind_nin[fr_op_kind[op]], i, k
+    if nd < 2 or nd - 1 > 8 or not _rows_contiguous(ax) or not _rows_apart(ax):
+        return None
+    cdef fr_grid_job j
+    cdef char *args[4]
+    cdef char *lo
+    cdef char *hi
+    cdef char *rlo
+    cdef char *rhi
+    cdef cnp.ndarray ar
+    _extent(ax, &lo, &hi)
+    j.nd = nd - 1
+    j.cols = cnp.PyArray_DIMS(ax)[nd - 1]
+    j.rows = 1
+    for k in range(nd - 1):
+        j.shape[k] = cnp.PyArray_DIMS(ax)[k]
+        j.step[0][k] = j.step[nin][k] = cnp.PyArray_STRIDES(ax)[k]
+        j.rows *= j.shape[k]
+    args[0] = args[nin] = <char *>cnp.PyArray_DATA(ax)
+    for i in range(nin - 1):
+        r = rest[i]
+        if type(r) is not np.ndarray:
+            return None
+        ar = <cnp.ndarray>r
+        if (cnp.PyArray_TYPE(ar) != cnp.PyArray_TYPE(ax) or not cnp.PyArray_SAMESHAPE(ar, ax)
+                or not cnp.PyArray_ISALIGNED(ar) or not cnp.PyArray_ISNOTSWAPPED(ar)
+                or not _rows_contiguous(ar)):
+            return None
+        args[i + 1] = <char *>cnp.PyArray_DATA(ar)
+        for k in range(nd - 1):
+            j.step[i + 1][k] = cnp.PyArray_STRIDES(ar)[k]
+        _extent(ar, &rlo, &rhi)
+        if rlo < hi and lo < rhi and not (
+                args[i + 1] == args[0]
+                and memcmp(cnp.PyArray_STRIDES(ar), cnp.PyArray_STRIDES(ax),
+                           nd * sizeof(cnp.npy_intp)) == 0):
+            return None            # overlapping x other than as x: numpy's ufunc copies
+    j.row = fr_current_kernel(op, dt)
+    j.args = args
+    if j.rows * j.cols >= _NOGIL_FROM:
+        with nogil:
+            fr_run_grid_fp(&j)
+    elif j.rows * j.cols > 0:
+        fr_run_grid_fp(&j)
+    return ax
+
+
 def inplace(int op, x, *rest):
     """op(x, *rest) written into x, when x and rest are plain ndarrays (exact
     type, C-contiguous, aligned, native) of one fastrelu dtype and x's shape,
-    x writable, no input partly overlapping x: returns x.  Otherwise None."""
+    x writable, no input partly overlapping x: returns x.  Also when their
+    rows are contiguous but not back to back (x[:, :k]; _inplace_grid).
+    Otherwise None."""
+    cdef cnp.ndarray gx
+    cdef int gdt
     if not _plain(x):
-        return None
+        if type(x) is not np.ndarray:
+            return None
+        gx = <cnp.ndarray>x
+        gdt = _fast_dtype(gx, op)
+        if (gdt < 0 or len(rest) != fr_kind_nin[fr_op_kind[op]] - 1
+                or fr_op_kind[op] == FR_KIND_FUSED or not cnp.PyArray_ISWRITEABLE(gx)
+                or not cnp.PyArray_ISALIGNED(gx) or not cnp.PyArray_ISNOTSWAPPED(gx)):
+            return None
+        return _inplace_grid(op, gdt, gx, rest)
     cdef cnp.ndarray ax = <cnp.ndarray>x, ar
     cdef int dt = _fast_dtype(ax, op), nin = fr_kind_nin[fr_op_kind[op]], i
     if dt < 0 or len(rest) != nin - 1 or fr_op_kind[op] == FR_KIND_FUSED \

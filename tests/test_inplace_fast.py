@@ -104,3 +104,94 @@ def test_declined_cases_still_work_and_raise():
         fr.relu_(ro)
     with pytest.raises(TypeError, match="dtype int32"):
         fr.sigmoid_(np.arange(4, dtype=np.int32))
+
+
+# ---- views whose rows are contiguous but not back to back (x[:, :k]) ------
+# numpy's ufunc would run them one row per loop call; the fast path runs them
+# as one rows x cols call (threaded over bands of rows).
+
+GRID_VIEWS = {
+    "[i, :, :k] (2-d)": np.s_[0, :, :37],
+    "[:, :, :k]": np.s_[:, :, 3:40],
+    "[::2, 1:, :k]": np.s_[::2, 1:, :29],
+    "[i, a:b, :k] (2-d)": np.s_[2, 1:5, :33],
+    "[:, :1, :k] (a length-1 axis)": np.s_[:, :1, :33],
+}
+
+
+def _view(base, key):
+    v = base[key]
+    return v if v.ndim >= 2 else v[None]
+
+
+@pytest.mark.parametrize("op", ELEMENTWISE, ids=lambda o: o.name)
+@pytest.mark.parametrize("view", list(GRID_VIEWS), ids=str)
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_row_views_give_the_ufunc_bits_and_leave_the_rest(op, view, mode):
+    """every op and dtype: x's view written as the ufunc writes it, the
+    elements outside the view untouched; the other operands apart from x."""
+    for dtype in dtypes(op):
+        base = operands(op, dtype, (6, 7, 48), seed=3)[0]
+        x = _view(base, GRID_VIEWS[view])
+        assert not x.flags.c_contiguous
+        rest = operands(op, dtype, x.shape, seed=4)[1:]
+        with fr.accuracy(mode), np.errstate(all="ignore"):
+            want = base.copy()
+            _view(want, GRID_VIEWS[view])[...] = getattr(fr, op.name)(x, *rest)
+            assert _ufuncs.inplace(_ufuncs.OPS.index(op.name), x, *rest) is x
+        same_bits(base, want)
+
+
+def test_row_views_are_threaded_over_rows():
+    """large enough to take the pool: the same bits as the ufunc, one row at a time"""
+    base = np.linspace(-30, 30, 600 * 1000, dtype=np.float32).reshape(600, 1000)
+    x = base[:, 3:997]
+    want = base.copy()
+    want[:, 3:997] = np.stack([fr.sigmoid(r) for r in x])
+    assert fr.sigmoid_(x) is x
+    same_bits(base, want)
+
+
+def test_row_views_with_other_operands():
+    """another operand as a view too, identical to x, or overlapping x other
+    than as x (declined: numpy's ufunc copies)"""
+    opi = _ufuncs.OPS.index("relu_backward")
+    base = np.linspace(-2, 2, 20 * 30).reshape(20, 30)
+    g, y = base[:, :10].copy(), base[:, 10:20]
+    gv = np.zeros((20, 40))[:, 5:15]
+    gv[...] = g
+    want = fr.relu_backward(g, y)
+    assert _ufuncs.inplace(opi, gv, y) is gv            # both are row views
+    same_bits(gv, want)
+    v = base[:, :10]
+    want = fr.relu_backward(v, v)
+    assert _ufuncs.inplace(opi, v, v) is v               # identical: taken
+    same_bits(v, want)
+    b2 = np.linspace(-1, 1, 20 * 30).reshape(20, 30)
+    before = b2.copy()
+    assert _ufuncs.inplace(opi, b2[:, :10], b2[:, 5:15]) is None   # overlapping rows
+    same_bits(b2, before)
+    want = fr.relu_backward(b2[:, :10].copy(), b2[:, 5:15].copy())
+    fr.relu_backward_(b2[:, :10], b2[:, 5:15])
+    same_bits(b2[:, :10], want)
+
+
+def test_row_views_it_declines():
+    opi = _ufuncs.OPS.index("relu")
+    a = np.linspace(-3, 3, 12 * 16, dtype=np.float32).reshape(12, 16)
+    ro = a.copy()
+    ro.flags.writeable = False
+    shared = np.lib.stride_tricks.as_strided(a, shape=(4, 8), strides=(16, 4))
+    for case, x in {"strided columns": a[:, ::2][:, :5], "transposed": a[:, :8].T,
+                    "read-only": ro[:, :5], "byte-swapped": a.astype(">f4")[:, :5],
+                    "rows sharing memory": shared,
+                    "10 axes": np.zeros((2,) * 9 + (4,), np.float32)[..., :2]}.items():
+        before = np.array(x, copy=True)
+        assert _ufuncs.inplace(opi, x) is None, case
+        np.testing.assert_array_equal(x, before, err_msg=case)
+    e = a[:0, :5]
+    assert fr.relu_(e) is e
+    r = a[::-1, 2:9]                         # rows in reverse: taken
+    want = fr.relu(r)
+    assert _ufuncs.inplace(opi, r) is r
+    same_bits(r, want)

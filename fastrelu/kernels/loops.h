@@ -271,6 +271,65 @@ static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const 
     }
 }
 
+/* A call over rows: the in-place forms on an N-D view whose last axis is
+ * contiguous but whose rows are not back to back (x[:, :k], x[::2, :, :k]),
+ * which numpy's ufunc would run one row per loop call, each too short to
+ * thread and each paying the call.  Row r is the multi-index of r over the
+ * nd leading axes (shape[]); operand a's row starts at args[a] + the sum of
+ * index k times step[a][k]; its cols elements are contiguous.  Threaded over
+ * bands of rows. */
+#define FR_GRID_MAXD 8
+typedef struct {
+    const fr_kernel_row *row;
+    char **args;
+    int nd;
+    npy_intp shape[FR_GRID_MAXD], step[4][FR_GRID_MAXD];
+    fr_intp rows, cols, per;
+} fr_grid_job;
+
+static void fr_grid_rows(const fr_grid_job *j, fr_intp r0, fr_intp r1) {
+    int nin = fr_nin(j->row);
+    char *p[4];
+    fr_intp idx[FR_GRID_MAXD], q = r0;
+    for (int a = 0; a <= nin; a++) p[a] = j->args[a];
+    for (int k = j->nd - 1; k >= 0; k--) {        /* r0's multi-index */
+        idx[k] = q % j->shape[k];
+        q /= j->shape[k];
+        for (int a = 0; a <= nin; a++) p[a] += idx[k] * j->step[a][k];
+    }
+    for (fr_intp r = r0; r < r1; r++) {
+        fr_call(j->row, p, p[nin], j->cols);
+        for (int k = j->nd - 1; k >= 0; k--) {    /* the next row, odometer-wise */
+            for (int a = 0; a <= nin; a++) p[a] += j->step[a][k];
+            if (++idx[k] < j->shape[k]) break;
+            for (int a = 0; a <= nin; a++) p[a] -= j->shape[k] * j->step[a][k];
+            idx[k] = 0;
+        }
+    }
+}
+
+static void fr_grid_task(void *ctx, fr_intp c, int slot) {
+    const fr_grid_job *j = (const fr_grid_job *)ctx;
+    fr_intp r0 = c * j->per;
+    (void)slot;
+    fr_grid_rows(j, r0, r0 + j->per < j->rows ? r0 + j->per : j->rows);
+}
+
+/* j: row, args, nd, shape and step filled in; rows and cols set */
+static void fr_run_grid_fp(fr_grid_job *j) {
+    fr_fpstate fp = fr_fp_save();
+    fr_intp n = j->rows * j->cols;
+    int nt = n > 0 ? fr_threads_for(j->row, n) : 1;
+    if (nt <= 1) {
+        fr_grid_rows(j, 0, j->rows);
+    } else {
+        j->per = fr_chunk_size(n, nt) / j->cols;     /* bands of about a chunk */
+        if (j->per < 1) j->per = 1;
+        fr_parallel(nt, (j->rows + j->per - 1) / j->per, fr_grid_task, j, fr_wake_for(j->row, n));
+    }
+    fr_fp_restore(fp);
+}
+
 /* An input that overlaps the output without being it, element for element:
  * numpy passes such operands only to reduce (in1 is the accumulator, stride
  * 0) and accumulate (in1 is out one element back), whose results depend on
