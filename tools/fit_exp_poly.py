@@ -12,6 +12,14 @@ solution) on a dense grid, then each coefficient rounded to the target
 precision (highest first, refitting the lower ones after each rounding).
 Prints the coefficients as C hex literals and the relative error, in float
 ulps (2^-24 / 2^-53), of the rounded polynomial evaluated exactly.
+
+    python tools/fit_exp_poly.py --log1p      # softplus's series: float32 degree 3, float64 7
+
+r(w) = sum 2/(2j + 3) w^j = (2 atanh(s) - 2s) / s^3, w = s^2, on w in
+[0, 1/25] (|s| <= 1/5: s = f / (2 + f), f in [-1/4, 1/2)), minimax on the
+absolute error the same way: the SIMD softplus's log1p(f) = f - s (f - s^2 r)
+(sigmoid_simd_body.h) needs r within 2^-48 (float64) and 2^-20 (float32),
+where the Taylor series takes 12 and 6 terms.
 """
 import argparse
 
@@ -21,18 +29,18 @@ import numpy as np
 mp.mp.prec = 200
 
 
-def fit(deg, fixed, grid, iters=60):
-    """Minimax (Lawson) of the free coefficients cK..cD of the relative error,
-    given fixed[k] for k < K plus any already-rounded high ones."""
+def fit(deg, fixed, grid, f, weight, iters=60):
+    """Minimax (Lawson) of the free coefficients of sum c_k x^k against f(x),
+    error weighted by weight(f(x)), given fixed[k] for the others (the fixed
+    low ones plus any already-rounded high ones)."""
     t = grid
-    et = np.array([mp.exp(v) for v in t], dtype=object)
+    fx = np.array([f(v) for v in t], dtype=object)
+    wx = np.array([weight(v) for v in fx], dtype=object)
     free = [k for k in range(deg + 1) if k not in fixed]
-    # residual r(t) = e^t - sum fixed c_k t^k; fit sum free c_k t^k to r, weight 1/e^t
     base = np.array([sum(c * v**k for k, c in fixed.items()) for v in t], dtype=object)
-    r = (et - base) / et
-    A = np.array([[v**k / e for k in free] for v, e in zip(t, et)], dtype=object)
+    r = (fx - base) * wx
+    A = np.array([[v**k * w for k in free] for v, w in zip(t, wx)], dtype=object)
     Af = A.astype(float)
-    # scale columns for conditioning, solve in float64 then polish in mpmath
     w = np.ones(len(t))
     for _ in range(iters):
         sw = np.sqrt(w)
@@ -49,6 +57,32 @@ def fit(deg, fixed, grid, iters=60):
     return c, err
 
 
+def fit_rounded(deg, fixed, grid, f, weight, np_t):
+    """fit, then each free coefficient rounded to np_t, highest first,
+    refitting the lower ones after each rounding"""
+    fixed = dict(fixed)
+    for k in range(deg, -1, -1):
+        if k in fixed:
+            continue
+        c, _ = fit(deg, fixed, grid, f, weight, iters=40)
+        fixed[k] = mp.mpf(float(np_t(float(c[k]))))
+    return fixed
+
+
+def print_coefs(c, deg, np_t, suffix):
+    for k in range(deg, -1, -1):
+        v = np_t(float(c[k]))
+        m, e = float(v).hex().split("p")
+        print(f"  c{k} = {m.rstrip('0').rstrip('.')}p{e}{suffix}")
+
+
+def log1p_r(w):
+    if w == 0:
+        return mp.mpf(2) / 3
+    s = mp.sqrt(w)
+    return (2 * mp.atanh(s) - 2 * s) / (w * s)
+
+
 def relerr(c, deg, t):
     return max(abs(sum(c[k] * mp.mpf(v)**k for k in range(deg + 1)) / mp.exp(v) - 1) for v in t)
 
@@ -57,26 +91,28 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--degree", type=int)
     ap.add_argument("--dtype", choices=("float32", "float64"))
+    ap.add_argument("--log1p", action="store_true", help="softplus's r(w) instead of e^t")
     a = ap.parse_args()
-    default = {"float32": 6, "float64": 11}
+    default = {"float32": 3, "float64": 7} if a.log1p else {"float32": 6, "float64": 11}
     jobs = [(dt, a.degree or default[dt]) for dt in ([a.dtype] if a.dtype else default)]
     h = float(mp.log(2) / 2)
+    n = 400
     for dtype, deg in jobs:
         np_t = np.float32 if dtype == "float32" else np.float64
         ulp = 2.0**-24 if dtype == "float32" else 2.0**-53
-        n = 400
-        grid = [mp.mpf(h) * mp.cos(mp.pi * (i + 0.5) / n) for i in range(n)]
-        grid += [mp.mpf(-h), mp.mpf(h)]
-        fixed = {0: mp.mpf(1), 1: mp.mpf(1)}
-        for k in range(deg, 1, -1):            # round the highest free one, refit the rest
-            c, _ = fit(deg, fixed, grid, iters=40)
-            fixed[k] = mp.mpf(float(np_t(float(c[k]))))
-        print(f"{dtype} degree {deg}: relative error {float(relerr(fixed, deg, grid)) / ulp:.4f} ulp")
-        for k in range(deg, -1, -1):
-            v = np_t(float(fixed[k]))
-            m, e = float(v).hex().split("p")
-            lit = m.rstrip("0").rstrip(".") + "p" + e + ("f" if dtype == "float32" else "")
-            print(f"  c{k} = {lit}")
+        suffix = "f" if dtype == "float32" else ""
+        if a.log1p:
+            top = mp.mpf(1) / 25
+            grid = [top / 2 * (1 - mp.cos(mp.pi * (i + 0.5) / n)) for i in range(n)] + [mp.mpf(0), top]
+            c = fit_rounded(deg, {}, grid, log1p_r, lambda v: 1, np_t)
+            err = max(abs(sum(c[k] * v**k for k in range(deg + 1)) - log1p_r(v)) for v in grid)
+            print(f"{dtype} degree {deg}: absolute error 2^{float(mp.log(err, 2)):.1f}")
+        else:
+            grid = [mp.mpf(h) * mp.cos(mp.pi * (i + 0.5) / n) for i in range(n)]
+            grid += [mp.mpf(-h), mp.mpf(h)]
+            c = fit_rounded(deg, {0: mp.mpf(1), 1: mp.mpf(1)}, grid, mp.exp, lambda v: 1 / v, np_t)
+            print(f"{dtype} degree {deg}: relative error {float(relerr(c, deg, grid)) / ulp:.4f} ulp")
+        print_coefs(c, deg, np_t, suffix)
 
 
 if __name__ == "__main__":

@@ -25,4 +25,14 @@ static const double fr_exp_f64_d8_coef[9] = {
     0x1.1110a265060c1p-7, 0x1.6c18d30dd0664p-10, 0x1.a1855685d51c1p-13,
     0x1.9e894d0e3e235p-16};
 
+/* softplus's log1p(f) = f - s (f - s^2 r(s^2)), s = f / (2 + f), |s| <= 1/5:
+ * r(w) = sum 2/(2j + 3) w^j minimax on [0, 1/25] (absolute error 2^-25.1,
+ * 2^-53.3), in place of the Taylor series' 6 and 12 terms scalar.h takes:
+ * `tools/fit_exp_poly.py --log1p`; fr_log1p_r_<f32|f64>_coef[j] = cj */
+static const float fr_log1p_r_f32_coef[4] = {
+    0x1.555556p-1f, 0x1.999a6cp-2f, 0x1.242c58p-2f, 0x1.e66a68p-3f};
+static const double fr_log1p_r_f64_coef[8] = {
+    0x1.5555555555555p-1, 0x1.999999999a196p-2, 0x1.24924923db8a8p-2, 0x1.c71c72bd891b8p-3,
+    0x1.745cbb25254acp-3, 0x1.3b27492b4a72bp-3, 0x1.0ebd95fa358f7p-3, 0x1.153511aac9578p-3};
+
 #endif /* FASTRELU_EXP_POLY_H */

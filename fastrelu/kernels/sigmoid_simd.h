@@ -52,6 +52,8 @@
 #define FR_MANT_BITS 23
 #define FR_EXP_COEF fr_exp_f32_coef
 #define FR_EXP_DEGREE 6
+#define FR_LOG1P_R_COEF fr_log1p_r_f32_coef
+#define FR_LOG1P_R_DEGREE 3
 #define FR_ZMIN (-105.0f)
 #define FR_ZMIN_SILU (-115.0f)
 #define FR_X_E_NORMAL (-86.0f)
@@ -67,6 +69,8 @@
 #define FR_MANT_BITS 52
 #define FR_EXP_COEF fr_exp_f64_coef
 #define FR_EXP_DEGREE 11
+#define FR_LOG1P_R_COEF fr_log1p_r_f64_coef
+#define FR_LOG1P_R_DEGREE 7
 #define FR_ZMIN (-750.0)
 #define FR_ZMIN_SILU (-760.0)
 #define FR_X_E_NORMAL (-705.0)

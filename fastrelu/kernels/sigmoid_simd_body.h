@@ -5,6 +5,7 @@
  *   FR_SUF f32|f64   FR_T the C type   FR_S F32|F64 (scalar.h's constants)
  *   FR_PS_PD, FR_EPI, FR_MANT_BITS     the dtype's names in intrinsics
  *   FR_EXP_COEF, FR_EXP_DEGREE         exp_poly.h's polynomial
+ *   FR_LOG1P_R_COEF, FR_LOG1P_R_DEGREE softplus's series (exp_poly.h)
  *   FR_ZMIN, FR_ZMIN_SILU              sigmoid(ZMIN), ZMIN_SILU e^ZMIN_SILU round to 0
  *   FR_X_E_NORMAL                      e^x is a normal number for x >= this
  * over the level's vector layer (sigmoid_avx2.h, sigmoid_avx512f.h): FR_LEVEL,
@@ -138,8 +139,8 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
 /* x[k] becomes softplus(x[k]) = max(x, 0) + L, L = log1p(e), e = e^-|x|:
  * scalar.h's fr_log1p_small without e's low part (e is one rounding of
  * p 2^n): f = e, or (e - 1)/2 (exact: one FMA) and L = ln2 + log1p(f) when
- * e >= 1/2; log1p(f) = f - s (f - R), s = f / (2 + f), R = 2 atanh(s) - 2s
- * in s^2.  max(x, 0) is 0 for NaN, whose L is NaN.  neg: log_sigmoid(x) =
+ * e >= 1/2; log1p(f) = f - s (f - R), s = f / (2 + f), R = (2 atanh(s) -
+ * 2s) / s = s^2 r(s^2), r exp_poly.h's minimax fit.  max(x, 0) is 0 for NaN, whose L is NaN.  neg: log_sigmoid(x) =
  * -softplus(-x) = -(L - min(x, -0)) (L depends on |x| only, and
  * max(-x, 0) = -min(x, -0), zeros included: the bits of negating x too,
  * NaN's sign as well, one operation fewer). */
@@ -156,9 +157,9 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
     else
         FR_EACH(k) s[k] = FR_VOP(div)(f[k], d[k]);
     FR_EACH(k) s2[k] = FR_VOP(mul)(s[k], s[k]);
-    FR_EACH(k) r[k] = FR_VOP(set1)((FR_T)fr_atanh_coef_f64[FR_C(LOG1P_TERMS) - 1]);
-    FR_UNROLL for (int j = FR_C(LOG1P_TERMS) - 2; j >= 0; j--)
-        FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], s2[k], FR_VOP(set1)((FR_T)fr_atanh_coef_f64[j]));
+    FR_EACH(k) r[k] = FR_VOP(set1)(FR_LOG1P_R_COEF[FR_LOG1P_R_DEGREE]);
+    FR_UNROLL for (int j = FR_LOG1P_R_DEGREE - 1; j >= 0; j--)
+        FR_EACH(k) r[k] = FR_VOP(fmadd)(r[k], s2[k], FR_VOP(set1)(FR_LOG1P_R_COEF[j]));
     FR_EACH(k) {
         FR_V R = FR_VOP(mul)(r[k], s2[k]);
         FR_V lo = FR_V_ZERO_UNLESS(red[k], FR_VOP(set1)(FR_C(LN2_LO)));
@@ -585,6 +586,8 @@ FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, floa
 #undef FR_MANT_BITS
 #undef FR_EXP_COEF
 #undef FR_EXP_DEGREE
+#undef FR_LOG1P_R_DEGREE
+#undef FR_LOG1P_R_COEF
 #undef FR_ZMIN
 #undef FR_ZMIN_SILU
 #undef FR_X_E_NORMAL
