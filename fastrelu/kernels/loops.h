@@ -299,6 +299,7 @@ static void fr_grid_rows(const fr_grid_job *j, fr_intp r0, fr_intp r1) {
     }
     for (fr_intp r = r0; r < r1; r++) {
         fr_call(j->row, p, p[nin], j->cols);
+        if (r + 1 == r1) break;                   /* no pointer past the last row */
         for (int k = j->nd - 1; k >= 0; k--) {    /* the next row, odometer-wise */
             for (int a = 0; a <= nin; a++) p[a] += j->step[a][k];
             if (++idx[k] < j->shape[k]) break;
