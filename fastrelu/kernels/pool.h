@@ -70,7 +70,7 @@ static struct {
     pthread_cond_t wake[FR_POOL_MAX];   /* one per slot: a job wakes only its own */
     int parked[FR_POOL_MAX];
     int nworkers;                 /* started: slots 1..nworkers */
-    long long last_job_ns;        /* when the last job started (under call_lock) */
+    long long last_job_ns;        /* when the last job ended (under call_lock) */
     _Atomic long long jobs, worker_chunks;   /* counters, for pool_stats() */
     /* high 32 bits: job generation; low 32: FR_TICKET_SETUP while the job is
      * written, 0 once it is open */
@@ -189,9 +189,11 @@ static int fr_pool_grow(int want) {
  * slot < that number.  Falls back to the caller alone when another thread
  * holds the pool.  wake = 0: a job too small to pay for waking a parked
  * worker (a futex wake and ~50 us until it runs, on a VM) uses only the
- * workers still spinning, unless the pool ran a job within the last
+ * workers still spinning, unless the pool's last job ended within the last
  * FR_POOL_RECENT_NS (a stream of calls: wake them, the next calls find them
- * awake). */
+ * awake).  From its end, not its start: calls longer than that (relu of a
+ * strided view of 2M float32, 1.5 ms) otherwise never counted as a stream,
+ * the worker parked between them and each ran on the caller alone. */
 #define FR_POOL_RECENT_NS 1000000
 static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wake) {
     if (nt > 1 && nchunks > 1 && nchunks <= FR_POOL_CHUNKS_MAX
@@ -214,9 +216,7 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wa
 #endif
             gen++;
             atomic_store(&fr_pool.ticket, (uint64_t)gen << 32);
-            long long now = fr_now_ns();
-            wake |= now - fr_pool.last_job_ns < FR_POOL_RECENT_NS;
-            fr_pool.last_job_ns = now;
+            wake |= fr_now_ns() - fr_pool.last_job_ns < FR_POOL_RECENT_NS;
             if (wake && atomic_load(&fr_pool.sleepers) > 0) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 for (int w = 1; w < slots; w++)
@@ -230,6 +230,7 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wa
                 fr_cpu_relax();
                 if ((i & 1023) == 0) sched_yield();
             }
+            fr_pool.last_job_ns = fr_now_ns();
             pthread_mutex_unlock(&fr_pool.call_lock);
             return slots;
         }
