@@ -140,10 +140,11 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
  * scalar.h's fr_log1p_small without e's low part (e is one rounding of
  * p 2^n): f = e, or (e - 1)/2 (exact: one FMA) and L = ln2 + log1p(f) when
  * e >= 1/2; log1p(f) = f - s (f - R), s = f / (2 + f), R = (2 atanh(s) -
- * 2s) / s = s^2 r(s^2), r exp_poly.h's minimax fit.  max(x, 0) is 0 for NaN, whose L is NaN.  neg: log_sigmoid(x) =
- * -softplus(-x) = -(L - min(x, -0)) (L depends on |x| only, and
- * max(-x, 0) = -min(x, -0), zeros included: the bits of negating x too,
- * NaN's sign as well, one operation fewer). */
+ * 2s) / s = s^2 r(s^2), r exp_poly.h's minimax fit.  max(x, 0) is 0 for
+ * NaN, whose L is NaN.  neg: log_sigmoid(x) = -softplus(-x) =
+ * -(L - min(x, -0)) (L depends on |x| only, and max(-x, 0) = -min(x, -0),
+ * zeros included: the bits of negating x too, NaN's sign as well, one
+ * operation fewer). */
 FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
     FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX];
     FR_V f[FR_NV_MAX], d[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
