@@ -115,17 +115,18 @@ static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
 /* A threaded call is cut into about FR_CHUNKS_PER_THREAD chunks per
  * participant, so one that starts late or is preempted (a BLAS thread on its
  * core) leaves its share to the others; chunks are whole multiples of 16
- * elements (a vector at every ISA level) and not tiny: each claim is an
- * atomic on a line the participants pass back and forth (~150 ns), so a
- * chunk is at least 16384 elements (~4 us of sigmoid); with 2048,
+ * elements (a vector at every ISA level) and not tiny: each finished chunk
+ * bumps a counter on a line the participants share, and a stolen one takes
+ * another's line (~150 ns each), so a chunk is at least 16384 elements
+ * (~4 us of sigmoid); with 2048, when every claim was on one shared line,
  * sigmoid_ of 65536 float32 on 2 threads took 13.1-13.9 us, with 16384
  * 10.8-11.1 us.  A call of at most 16384 elements is one chunk: one
  * thread (fr_threads_for).  A call of at most two such chunks per
- * participant is cut into one chunk each: claimed dynamically, its few
- * chunks landed on a different core from one call to the next, which then
- * fetched them from the other's cache (sigmoid_ of float32, 2 threads:
- * 65536 9.9 -> 9.5 us, 50000 9.6 -> 7.6; 20000, which was split 16384 +
- * 3616, 6.2 -> 4.2, one thread 4.9). */
+ * participant is cut into one chunk each (pool.h: each participant owns a
+ * run of chunks; with two each, a late worker's run went to the caller
+ * whole and the halves changed cores from call to call; sigmoid_ of
+ * float32, 2 threads: 65536 9.9 -> 9.5 us, 50000 9.6 -> 7.6; 20000, which
+ * was split 16384 + 3616, 6.2 -> 4.2, one thread 4.9). */
 #define FR_CHUNKS_PER_THREAD 8
 #define FR_MIN_CHUNK 16384
 /* Parked workers are woken only for calls this many times the threshold:
