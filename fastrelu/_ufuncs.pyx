@@ -608,23 +608,16 @@ def inplace(int op, x, *rest):
     x writable, no input partly overlapping x: returns x.  Also when their
     rows are contiguous but not back to back (x[:, :k]; _inplace_grid).
     Otherwise None."""
-    cdef cnp.ndarray gx
-    cdef int gdt
-    if not _plain(x):
-        if type(x) is not np.ndarray:
-            return None
-        gx = <cnp.ndarray>x
-        gdt = _fast_dtype(gx, op)
-        if (gdt < 0 or len(rest) != fr_kind_nin[fr_op_kind[op]] - 1
-                or fr_op_kind[op] == FR_KIND_FUSED or not cnp.PyArray_ISWRITEABLE(gx)
-                or not cnp.PyArray_ISALIGNED(gx) or not cnp.PyArray_ISNOTSWAPPED(gx)):
-            return None
-        return _inplace_grid(op, gdt, gx, rest)
+    if type(x) is not np.ndarray:
+        return None
     cdef cnp.ndarray ax = <cnp.ndarray>x, ar
     cdef int dt = _fast_dtype(ax, op), nin = fr_kind_nin[fr_op_kind[op]], i
     if dt < 0 or len(rest) != nin - 1 or fr_op_kind[op] == FR_KIND_FUSED \
-            or not cnp.PyArray_ISWRITEABLE(ax):
+            or not cnp.PyArray_ISWRITEABLE(ax) or not cnp.PyArray_ISALIGNED(ax) \
+            or not cnp.PyArray_ISNOTSWAPPED(ax):
         return None
+    if not cnp.PyArray_IS_C_CONTIGUOUS(ax):
+        return _inplace_grid(op, dt, ax, rest)
     cdef fr_intp n = cnp.PyArray_SIZE(ax)
     cdef char *args[4]
     cdef char *lo = <char *>cnp.PyArray_DATA(ax)

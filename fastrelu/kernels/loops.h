@@ -151,6 +151,13 @@ static fr_intp fr_chunk_size(fr_intp n, int nt) {
     return per < FR_MIN_CHUNK ? FR_MIN_CHUNK : per;
 }
 
+/* Rows per band of a threaded call over rows of cols elements (n in all):
+ * about fr_chunk_size's elements, at least one row. */
+static fr_intp fr_band_rows(fr_intp n, int nt, fr_intp cols) {
+    fr_intp per = fr_chunk_size(n, nt) / cols;
+    return per < 1 ? 1 : per;
+}
+
 /* A row's kernel on contiguous operands in[0..nin-1] -> out. */
 static void fr_call(const fr_kernel_row *row, char *const *in, char *out, fr_intp n) {
     switch (fr_op_kind[row->op]) {
@@ -325,8 +332,7 @@ static void fr_run_grid_fp(fr_grid_job *j) {
     if (nt <= 1) {
         fr_grid_rows(j, 0, j->rows);
     } else {
-        j->per = fr_chunk_size(n, nt) / j->cols;     /* bands of about a chunk */
-        if (j->per < 1) j->per = 1;
+        j->per = fr_band_rows(n, nt, j->cols);
         fr_parallel(nt, (j->rows + j->per - 1) / j->per, fr_grid_task, j, fr_wake_for(j->row, n));
     }
     fr_fp_restore(fp);
@@ -419,9 +425,7 @@ static int fr_run_rows(int op, int dtype, size_t es, char *x, const char *bias, 
     fr_rows_job j = {row->fused, x, out, bias, counts, NULL, eps, rows, cols, 0, es, rows >= nt};
     fr_intp units = j.by_rows ? rows : cols;
     if (j.by_rows) {
-        /* bands of rows of about fr_chunk_size elements */
-        j.per = fr_chunk_size(rows * cols, nt) / cols;
-        if (j.per < 1) j.per = 1;
+        j.per = fr_band_rows(rows * cols, nt, cols);
         if (counts) {
             j.priv = (int64_t *)calloc((size_t)nt * (size_t)cols, sizeof(int64_t));
             if (!j.priv) { fr_fp_restore(fp); return -1; }
