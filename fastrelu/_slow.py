@@ -204,19 +204,39 @@ def silu(x):
         return _scalar_if_0d(_round(s, dt))
 
 
+def _dsilu_wide(w):
+    """silu'(w) = s (1 + w (1 - s)) in w's (wide) dtype, as (1 + e (1 + w)) /
+    (1 + e)^2 for w > 0 and e ((1 + w) + e) / (1 + e)^2 else, e = e^-|w| (1 + w
+    and the rest without cancellation), but within 2^-5 of silu's minimum x0,
+    where (1 + w) + e cancels (s (1 + w (1 - s)) loses all of a double's
+    digits at the double nearest x0): silu''s Taylor series at x0, t (A1 + t
+    P(t)), t = w - x0 (scalar.h's fr_dsilu_dd_f64, same constants).  The
+    limits at +-inf: 1 and -0.0 (silu' < 0 for w < x0)."""
+    from fastrelu._numba import constants as K        # plain data: no numba
+    one = w.dtype.type(1)
+    e = np.exp(-np.abs(w))
+    d = np.where(w > 0, one + e * (one + w), e * ((one + w) + e)) / ((one + e) * (one + e))
+    t = ((w - w.dtype.type(K.DSILU_X0_HI)) - w.dtype.type(K.DSILU_X0_MID)) \
+        - w.dtype.type(K.DSILU_X0_LO)
+    p = np.zeros_like(w)
+    for c in K.DSILU_X0_TAYLOR[::-1]:
+        p = p * t + w.dtype.type(c)
+    near = t * ((w.dtype.type(K.DSILU_A1_HI) + w.dtype.type(K.DSILU_A1_LO)) + t * p)
+    d = np.where(np.abs(t) < K.DSILU_NEAR, near, d)
+    return np.where(np.isinf(w), np.where(w > 0, one, -w.dtype.type(0)), d)
+
+
 def silu_backward(g, x):
-    """g * s * (1 + x * (1 - s)), s = sigmoid(x), 1 - s = sigmoid(-x); wide,
-    rounded once.  At x = +-inf the limits: g * 1 and g * (-0.0) (silu' < 0
-    for x < -1.28: the limit from below, as the kernels)."""
+    """g * s * (1 + x * (1 - s)), s = sigmoid(x), 1 - s = sigmoid(-x); wide
+    (_dsilu_wide, exact next to silu's minimum too), rounded once.  At x =
+    +-inf the limits: g * 1 and g * (-0.0) (silu' < 0 for x < -1.28: the limit
+    from below, as the kernels)."""
     with np.errstate(all="ignore"):
         (g, x), dt, wd = _args(g, x)
         if dt.itemsize == 2:
             return _scalar_if_0d(_via_f32(silu_backward, (g, x), dt))
         gw, w = g.astype(wd), x.astype(wd)
-        s, t = _sigmoid_wide(w), _sigmoid_wide(-w)
-        d = s * (1 + np.where(np.isinf(w), 0, w * t))    # inf * 0 at the ends
-        d = np.where(w == -np.inf, -0.0, d)
-        return _scalar_if_0d(_round(gw * d, dt))
+        return _scalar_if_0d(_round(gw * _dsilu_wide(w), dt))
 
 
 def softplus(x):
@@ -370,19 +390,27 @@ def _mp_formula(op):
         if abs(x) > 1e6:                    # Phi = 1, or a positive value below every
             return mpmath.mpf(1) if x > 0 else mpmath.mpf(2) ** -1000000   # format (x Phi: -0)
         return mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+    def silu_backward(x):                   # at grad = 1: s (1 + x (1 - s))
+        # 1 + x sigmoid(-x) cancels next to silu's minimum x0 = -1.27846: a
+        # double x lies >= 2^-54 from it, so 2^-60 of the terms is left at worst
+        with mpmath.extraprec(128):
+            v = (1 + x / (1 + mpmath.exp(x))) / (1 + mpmath.exp(-x))
+        return +v
     return {"sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
             "silu": lambda x: x / (1 + mpmath.exp(-x)),
             "softplus": softplus,
             "log_sigmoid": lambda x: -softplus(-x),
             "gelu": lambda x: x * phi_cdf(x),
             # gelu_backward at grad = 1: Phi(x) + x phi(x)
-            "gelu_backward": lambda x: phi_cdf(x) + x * mpmath.npdf(x)}[op]
+            "gelu_backward": lambda x: phi_cdf(x) + x * mpmath.npdf(x),
+            "silu_backward": silu_backward}[op]
 
 
 # value at +inf, at -inf; the result at +-0 when it is the signed zero itself
 _MP_LIMITS = {"sigmoid": (1.0, 0.0), "silu": (math.inf, -0.0),
               "softplus": (math.inf, 0.0), "log_sigmoid": (-0.0, -math.inf),
-              "gelu": (math.inf, -0.0), "gelu_backward": (1.0, -0.0)}
+              "gelu": (math.inf, -0.0), "gelu_backward": (1.0, -0.0),
+              "silu_backward": (1.0, -0.0)}
 #: the ops rounded_mpmath knows (the binary ones at grad = 1)
 MPMATH_OPS = tuple(_MP_LIMITS)
 # op(x) = x/2 + c x^2 + ..., c > 0, near 0 (so op(+-0) = +-0)
@@ -516,18 +544,26 @@ def _gelu64(w):
     return np.where(big, np.where(w > 0, w, -0.0), w * phi)
 
 
+def _dsilu64(w):
+    """silu'(w) (silu_backward at grad = 1) for float32 w: _dsilu_wide in long
+    double (~2^-58 relative next to silu's minimum, ~2^-62 elsewhere)."""
+    with np.errstate(all="ignore"):
+        return _dsilu_wide(w.astype(np.longdouble)).astype(np.float64)
+
+
 _FLOAT64 = {
     "sigmoid": _sigmoid64,
     "silu": lambda w: np.where(np.isinf(w), np.where(w > 0, w, -0.0), w * _sigmoid64(w)),
     "softplus": lambda w: np.logaddexp(0.0, w),        # max(w, 0) + log1p(exp(-|w|))
     "log_sigmoid": lambda w: -np.logaddexp(0.0, -w),
     "gelu": _gelu64,                                    # needs scipy
+    "silu_backward": _dsilu64,                          # at grad = 1
 }
 
 
 def float64_value(op, x):
-    """Unary `op` of float32 (or narrower) x in float64, not rounded to x's
-    dtype, vectorized (error ~1e-16 relative, ~2^-29 float32 ulp); an op
+    """Unary `op` (a backward op: at grad = 1) of float32 (or narrower) x in
+    float64, not rounded to x's dtype, vectorized (error ~1e-16 relative, ~2^-29 float32 ulp); an op
     without a lean form here: its twin run on float64 (rounded to float64)."""
     with np.errstate(all="ignore"):            # float16 signalling NaNs 'invalid' here
         w = np.asarray(x).astype(np.float64)

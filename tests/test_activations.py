@@ -366,6 +366,42 @@ def test_ulp_vs_mpmath(isa, mode, op, dtype, mp_refs):
                                 f"ref={float(ref[i])!r} {err[i]:.3f} ulp" for i in worst))
 
 
+def silu_backward_sample(dtype, seed):
+    """sample() plus the inputs next to silu's minimum x0 = -1.27846 (silu' =
+    0; s (1 + x (1 - s)) cancels there): the 40 nearest x on each side and
+    offsets 2^-k, k = 1 .. 60 (float64) or 1 .. 23 (float32)."""
+    dt = np.dtype(dtype)
+    x0 = dt.type(-1.2784645427610737)
+    run = [x0]
+    for step in (np.inf, -np.inf):
+        v = x0
+        for _ in range(40):
+            v = np.nextafter(v, dt.type(step))
+            run.append(v)
+    k = np.arange(1, 61 if dt == np.float64 else 24)
+    off = np.concatenate([x0 + np.ldexp(1.0, -k), x0 - np.ldexp(1.0, -k)]).astype(dt)
+    return np.concatenate([sample(dt, seed), np.array(run, dt), off])
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+def test_silu_backward_ulp_vs_mpmath(isa, mode, dtype):
+    """silu_backward within its bound of mpmath, at grad = 1 (the value itself)
+    and at random grads (against grad times the exact silu' in long double),
+    next to silu's minimum too, where the float64 formula used to lose all its
+    digits (10^14 ulp at the double nearest x0, 46 at x = -1.27)."""
+    x = silu_backward_sample(dtype, 7)
+    exact = _slow.rounded_mpmath("silu_backward", x, np.longdouble)
+    bound = ulp_bound("silu_backward", dtype, mode)
+    got = fr.silu_backward(np.ones_like(x), x)
+    err = ulp_error(got, exact)
+    assert err.max() <= bound, (x[np.argmax(err)], err.max())
+    g = np.random.default_rng(8).standard_normal(x.size).astype(dtype) * 1e3
+    gotg = fr.silu_backward(g, x)
+    normal = np.abs(exact) >= np.finfo(dtype).tiny      # g times a subnormal silu' rounds twice
+    errg = ulp_error(gotg[normal], g[normal].astype(np.longdouble) * exact[normal])
+    assert errg.max() <= bound, (x[normal][np.argmax(errg)], errg.max())
+
+
 def test_mpmath_reference_agrees_with_twins():
     """The two yardsticks: correctly rounded mpmath against the wide twin."""
     rng = np.random.default_rng(4)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Exhaustive accuracy check of the rounded unary ops (sigmoid, silu, softplus, ...).
+"""Exhaustive accuracy check of the rounded unary ops (sigmoid, silu, softplus, ...)
+and of silu_backward at grad = 1.
 
 Every float32 bit pattern (2^32, or every K-th with --step K) and every float16
 pattern, on every ISA variant x accuracy mode, against the exact value:
@@ -7,6 +8,7 @@ pattern, on every ISA variant x accuracy mode, against the exact value:
     python tools/accuracy.py                      # sigmoid, full run, 2 worker processes
     python tools/accuracy.py --op silu --step 101 --isa avx2 --mode exact --json out.json
     python tools/accuracy.py --op softplus --f64 1000000  # float64: sampled, against mpmath
+    python tools/accuracy.py --op silu_backward --no-f16  # silu'(x): grad = 1
 
 Reference: the op in float64 (fastrelu._slow.float64_value: stable forms;
 error ~1e-16 relative, ~2^-29 float32 ulp), rounded to float32 for the correct result.  Where the float64
@@ -38,10 +40,16 @@ from fastrelu import _ops, _slow  # noqa: E402
 
 # the rounded ops of one argument, from the op table
 OPS = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "unary")
-# binary ops mpmath has a formula for (at grad = 1): the sampled float64 check only
-F64_ONLY = tuple(op.name for op in _ops.OPS
-                 if op.accurate and op.kind == "binary" and op.name in _slow.MPMATH_OPS)
+# binary ops with a float64 value here too: exhaustive over x at grad = 1
+GRAD1_OPS = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "binary"
+                  and op.name in _slow._FLOAT64)
+# the other binary ops mpmath has a formula for (at grad = 1): the sampled float64 check only
+F64_ONLY = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "binary"
+                 and op.name in _slow.MPMATH_OPS and op.name not in GRAD1_OPS)
 MODES = ("fast", "exact")
+# where a backward op's result is 0 (silu's minimum, gelu's), nearest double:
+# the formulas cancel next to it
+ZEROS = {"silu_backward": -1.2784645427610737, "gelu_backward": -0.7517915246935645}
 TOL = 2.0**-16        # float64 reference closer than this (ulp) to a midpoint: ask mpmath
 NWORST = 5
 
@@ -105,7 +113,8 @@ def run_variant(x, isa, mode, op="sigmoid"):
     flags = []
     with _dispatch.use_isa(isa), fr.accuracy(mode), \
             np.errstate(all="call", call=lambda kind, flag: flags.append(kind)):
-        got = getattr(fr, op)(x)
+        f = getattr(fr, op)
+        got = f(np.ones_like(x), x) if f.nin == 2 else f(x)
     assert got.dtype == x.dtype and got.shape == x.shape
     return got, flags
 
@@ -198,8 +207,10 @@ def _f64_chunk(args):
 def f64_samples(op, n, isas, modes, workers, seed=0):
     """Max ulp of op's float64 kernels on n sampled inputs against mpmath (the
     value rounded to longdouble): 40% in [-40, -5] (subnormal results from
-    ~-37.5 on), 30% in [-5, 5], 10% in [5, 40], 20% +-2^[-1074, 6) log-uniform.
-    Unary ops, and the binary ones _slow.rounded_mpmath knows, at grad = 1."""
+    ~-37.5 on), 30% in [-5, 5], 10% in [5, 40], 20% +-2^[-1074, 6) log-uniform;
+    for an op with a zero (the backward ops') a tenth of the last share is
+    instead the zero +- 2^[-60, 0) log-uniform.  Unary ops, and the binary ones
+    _slow.rounded_mpmath knows, at grad = 1."""
     import fastrelu as fr
     from fastrelu import _dispatch
     rng = np.random.default_rng(seed)
@@ -208,6 +219,10 @@ def f64_samples(op, n, isas, modes, workers, seed=0):
                         rng.uniform(5, 40, k[2]),
                         np.ldexp(rng.choice([-1.0, 1.0], n - sum(k)) * rng.uniform(1, 2, n - sum(k)),
                                  rng.integers(-1075, 6, n - sum(k)))])
+    if op in ZEROS:
+        m = (n - sum(k)) // 10
+        x[-m:] = ZEROS[op] + np.ldexp(rng.choice([-1.0, 1.0], m) * rng.uniform(1, 2, m),
+                                      rng.integers(-60, 0, m))
     chunks = [(op, c) for c in np.array_split(x, max(1, n // 20000))]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(workers) as pool:
@@ -229,7 +244,7 @@ def f64_samples(op, n, isas, modes, workers, seed=0):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--op", default="sigmoid", choices=OPS + F64_ONLY)
+    ap.add_argument("--op", default="sigmoid", choices=OPS + GRAD1_OPS + F64_ONLY)
     ap.add_argument("--step", type=int, default=1, help="every K-th float32 pattern")
     ap.add_argument("--isa", help="comma list (default: every available variant)")
     ap.add_argument("--mode", help="comma list of fast,exact (default: both)")
@@ -274,7 +289,7 @@ def main(argv=None):
             ok &= m <= b and not fl
             print(f"{isa:9} {mode:6} {b:5.2f} {m:9.6f} {xm!r:>24} {nh:9d} {','.join(fl) or '-'}")
         return 0 if ok else 1
-    if op not in OPS:
+    if op not in OPS + GRAD1_OPS:
         ap.error(f"{op}: only with --f64")
     rel = self_check(op)
     print(f"float64 reference vs mpmath on 4000 samples: max rel error {rel:.2e} "

@@ -380,18 +380,74 @@ def _dsilu_f64(x, s, c):
     return select(x > K.DSILU_BIG, 1.0, select(x < -K.DSILU_BIG, -0.0, s * (1.0 + x * c)))
 
 
-@njit_inline
-def silu_bwd_fast_f64(g, x):
-    """fr_silu_bwd_fast_f64: g fr_dsilu_fast_f64(x)."""
-    s, c = _FAST_F64.pair(x)
-    return g * _dsilu_f64(x, s, c)
+_dsilu_x0_taylor = _horner(K.DSILU_X0_TAYLOR[::-1], ma_plain)   # highest first
 
 
-@njit_inline
-def silu_bwd_exact_f64(g, x):
-    s = sigmoid_exact_f64(x)
-    c = sigmoid_exact_f64(-x)
-    return g * _dsilu_f64(x, s, c)
+def _dsilu_variant(pe):
+    """fr_dsilu_dd_f64(x, fused) and fr_silu_bwd_dd_f64(g, x, fused): pe is
+    FR_PROD_ERR of the variant (fast: fused where FMA; exact: Dekker's)."""
+
+    @njit_inline
+    def two_prod(a, b):
+        p = a * b
+        return p, pe(a, b, p)
+
+    @njit_linked
+    def dsilu_dd(x):
+        """silu'(x) as a double-double (fh, fl)."""
+        z = -abs(x)
+        z = select(z < K.DSILU_DD_ZMIN, K.DSILU_DD_ZMIN, z)
+        Eh, El, sc = _exp_dd_f64(z)
+        eh = (Eh * sc) * K.DOWN_F64
+        el = (El * sc) * K.DOWN_F64
+        Ah, Al = _two_sum(1.0, x)
+        Dh, Dl = _fast_two_sum(1.0, eh)
+        Dl = Dl + el
+        pos = x > 0.0
+        Th, Tl = _two_sum(Ah, eh)
+        Tl = Tl + (Al + el)
+        m = select(pos, eh, Eh)
+        mh = select(pos, Ah, Th)
+        ml = select(pos, Al, Tl)
+        mel = select(pos, el, El)
+        Ph, Pl = two_prod(m, mh)
+        Pl = Pl + (m * ml + mel * mh)
+        Nh1, Nl1 = _fast_two_sum(1.0, Ph)
+        Nh = select(pos, Nh1, Ph)
+        Nl = select(pos, Nl1 + Pl, Pl)
+        Sh, Sl = two_prod(Dh, Dh)
+        Sl = Sl + 2.0 * Dh * Dl
+        inv = div(1.0, Sh)
+        q = Nh * inv
+        qh, ql = two_prod(q, Sh)
+        r = (((Nh - qh) - ql) + Nl - q * Sl) * inv
+        h = select(pos, q, (q * sc) * K.DOWN_F64)
+        l = select(pos, r, (r * sc) * K.DOWN_F64)
+        th, tl = _two_sum(x - K.DSILU_X0_HI, -K.DSILU_X0_MID)
+        tl = tl - K.DSILU_X0_LO
+        Gh, Gl = _fast_two_sum(K.DSILU_A1_HI, K.DSILU_A1_LO + th * _dsilu_x0_taylor(th))
+        uh, ul = two_prod(th, Gh)
+        ul = ul + (th * Gl + tl * Gh)
+        near = abs(x - K.DSILU_X0_HI) < K.DSILU_NEAR
+        h = select(near, uh, h)
+        l = select(near, ul, l)
+        big = x > K.DSILU_BIG
+        low = x < -K.DSILU_BIG
+        return (select(big, 1.0, select(low, -0.0, h)), select(big | low, 0.0, l))
+
+    @njit_inline
+    def backward(g, x):
+        """g times the pair, one rounding."""
+        fh, fl = dsilu_dd(x)
+        yh, yl = two_prod(g, fh)
+        yl = select(abs(g) < K.SILU_BWD_HUGE_G, yl + g * fl, 0.0)
+        y = yh + yl
+        return select(y == 0.0, yh, y)              # -0 + 0 would lose g silu''s sign
+    return backward
+
+
+silu_bwd_exact_f64 = _dsilu_variant(_prod_err(F64, False))            # fr_silu_bwd_exact_f64
+silu_bwd_fast_f64 = _dsilu_variant(_prod_err(F64, FAST_MA is fma))    # fr_silu_bwd_fast_f64
 
 
 _reduce_plain_f64 = _reduce(F64, ma_plain)

@@ -211,7 +211,8 @@ FR_INLINE void fr_two_prod_f64(double a, double b, double *p, double *e) {
 }
 
 /* exp(z), z in [-760, 0], as (Eh + El) s 2^-600: Eh + El = exp(t) within
- * ~2^-100 relative, s = 2^(n + 600). */
+ * ~2^-57 relative (2^-57.7 measured over z in [-750, 0]: the roundings of
+ * lo's terms, t^15/15! beyond them), s = 2^(n + 600). */
 FR_INLINE void fr_exp_dd_f64(double z, double *Eh, double *El, double *s) {
     double nm = z * FR_LOG2E_F64 + FR_MAGIC_F64, n = nm - FR_MAGIC_F64;
     /* t = z - n ln2 as th + tl; z - n*LN2_HI is exact */
@@ -228,7 +229,7 @@ FR_INLINE void fr_exp_dd_f64(double z, double *Eh, double *El, double *s) {
     *s = fr_scale_F64(nm);
 }
 
-/* sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600), qh + ql within ~2^-100 */
+/* sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600), qh + ql within ~2^-56 */
 FR_INLINE void fr_sigmoid_dd_f64(double x, double zmin, double *qh, double *ql, double *s) {
     double z = -fabs(x);
     z = z < zmin ? zmin : z;
@@ -289,11 +290,6 @@ FR_INLINE double fr_half_tie_f64(double x, double r) {
  * +inf and -0 at -inf written out (x c and s x would be inf * 0 there). */
 #define FR_DSILU(T, x, s, c)                                                   \
     ((x) > (T)760 ? (T)1 : ((x) < (T)-760 ? (T)-0.0 : (s) * ((T)1 + (x) * (c))))
-FR_INLINE double fr_dsilu_fast_f64(double x) {
-    double s, c;
-    fr_sigmoid_pair_fast_f64(x, &s, &c);
-    return FR_DSILU(double, x, s, c);
-}
 /* float32 in float64, one kernel for both modes (sigmoid(x) of a float32 x
  * can be subnormal in float32, never in float64).  float32 needs far less
  * than float64 gives: exp as Taylor to t^10 (2^-42 relative) and one
@@ -310,16 +306,105 @@ FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
     double s = pos ? r : e * r, c = pos ? e * r : r;
     return (float)((double)gf * FR_DSILU(double, x, s, c));
 }
-FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) { return g * fr_dsilu_fast_f64(x); }
-FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) {
-    double s = fr_sigmoid_exact_f64(x), c = fr_sigmoid_exact_f64(-x);
-    return g * FR_DSILU(double, x, s, c);
+
+/* float64: silu'(x) as a double-double, times g rounded once (both modes;
+ * fast mode on an FMA level makes the two-products with FMA: fused).
+ * s (1 + x c) in doubles cancels next to silu's minimum x0 = -1.27846 (46
+ * ulp at x = -1.27, 10^14 at the double nearest x0), so with e = e^-|x|:
+ *   x > 0:   (1 + e (1 + x)) / (1 + e)^2    (no cancellation),
+ *   x <= 0:  E T / (1 + e)^2 2^n, T = (1 + x) + e, e = E 2^n,
+ * E from fr_exp_dd_f64 (~2^-57) and every rounding carried: T within ~2^-59
+ * absolute, 2^-55 relative where |x - x0| >= 2^-5.  Nearer, silu'(x) = t (A1
+ * + t P(t)), t = x - x0 (x0 in three parts, x - X0_HI exact), P silu''s
+ * Taylor series at x0 to t^10 (tools/dsilu_taylor.py; the next term is
+ * 2^-66 relative at 2^-5; Horner's roundings ~2^-58).  The pair times g as
+ * a two-product, rounded once: within ~0.55 ulp (0.524 measured) where
+ * silu' is a normal double (x > -708; below, the scaled pair rounds
+ * first).  Limits as FR_DSILU's: 1 above 760, -0 below -760. */
+#define FR_DSILU_X0_HI -0x1.474973c84120bp+0
+#define FR_DSILU_X0_MID -0x1.f8d74bc9ac154p-54
+#define FR_DSILU_X0_LO -0x1.44a50180ba780p-108
+#define FR_DSILU_A1_HI 0x1.be1410460527fp-3   /* silu''(x0) */
+#define FR_DSILU_A1_LO -0x1.2541062177473p-58
+#define FR_DSILU_NEAR 0x1p-5
+/* silu^(k+1)(x0) / k!, k = 2..10 */
+static const double fr_dsilu_x0_taylor[9] = {
+    0x1.2c563458cc0adp-3, 0x1.353eb573ca457p-6, -0x1.f2d0e32bc2994p-7, -0x1.b0f82c498fd2fp-8,
+    0x1.098e92b8f076dp-13, 0x1.a2a7caf0ee747p-11, 0x1.8574d136d4cb4p-13, -0x1.57238dca12615p-15,
+    -0x1.f2d8976600f6fp-16};
+/* a b = p + e exactly: by one FMA where fused (fast mode on an FMA level),
+ * else Dekker's, whose error of a product in the subnormals is not exact (so
+ * exact mode never fuses: the same bits on every level) */
+FR_INLINE void fr_two_prod_pe_f64(int fused, double a, double b, double *p, double *e) {
+    *p = a * b;
+    *e = fused ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
 }
+FR_INLINE void fr_dsilu_dd_f64(double x, int fused, double *fh, double *fl) {
+    double z = -fabs(x);
+    z = z < -750.0 ? -750.0 : z;                   /* keeps NaN */
+    double Eh, El, sc;
+    fr_exp_dd_f64(z, &Eh, &El, &sc);
+    double eh = (Eh * sc) * FR_DOWN_F64, el = (El * sc) * FR_DOWN_F64;
+    double Ah, Al, Dh, Dl, Nh, Nl, Th, Tl, Ph, Pl, Sh, Sl;
+    fr_two_sum_f64(1.0, x, &Ah, &Al);              /* 1 + x */
+    fr_fast_two_sum_f64(1.0, eh, &Dh, &Dl);        /* D = 1 + e */
+    Dl += el;
+    int pos = x > 0.0;
+    /* x > 0: N = 1 + e A (e A <= 1); x <= 0: N = E T, T = A + e */
+    fr_two_sum_f64(Ah, eh, &Th, &Tl);
+    Tl += Al + el;
+    double m = pos ? eh : Eh, mh = pos ? Ah : Th, ml = pos ? Al : Tl, mel = pos ? el : El;
+    fr_two_prod_pe_f64(fused, m, mh, &Ph, &Pl);
+    Pl += m * ml + mel * mh;
+    if (pos) {
+        fr_fast_two_sum_f64(1.0, Ph, &Nh, &Nl);
+        Nl += Pl;
+    } else {
+        Nh = Ph;
+        Nl = Pl;
+    }
+    fr_two_prod_pe_f64(fused, Dh, Dh, &Sh, &Sl);   /* S = D^2 */
+    Sl += 2.0 * Dh * Dl;
+    double inv = 1.0 / Sh, q = Nh * inv, qh, ql;   /* N / S */
+    fr_two_prod_pe_f64(fused, q, Sh, &qh, &ql);
+    double r = (((Nh - qh) - ql) + Nl - q * Sl) * inv;
+    double h = pos ? q : (q * sc) * FR_DOWN_F64, l = pos ? r : (r * sc) * FR_DOWN_F64;
+    /* next to x0: t (A1 + t P(t)) */
+    double th, tl, Gh, Gl, uh, ul;
+    fr_two_sum_f64(x - FR_DSILU_X0_HI, -FR_DSILU_X0_MID, &th, &tl);
+    tl -= FR_DSILU_X0_LO;
+    double P = 0.0;                                /* 0 th + c: the top coefficient */
+    FR_UNROLL
+    for (int k = (int)(sizeof fr_dsilu_x0_taylor / sizeof(double)); k-- > 0;)
+        P = P * th + fr_dsilu_x0_taylor[k];
+    fr_fast_two_sum_f64(FR_DSILU_A1_HI, FR_DSILU_A1_LO + th * P, &Gh, &Gl);
+    fr_two_prod_pe_f64(fused, th, Gh, &uh, &ul);
+    ul += th * Gl + tl * Gh;
+    int near = fabs(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR;
+    h = near ? uh : h;
+    l = near ? ul : l;
+    *fh = x > 760.0 ? 1.0 : (x < -760.0 ? -0.0 : h);
+    *fl = x > 760.0 || x < -760.0 ? 0.0 : l;
+}
+FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fused) {
+    double fh, fl, yh, yl;
+    fr_dsilu_dd_f64(x, fused, &fh, &fl);
+    fr_two_prod_pe_f64(fused, g, fh, &yh, &yl);
+    /* Dekker's split overflows past 2^996; there g fh's rounding stands */
+    yl = fabs(g) < 0x1p990 ? yl + g * fl : 0.0;
+    double y = yh + yl;
+    return y == 0.0 ? yh : y;                      /* -0 + 0 would lose g silu''s sign */
+}
+
+FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) {
+    return fr_silu_bwd_dd_f64(g, x, FR_HAVE_FMA);
+}
+FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) { return fr_silu_bwd_dd_f64(g, x, 0); }
 
 /* ---- softplus = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) -----------------
  * log_sigmoid(x) = -softplus(-x); fast: exp_family.h's fr_softplus_fast_*. */
 
-/* exact float64: L = log1p(e) as Lh + Ll to ~2^-100: one Newton step on the
+/* exact float64: L = log1p(e) as Lh + Ll to ~2^-56: one Newton step on the
  * fast value y0, L = y0 + ((1 + e) e^-y0 - 1), in double-double; below
  * e = 2^-20 the series e - e^2/2 + e^3/3 instead (the step's absolute error
  * would swamp a tiny L).  No FMA: the same bits on every ISA level. */
@@ -362,7 +447,7 @@ FR_INLINE double fr_log_sigmoid_exact_f64(double x) { return -fr_softplus_exact_
  * 2^-50 for the others), then a rounding test: when r (1 - eps) and
  * r (1 + eps) round to the same float, so does the exact value.  Otherwise
  * (about 1 input in 2^12 for sigmoid, 2^21 for the others; NaN and inf too)
- * a double-double evaluation (~2^-100) decides.  Correct rounding gives the
+ * a double-double evaluation (~2^-56) decides.  Correct rounding gives the
  * same bits whatever computes it: every ISA level, FMA or not, the numba
  * twin.  The kernels (kernels.c, FR_UNARY_CR) run the guess in vector lanes
  * and the slow path only for the lanes the test flags. */

@@ -1,0 +1,54 @@
+#!/usr/bin/env python
+"""The constants of float64 silu_backward next to silu's minimum (scalar.h's
+fr_dsilu_dd_f64), from mpmath:
+
+    python tools/dsilu_taylor.py            # print the C constants (paste into scalar.h)
+    python tools/dsilu_taylor.py --check    # and the truncation error at the window's edge
+
+silu'(x) = sigmoid(x) (1 + x sigmoid(-x)) is 0 at x0 = -1.27846..., where the
+double-double formula's (1 + x) + e cancels.  Within NEAR of x0 the kernel
+evaluates silu'(x0 + t) = t (A1 + t P(t)): x0 in three doubles (hi, mid, lo),
+A1 = silu''(x0) in two, P's coefficients silu^(k+1)(x0) / k! (k = 2..DEG) as
+doubles.  The series converges within 3.39 of x0 (sigmoid's poles at +-i pi).
+Reads nothing, needs mpmath.
+"""
+import argparse
+
+import mpmath
+
+DEG = 10                  # the last Taylor term kept, t^DEG
+NEAR = mpmath.mpf(2)**-5  # FR_DSILU_NEAR
+
+
+def dsilu(x):
+    return (1 + x / (1 + mpmath.exp(x))) / (1 + mpmath.exp(-x))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args(argv)
+    mpmath.mp.prec = 300
+    x0 = mpmath.findroot(dsilu, mpmath.mpf(-1.2784645427610738))
+    hi = float(x0)
+    mid = float(x0 - hi)
+    lo = float(x0 - hi - mid)
+    c = mpmath.taylor(dsilu, x0, DEG + 1)
+    a1h = float(c[1])
+    a1l = float(c[1] - a1h)
+    print(f"#define FR_DSILU_X0_HI {hi.hex()}")
+    print(f"#define FR_DSILU_X0_MID {mid.hex()}")
+    print(f"#define FR_DSILU_X0_LO {lo.hex()}")
+    print(f"#define FR_DSILU_A1_HI {a1h.hex()}   /* silu''(x0) */")
+    print(f"#define FR_DSILU_A1_LO {a1l.hex()}")
+    print(f"/* silu^(k+1)(x0) / k!, k = 2..{DEG} */")
+    coefs = ", ".join(float(c[k]).hex() for k in range(2, DEG + 1))
+    print(f"static const double fr_dsilu_x0_taylor[{DEG - 1}] = {{{coefs}}};")
+    if args.check:
+        nxt = abs(c[DEG + 1] * NEAR**(DEG + 1) / (c[1] * NEAR))
+        print(f"/* first term left out, relative at |t| = {float(NEAR)}: "
+              f"2^{float(mpmath.log(nxt, 2)):.1f} */")
+
+
+if __name__ == "__main__":
+    main()
