@@ -207,10 +207,10 @@ def silu(x):
 def _dsilu_wide(w):
     """silu'(w) = s (1 + w (1 - s)) in w's (wide) dtype, as (1 + e (1 + w)) /
     (1 + e)^2 for w > 0 and e ((1 + w) + e) / (1 + e)^2 else, e = e^-|w| (1 + w
-    and the rest without cancellation), but within 2^-5 of silu's minimum x0,
+    and the rest without cancellation), but within 2^-3 of silu's minimum x0,
     where (1 + w) + e cancels (s (1 + w (1 - s)) loses all of a double's
     digits at the double nearest x0): silu''s Taylor series at x0, t (A1 + t
-    P(t)), t = w - x0 (scalar.h's fr_dsilu_dd_f64, same constants).  The
+    (A2 + t Q(t))), t = w - x0 (scalar.h's fr_dsilu_dd_f64, same constants).  The
     limits at +-inf: 1 and -0.0 (silu' < 0 for w < x0)."""
     from fastrelu._numba import constants as K        # plain data: no numba
     one = w.dtype.type(1)
@@ -221,7 +221,9 @@ def _dsilu_wide(w):
     p = np.zeros_like(w)
     for c in K.DSILU_X0_TAYLOR[::-1]:
         p = p * t + w.dtype.type(c)
-    near = t * ((w.dtype.type(K.DSILU_A1_HI) + w.dtype.type(K.DSILU_A1_LO)) + t * p)
+    a1 = w.dtype.type(K.DSILU_A1_HI) + w.dtype.type(K.DSILU_A1_LO)
+    a2 = w.dtype.type(K.DSILU_A2_HI) + w.dtype.type(K.DSILU_A2_LO)
+    near = t * (a1 + t * (a2 + t * p))
     d = np.where(np.abs(t) < K.DSILU_NEAR, near, d)
     return np.where(np.isinf(w), np.where(w > 0, one, -w.dtype.type(0)), d)
 
@@ -519,8 +521,8 @@ def _sigmoid64(w):
     return np.where(w >= 0, 1.0, z) / (z + 1)  # NaN stays NaN
 
 
-def _gelu64(w):
-    """w Phi(w) with scipy's erfc, the argument -w/sqrt2 = vh + vl carried
+def _gelu_phi64(w):
+    """(w Phi(w), Phi(w)) with scipy's erfc, the argument -w/sqrt2 = vh + vl carried
     exactly (vh = w * C1, C1 = 1/sqrt2 to 26 bits, so the product is exact for
     a 24-bit w; vl = w * (the rest)): erfc(vh + vl) = erfc(vh) - 2/sqrt(pi)
     e^(-vh^2) (vl - vh vl^2) (Taylor to the second order: vl ~ 2^-27 |w|, the
@@ -541,7 +543,31 @@ def _gelu64(w):
     tail = erfcx(np.where(vh >= 1, vh, 1)) * e * (1 - l)
     ec = np.where(vh >= 1, tail, erfc(vh))
     phi = (ec - 1.1283791670955126 * e * (1 - l) * (vl - vh * vl * vl)) / 2
-    return np.where(big, np.where(w > 0, w, -0.0), w * phi)
+    return np.where(big, np.where(w > 0, w, -0.0), w * phi), phi
+
+
+def _gelu64(w):
+    return _gelu_phi64(w)[0]
+
+
+# gelu_backward's zero (Phi(x) + x phi(x) = 0), nearest double
+_GELU_BWD_X0 = -0.7517915246935645
+
+
+def _dgelu64(w):
+    """gelu'(w) = Phi(w) + w phi(w) (gelu_backward at grad = 1) for float32 w:
+    Phi as _gelu64 has it (~2^-52), phi(w) = e^(-w^2/2) / sqrt(2 pi) (w^2
+    exact); the sum cancels next to its zero x0 = -0.75179: within 2^-10 of
+    it (~16000 float32 values) mpmath, rounded to long double (outside,
+    ~2^-43 relative: 2^-19 float32 ulp)."""
+    with np.errstate(all="ignore"):
+        _, big_phi = _gelu_phi64(w)
+        d = big_phi + w * (np.exp(-0.5 * (w * w)) * 0.3989422804014327)
+        d = np.where(np.abs(w) > 50, np.where(w > 0, 1.0, -0.0), d)
+        near = np.flatnonzero(np.abs(w - _GELU_BWD_X0) < 2.0**-10)
+        if near.size:
+            d[near] = rounded_mpmath("gelu_backward", w[near], np.longdouble)
+        return d
 
 
 def _dsilu64(w):
@@ -558,6 +584,7 @@ _FLOAT64 = {
     "log_sigmoid": lambda w: -np.logaddexp(0.0, -w),
     "gelu": _gelu64,                                    # needs scipy
     "silu_backward": _dsilu64,                          # at grad = 1
+    "gelu_backward": _dgelu64,                          # at grad = 1, needs scipy
 }
 
 

@@ -7,17 +7,17 @@ fr_dsilu_dd_f64), from mpmath:
 
 silu'(x) = sigmoid(x) (1 + x sigmoid(-x)) is 0 at x0 = -1.27846..., where the
 double-double formula's (1 + x) + e cancels.  Within NEAR of x0 the kernel
-evaluates silu'(x0 + t) = t (A1 + t P(t)): x0 in three doubles (hi, mid, lo),
-A1 = silu''(x0) in two, P's coefficients silu^(k+1)(x0) / k! (k = 2..DEG) as
-doubles.  The series converges within 3.39 of x0 (sigmoid's poles at +-i pi).
+evaluates silu'(x0 + t) = t (A1 + t (A2 + t Q(t))): x0 in three doubles (hi,
+mid, lo), A1 = silu''(x0) and A2 = silu'''(x0) / 2 in two each, Q's
+coefficients silu^(k+1)(x0) / k! (k = 3..DEG) as doubles.  The series converges within 3.39 of x0 (sigmoid's poles at +-i pi).
 Reads nothing, needs mpmath.
 """
 import argparse
 
 import mpmath
 
-DEG = 10                  # the last Taylor term kept, t^DEG
-NEAR = mpmath.mpf(2)**-5  # FR_DSILU_NEAR
+DEG = 15                  # the last Taylor term kept, t^DEG
+NEAR = mpmath.mpf(2)**-3  # FR_DSILU_NEAR
 
 
 def dsilu(x):
@@ -34,16 +34,18 @@ def main(argv=None):
     mid = float(x0 - hi)
     lo = float(x0 - hi - mid)
     c = mpmath.taylor(dsilu, x0, DEG + 1)
-    a1h = float(c[1])
-    a1l = float(c[1] - a1h)
+    a1h, a2h = float(c[1]), float(c[2])
+    a1l, a2l = float(c[1] - a1h), float(c[2] - a2h)
     print(f"#define FR_DSILU_X0_HI {hi.hex()}")
     print(f"#define FR_DSILU_X0_MID {mid.hex()}")
     print(f"#define FR_DSILU_X0_LO {lo.hex()}")
     print(f"#define FR_DSILU_A1_HI {a1h.hex()}   /* silu''(x0) */")
     print(f"#define FR_DSILU_A1_LO {a1l.hex()}")
-    print(f"/* silu^(k+1)(x0) / k!, k = 2..{DEG} */")
-    coefs = ", ".join(float(c[k]).hex() for k in range(2, DEG + 1))
-    print(f"static const double fr_dsilu_x0_taylor[{DEG - 1}] = {{{coefs}}};")
+    print(f"#define FR_DSILU_A2_HI {a2h.hex()}   /* silu'''(x0) / 2 */")
+    print(f"#define FR_DSILU_A2_LO {a2l.hex()}")
+    print(f"/* silu^(k+1)(x0) / k!, k = 3..{DEG} */")
+    coefs = ", ".join(float(c[k]).hex() for k in range(3, DEG + 1))
+    print(f"static const double fr_dsilu_x0_taylor[{DEG - 2}] = {{{coefs}}};")
     if args.check:
         nxt = abs(c[DEG + 1] * NEAR**(DEG + 1) / (c[1] * NEAR))
         print(f"/* first term left out, relative at |t| = {float(NEAR)}: "

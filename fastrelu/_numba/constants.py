@@ -105,17 +105,19 @@ PADE4, PADE2, PADE3, PADE1 = (float.fromhex(h) for h in (
 # ---- exact float64 (double-double), silu, softplus ---------------------------
 ZMIN_DD_SIGMOID, ZMIN_DD_SILU = -750.0, -760.0
 DSILU_BIG = 760.0                          # FR_DSILU: silu' is 1 / -0 beyond +-760
-# fr_dsilu_dd_f64: silu's minimum x0 in three parts, silu''(x0) in two, the
-# Taylor coefficients after it, and the distance from x0 inside which they serve
+# fr_dsilu_dd_f64: silu's minimum x0 in three parts, silu''(x0) and silu'''(x0)/2 in
+# two, the Taylor coefficients after them, and the distance from x0 inside which they serve
 DSILU_X0_HI, DSILU_X0_MID, DSILU_X0_LO = (float.fromhex(h) for h in (
     "-0x1.474973c84120bp+0", "-0x1.f8d74bc9ac154p-54", "-0x1.44a50180ba780p-108"))
-DSILU_A1_HI, DSILU_A1_LO = (float.fromhex(h) for h in (
-    "0x1.be1410460527fp-3", "-0x1.2541062177473p-58"))
+DSILU_A1_HI, DSILU_A1_LO, DSILU_A2_HI, DSILU_A2_LO = (float.fromhex(h) for h in (
+    "0x1.be1410460527fp-3", "-0x1.2541062177473p-58", "0x1.2c563458cc0adp-3", "-0x1.ae4095936c303p-57"))
 DSILU_X0_TAYLOR = tuple(float.fromhex(h) for h in (
-    "0x1.2c563458cc0adp-3", "0x1.353eb573ca457p-6", "-0x1.f2d0e32bc2994p-7",
-    "-0x1.b0f82c498fd2fp-8", "0x1.098e92b8f076dp-13", "0x1.a2a7caf0ee747p-11",
-    "0x1.8574d136d4cb4p-13", "-0x1.57238dca12615p-15", "-0x1.f2d8976600f6fp-16"))
-DSILU_NEAR = 2.0**-5
+    "0x1.353eb573ca457p-6", "-0x1.f2d0e32bc2994p-7", "-0x1.b0f82c498fd2fp-8",
+    "0x1.098e92b8f076dp-13", "0x1.a2a7caf0ee747p-11", "0x1.8574d136d4cb4p-13",
+    "-0x1.57238dca12615p-15", "-0x1.f2d8976600f6fp-16", "-0x1.8af40fd30a2bcp-19",
+    "0x1.3ae0f751df483p-19", "0x1.cdb14ef8f6491p-21", "-0x1.061994e63271cp-25",
+    "-0x1.8dffda8a766aap-24"))
+DSILU_NEAR = 2.0**-3
 DSILU_DD_ZMIN = -750.0
 SILU_BWD_HUGE_G = 2.0**990                 # fr_silu_bwd_dd_f64: Dekker's split of g overflows past
 SILU_BWD_F32_ZMIN = -700.0                 # fr_silu_bwd_f32: float64 exp, Taylor to t^10
@@ -160,6 +162,7 @@ SCALAR_H = {
     "fr_silu_bwd_f32": {SILU_BWD_F32_ZMIN, SILU_BWD_F32_DEGREE},
     "FR_DSILU_X0_HI": DSILU_X0_HI, "FR_DSILU_X0_MID": DSILU_X0_MID, "FR_DSILU_X0_LO": DSILU_X0_LO,
     "FR_DSILU_A1_HI": DSILU_A1_HI, "FR_DSILU_A1_LO": DSILU_A1_LO,
+    "FR_DSILU_A2_HI": DSILU_A2_HI, "FR_DSILU_A2_LO": DSILU_A2_LO,
     "FR_DSILU_NEAR": DSILU_NEAR, "fr_dsilu_x0_taylor": DSILU_X0_TAYLOR,
     "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG},
     "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G},

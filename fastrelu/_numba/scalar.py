@@ -117,6 +117,7 @@ class _Family(NamedTuple):
     log1p_small: object
     softplus: object
     log_sigmoid: object
+    exp_neg_abs: object          # (e, el, d, dl, ps, pls)
 
 
 def _fast_family(C, h, ma):
@@ -206,7 +207,7 @@ def _fast_family(C, h, ma):
         return -softplus_fast(-x)
 
     return _Family(sigmoid_fast, silu_fast, sigmoid_pair_fast, log1p_small, softplus_fast,
-                   log_sigmoid_fast)
+                   log_sigmoid_fast, exp_neg_abs)
 
 
 class _Exact(NamedTuple):
@@ -383,9 +384,11 @@ def _dsilu_f64(x, s, c):
 _dsilu_x0_taylor = _horner(K.DSILU_X0_TAYLOR[::-1], ma_plain)   # highest first
 
 
-def _dsilu_variant(pe):
-    """fr_dsilu_dd_f64(x, fused) and fr_silu_bwd_dd_f64(g, x, fused): pe is
-    FR_PROD_ERR of the variant (fast: fused where FMA; exact: Dekker's)."""
+def _dsilu_variant(fast):
+    """fr_dsilu_dd_f64(x, fast) and fr_silu_bwd_dd_f64(g, x, fast): the
+    products of fast mode by FMA where numba's target has it, of exact mode
+    by Dekker's."""
+    pe = _prod_err(F64, fast and FAST_MA is fma)
 
     @njit_inline
     def two_prod(a, b):
@@ -425,7 +428,9 @@ def _dsilu_variant(pe):
         l = select(pos, r, (r * sc) * K.DOWN_F64)
         th, tl = _two_sum(x - K.DSILU_X0_HI, -K.DSILU_X0_MID)
         tl = tl - K.DSILU_X0_LO
-        Gh, Gl = _fast_two_sum(K.DSILU_A1_HI, K.DSILU_A1_LO + th * _dsilu_x0_taylor(th))
+        ph, pl = two_prod(th, K.DSILU_A2_HI)
+        Gh, Gl = _fast_two_sum(K.DSILU_A1_HI, ph)
+        Gl = Gl + (K.DSILU_A1_LO + (pl + th * (K.DSILU_A2_LO + th * _dsilu_x0_taylor(th))))
         uh, ul = two_prod(th, Gh)
         ul = ul + (th * Gl + tl * Gh)
         near = abs(x - K.DSILU_X0_HI) < K.DSILU_NEAR
@@ -446,8 +451,8 @@ def _dsilu_variant(pe):
     return backward
 
 
-silu_bwd_exact_f64 = _dsilu_variant(_prod_err(F64, False))            # fr_silu_bwd_exact_f64
-silu_bwd_fast_f64 = _dsilu_variant(_prod_err(F64, FAST_MA is fma))    # fr_silu_bwd_fast_f64
+silu_bwd_exact_f64 = _dsilu_variant(False)       # fr_silu_bwd_exact_f64
+silu_bwd_fast_f64 = _dsilu_variant(True)         # fr_silu_bwd_fast_f64
 
 
 _reduce_plain_f64 = _reduce(F64, ma_plain)

@@ -307,39 +307,43 @@ FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
     return (float)((double)gf * FR_DSILU(double, x, s, c));
 }
 
-/* float64: silu'(x) as a double-double, times g rounded once (both modes;
- * fast mode on an FMA level makes the two-products with FMA: fused).
- * s (1 + x c) in doubles cancels next to silu's minimum x0 = -1.27846 (46
- * ulp at x = -1.27, 10^14 at the double nearest x0), so with e = e^-|x|:
+/* float64: silu'(x) as a double-double, times g rounded once.  s (1 + x c)
+ * in doubles cancels around silu's minimum x0 = -1.27846 (46 ulp off at x =
+ * -1.27, 10^14 at the double nearest x0), so with e = e^-|x|:
  *   x > 0:   (1 + e (1 + x)) / (1 + e)^2    (no cancellation),
- *   x <= 0:  E T / (1 + e)^2 2^n, T = (1 + x) + e, e = E 2^n,
- * E from fr_exp_dd_f64 (~2^-57) and every rounding carried: T within ~2^-59
- * absolute, 2^-55 relative where |x - x0| >= 2^-5.  Nearer, silu'(x) = t (A1
- * + t P(t)), t = x - x0 (x0 in three parts, x - X0_HI exact), P silu''s
- * Taylor series at x0 to t^10 (tools/dsilu_taylor.py; the next term is
- * 2^-66 relative at 2^-5; Horner's roundings ~2^-58).  The pair times g as
- * a two-product, rounded once: within ~0.55 ulp (0.524 measured) where
- * silu' is a normal double (x > -708; below, the scaled pair rounds
- * first).  Limits as FR_DSILU's: 1 above 760, -0 below -760. */
+ *   x <= 0:  E T / (1 + e)^2 2^n, T = (1 + x) + e, e = E 2^n
+ * (1 + x exact), e from fr_exp_dd_f64 (2^-57.7) and every rounding carried;
+ * (1 + x) + e cancels less the farther x is from x0: beyond 2^-3, T is
+ * within 2^-56.8 relative.  Nearer, silu'(x) = t (A1 + t (A2 + t Q(t))), t =
+ * x - x0 (x0 in three parts, x - X0_HI exact), silu''s Taylor series at x0
+ * to t^15 (tools/dsilu_taylor.py; the next term is 2^-68.5 relative at 2^-3),
+ * A1, A2 and t A2 exact.  The two-products: FMA in fast mode where the
+ * level has it, Dekker's in exact mode (whose error of a product in the
+ * subnormals is not exact, so exact mode never fuses: the same bits on every
+ * level).  The pair times g as a two-product, rounded once: ~0.52 ulp where
+ * silu' is a normal double (x > -708; below, the scaled pair rounds first).
+ * Limits as FR_DSILU's: 1 above 760, -0 below -760. */
 #define FR_DSILU_X0_HI -0x1.474973c84120bp+0
 #define FR_DSILU_X0_MID -0x1.f8d74bc9ac154p-54
 #define FR_DSILU_X0_LO -0x1.44a50180ba780p-108
 #define FR_DSILU_A1_HI 0x1.be1410460527fp-3   /* silu''(x0) */
 #define FR_DSILU_A1_LO -0x1.2541062177473p-58
-#define FR_DSILU_NEAR 0x1p-5
-/* silu^(k+1)(x0) / k!, k = 2..10 */
-static const double fr_dsilu_x0_taylor[9] = {
-    0x1.2c563458cc0adp-3, 0x1.353eb573ca457p-6, -0x1.f2d0e32bc2994p-7, -0x1.b0f82c498fd2fp-8,
-    0x1.098e92b8f076dp-13, 0x1.a2a7caf0ee747p-11, 0x1.8574d136d4cb4p-13, -0x1.57238dca12615p-15,
-    -0x1.f2d8976600f6fp-16};
-/* a b = p + e exactly: by one FMA where fused (fast mode on an FMA level),
- * else Dekker's, whose error of a product in the subnormals is not exact (so
- * exact mode never fuses: the same bits on every level) */
-FR_INLINE void fr_two_prod_pe_f64(int fused, double a, double b, double *p, double *e) {
+#define FR_DSILU_A2_HI 0x1.2c563458cc0adp-3   /* silu'''(x0) / 2 */
+#define FR_DSILU_A2_LO -0x1.ae4095936c303p-57
+#define FR_DSILU_NEAR 0x1p-3
+/* silu^(k+1)(x0) / k!, k = 3..15 */
+static const double fr_dsilu_x0_taylor[13] = {
+    0x1.353eb573ca457p-6, -0x1.f2d0e32bc2994p-7, -0x1.b0f82c498fd2fp-8,
+    0x1.098e92b8f076dp-13, 0x1.a2a7caf0ee747p-11, 0x1.8574d136d4cb4p-13,
+    -0x1.57238dca12615p-15, -0x1.f2d8976600f6fp-16, -0x1.8af40fd30a2bcp-19,
+    0x1.3ae0f751df483p-19, 0x1.cdb14ef8f6491p-21, -0x1.061994e63271cp-25,
+    -0x1.8dffda8a766aap-24};
+/* a b = p + e exactly: fast by one FMA where the level has it, else Dekker's */
+FR_INLINE void fr_two_prod_mode_f64(int fast, double a, double b, double *p, double *e) {
     *p = a * b;
-    *e = fused ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
+    *e = fast ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
 }
-FR_INLINE void fr_dsilu_dd_f64(double x, int fused, double *fh, double *fl) {
+FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     double z = -fabs(x);
     z = z < -750.0 ? -750.0 : z;                   /* keeps NaN */
     double Eh, El, sc;
@@ -354,7 +358,7 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fused, double *fh, double *fl) {
     fr_two_sum_f64(Ah, eh, &Th, &Tl);
     Tl += Al + el;
     double m = pos ? eh : Eh, mh = pos ? Ah : Th, ml = pos ? Al : Tl, mel = pos ? el : El;
-    fr_two_prod_pe_f64(fused, m, mh, &Ph, &Pl);
+    fr_two_prod_mode_f64(fast, m, mh, &Ph, &Pl);
     Pl += m * ml + mel * mh;
     if (pos) {
         fr_fast_two_sum_f64(1.0, Ph, &Nh, &Nl);
@@ -363,22 +367,25 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fused, double *fh, double *fl) {
         Nh = Ph;
         Nl = Pl;
     }
-    fr_two_prod_pe_f64(fused, Dh, Dh, &Sh, &Sl);   /* S = D^2 */
+    fr_two_prod_mode_f64(fast, Dh, Dh, &Sh, &Sl);   /* S = D^2 */
     Sl += 2.0 * Dh * Dl;
     double inv = 1.0 / Sh, q = Nh * inv, qh, ql;   /* N / S */
-    fr_two_prod_pe_f64(fused, q, Sh, &qh, &ql);
+    fr_two_prod_mode_f64(fast, q, Sh, &qh, &ql);
     double r = (((Nh - qh) - ql) + Nl - q * Sl) * inv;
     double h = pos ? q : (q * sc) * FR_DOWN_F64, l = pos ? r : (r * sc) * FR_DOWN_F64;
-    /* next to x0: t (A1 + t P(t)) */
+    /* within 2^-3 of x0: t G(t) */
     double th, tl, Gh, Gl, uh, ul;
     fr_two_sum_f64(x - FR_DSILU_X0_HI, -FR_DSILU_X0_MID, &th, &tl);
     tl -= FR_DSILU_X0_LO;
-    double P = 0.0;                                /* 0 th + c: the top coefficient */
+    double Q = 0.0, ph, pl;                        /* 0 th + c: the top coefficient */
     FR_UNROLL
     for (int k = (int)(sizeof fr_dsilu_x0_taylor / sizeof(double)); k-- > 0;)
-        P = P * th + fr_dsilu_x0_taylor[k];
-    fr_fast_two_sum_f64(FR_DSILU_A1_HI, FR_DSILU_A1_LO + th * P, &Gh, &Gl);
-    fr_two_prod_pe_f64(fused, th, Gh, &uh, &ul);
+        Q = Q * th + fr_dsilu_x0_taylor[k];
+    /* G = A1 + t (A2 + t Q): A2 t is 7% of G at 2^-3, so A2 and A2 t exact */
+    fr_two_prod_mode_f64(fast, th, FR_DSILU_A2_HI, &ph, &pl);
+    fr_fast_two_sum_f64(FR_DSILU_A1_HI, ph, &Gh, &Gl);
+    Gl += FR_DSILU_A1_LO + (pl + th * (FR_DSILU_A2_LO + th * Q));
+    fr_two_prod_mode_f64(fast, th, Gh, &uh, &ul);
     ul += th * Gl + tl * Gh;
     int near = fabs(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR;
     h = near ? uh : h;
@@ -386,10 +393,10 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fused, double *fh, double *fl) {
     *fh = x > 760.0 ? 1.0 : (x < -760.0 ? -0.0 : h);
     *fl = x > 760.0 || x < -760.0 ? 0.0 : l;
 }
-FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fused) {
+FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fast) {
     double fh, fl, yh, yl;
-    fr_dsilu_dd_f64(x, fused, &fh, &fl);
-    fr_two_prod_pe_f64(fused, g, fh, &yh, &yl);
+    fr_dsilu_dd_f64(x, fast, &fh, &fl);
+    fr_two_prod_mode_f64(fast, g, fh, &yh, &yl);
     /* Dekker's split overflows past 2^996; there g fh's rounding stands */
     yl = fabs(g) < 0x1p990 ? yl + g * fl : 0.0;
     double y = yh + yl;
@@ -397,7 +404,7 @@ FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fused) {
 }
 
 FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) {
-    return fr_silu_bwd_dd_f64(g, x, FR_HAVE_FMA);
+    return fr_silu_bwd_dd_f64(g, x, 1);
 }
 FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) { return fr_silu_bwd_dd_f64(g, x, 0); }
 
