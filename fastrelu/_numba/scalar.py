@@ -329,16 +329,23 @@ def _exp_dd_f64(z):
     return Eh, El, scale(nm)
 
 
-@njit_linked
-def _sigmoid_dd_f64(x, zmin):
-    """fr_sigmoid_dd_f64: sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600)."""
+@njit_inline
+def _exp_neg_abs_dd_f64(x, zmin):
+    """fr_exp_neg_abs_dd_f64: e = e^-|x| (clamped at zmin, NaN kept) as (Eh + El)
+    s 2^-600, scaled eh + el, and 1 + e = Dh + Dl."""
     z = -abs(x)
     z = select(z < zmin, zmin, z)
     Eh, El, s = _exp_dd_f64(z)
     eh = (Eh * s) * K.DOWN_F64
     el = (El * s) * K.DOWN_F64
     Dh, Dl = _fast_two_sum(1.0, eh)
-    Dl = Dl + el
+    return Eh, El, s, eh, el, Dh, Dl + el
+
+
+@njit_linked
+def _sigmoid_dd_f64(x, zmin):
+    """fr_sigmoid_dd_f64: sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600)."""
+    Eh, El, s, _, _, Dh, Dl = _exp_neg_abs_dd_f64(x, zmin)
     pos = x > 0.0
     Nh = select(pos, 1.0, Eh)
     Nl = select(pos, 0.0, El)
@@ -398,14 +405,8 @@ def _dsilu_variant(fast):
     @njit_linked
     def dsilu_dd(x):
         """silu'(x) as a double-double (fh, fl)."""
-        z = -abs(x)
-        z = select(z < K.DSILU_DD_ZMIN, K.DSILU_DD_ZMIN, z)
-        Eh, El, sc = _exp_dd_f64(z)
-        eh = (Eh * sc) * K.DOWN_F64
-        el = (El * sc) * K.DOWN_F64
+        Eh, El, sc, eh, el, Dh, Dl = _exp_neg_abs_dd_f64(x, K.DSILU_DD_ZMIN)
         Ah, Al = _two_sum(1.0, x)
-        Dh, Dl = _fast_two_sum(1.0, eh)
-        Dl = Dl + el
         pos = x > 0.0
         Th, Tl = _two_sum(Ah, eh)
         Tl = Tl + (Al + el)
@@ -480,13 +481,7 @@ def _softplus_dd_f64(x):
     """fr_softplus_dd_f64: log1p(e) in double-double (one Newton step on the
     fast value, or the series below e = 2^-20), added to max(x, 0) as a pair;
     y0 from the f64x log1p (no FMA), as in C."""
-    z = -abs(x)
-    z = select(z < K.SOFTPLUS_ZMIN_DD, K.SOFTPLUS_ZMIN_DD, z)
-    Eh, El, s = _exp_dd_f64(z)
-    e = (Eh * s) * K.DOWN_F64
-    el = (El * s) * K.DOWN_F64
-    d, dl = _fast_two_sum(1.0, e)
-    dl = dl + el
+    _, _, _, e, el, d, dl = _exp_neg_abs_dd_f64(x, K.SOFTPLUS_ZMIN_DD)
     y0 = _PLAIN_F64.log1p_small(e, el)
     Fh, Fl, t = _exp_dd_f64(-y0)
     sc = t * K.DOWN_F64

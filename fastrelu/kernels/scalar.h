@@ -229,17 +229,28 @@ FR_INLINE void fr_exp_dd_f64(double z, double *Eh, double *El, double *s) {
     *s = fr_scale_F64(nm);
 }
 
-/* sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600), qh + ql within ~2^-56 */
-FR_INLINE void fr_sigmoid_dd_f64(double x, double zmin, double *qh, double *ql, double *s) {
+/* e = e^-|x| (-|x| clamped at zmin, NaN kept) in double-double: (Eh + El) s
+ * 2^-600, scaled: eh + el, and D = 1 + e as Dh + Dl */
+typedef struct {
+    double Eh, El, s, eh, el, Dh, Dl;
+} fr_exp_neg_abs_dd;
+FR_INLINE fr_exp_neg_abs_dd fr_exp_neg_abs_dd_f64(double x, double zmin) {
+    fr_exp_neg_abs_dd r;
     double z = -fabs(x);
     z = z < zmin ? zmin : z;
-    double Eh, El;
-    fr_exp_dd_f64(z, &Eh, &El, s);
-    /* e = E 2^n; D = 1 + e (e <= 1) */
-    double eh = (Eh * *s) * FR_DOWN_F64, el = (El * *s) * FR_DOWN_F64;
-    double Dh, Dl;
-    fr_fast_two_sum_f64(1.0, eh, &Dh, &Dl);
-    Dl += el;
+    fr_exp_dd_f64(z, &r.Eh, &r.El, &r.s);
+    r.eh = (r.Eh * r.s) * FR_DOWN_F64;
+    r.el = (r.El * r.s) * FR_DOWN_F64;
+    fr_fast_two_sum_f64(1.0, r.eh, &r.Dh, &r.Dl);
+    r.Dl += r.el;
+    return r;
+}
+
+/* sigmoid(x) = (qh + ql) (x > 0 ? 1 : s 2^-600), qh + ql within ~2^-56 */
+FR_INLINE void fr_sigmoid_dd_f64(double x, double zmin, double *qh, double *ql, double *s) {
+    fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, zmin);
+    double Eh = E.Eh, El = E.El, Dh = E.Dh, Dl = E.Dl;
+    *s = E.s;
     /* Q = N / D with N = 1 (x > 0) or E (x <= 0, scaled by 2^n at the end) */
     int pos = x > 0.0;
     double Nh = pos ? 1.0 : Eh, Nl = pos ? 0.0 : El;
@@ -344,15 +355,10 @@ FR_INLINE void fr_two_prod_mode_f64(int fast, double a, double b, double *p, dou
     *e = fast ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
 }
 FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
-    double z = -fabs(x);
-    z = z < -750.0 ? -750.0 : z;                   /* keeps NaN */
-    double Eh, El, sc;
-    fr_exp_dd_f64(z, &Eh, &El, &sc);
-    double eh = (Eh * sc) * FR_DOWN_F64, el = (El * sc) * FR_DOWN_F64;
-    double Ah, Al, Dh, Dl, Nh, Nl, Th, Tl, Ph, Pl, Sh, Sl;
+    fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, -750.0);
+    double Eh = E.Eh, El = E.El, sc = E.s, eh = E.eh, el = E.el, Dh = E.Dh, Dl = E.Dl;
+    double Ah, Al, Nh, Nl, Th, Tl, Ph, Pl, Sh, Sl;
     fr_two_sum_f64(1.0, x, &Ah, &Al);              /* 1 + x */
-    fr_fast_two_sum_f64(1.0, eh, &Dh, &Dl);        /* D = 1 + e */
-    Dl += el;
     int pos = x > 0.0;
     /* x > 0: N = 1 + e A (e A <= 1); x <= 0: N = E T, T = A + e */
     fr_two_sum_f64(Ah, eh, &Th, &Tl);
@@ -416,14 +422,8 @@ FR_INLINE double fr_silu_bwd_exact_f64(double g, double x) { return fr_silu_bwd_
  * e = 2^-20 the series e - e^2/2 + e^3/3 instead (the step's absolute error
  * would swamp a tiny L).  No FMA: the same bits on every ISA level. */
 FR_INLINE void fr_softplus_dd_f64(double x, double *h, double *l) {
-    double z = -fabs(x);
-    z = z < -750.0 ? -750.0 : z;
-    double Eh, El, s;
-    fr_exp_dd_f64(z, &Eh, &El, &s);
-    double e = (Eh * s) * FR_DOWN_F64, el = (El * s) * FR_DOWN_F64;
-    double d, dl;
-    fr_fast_two_sum_f64(1.0, e, &d, &dl);
-    dl += el;
+    fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, -750.0);
+    double e = E.eh, el = E.el, d = E.Dh, dl = E.Dl;
     double y0 = fr_log1p_small_f64x(e, el);
     double Fh, Fl, t;
     fr_exp_dd_f64(-y0, &Fh, &Fl, &t);          /* y0 in [0, ln2]: 2^n = t 2^-600 is 1 or 1/2 */
