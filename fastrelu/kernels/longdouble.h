@@ -17,7 +17,8 @@
  *   sigmoid = (x > 0 ? 1 : E) / (1 + e), the quotient with its remainder;
  *   silu = x sigmoid(x) (the product exactly), silu(-inf) = -0.0, silu(-0) = -0;
  *   silu_backward = g (s (1 + x c)), c = sigmoid(-x), s (1 + x c) as a pair,
- *     times g with one rounding; the limits at +-inf written out;
+ *     times g with one rounding (within 2^-3 of silu's minimum, where 1 + x c
+ *     cancels, its Taylor series there); the limits at +-inf written out;
  *   softplus = max(x, 0) + log1p(e), log1p as scalar.h's atanh series with
  *     its correction as a pair; log_sigmoid = -softplus(-x);
  *   relu, leaky and backward ops: scalar.h's macros; bias ops act(x + b),
@@ -171,12 +172,41 @@ FR_INLINE fr_ld fr_ld_silu(fr_ld x) {
     return x == 0 ? x : r;                              /* silu(-0) = -0 */
 }
 
+/* silu'(x) within 2^-3 of silu's minimum x0, where 1 + x c cancels (the
+ * pair c carries ~2^-68: 2^4 ulp of silu' at 2^-10 from x0, all of them at
+ * the long double nearest it): scalar.h's window in long double, t (A1 + t
+ * (A2 + t Q(t))), t = x - x0 as a pair (x0, A1, A2: scalar.h's doubles),
+ * Q to t^16 with 64-bit coefficients (tools/dsilu_taylor.py --longdouble;
+ * the next term is 2^-73.5 relative at 2^-3), as uh + ul */
+static const long double fr_ld_dsilu_x0_taylor[14] = {
+    0x1.353eb573ca45751ap-6L, -0x1.f2d0e32bc2993baap-7L, -0x1.b0f82c498fd2f2f2p-8L,
+    0x1.098e92b8f076cabep-13L, 0x1.a2a7caf0ee746ac8p-11L, 0x1.8574d136d4cb3bf8p-13L,
+    -0x1.57238dca12614ff2p-15L, -0x1.f2d8976600f6eca6p-16L, -0x1.8af40fd30a2bbbdap-19L,
+    0x1.3ae0f751df482d8ap-19L, 0x1.cdb14ef8f64916d8p-21L, -0x1.061994e63271c552p-25L,
+    -0x1.8dffda8a766a9a0ap-24L, -0x1.4450a9df8b6ae39ep-26L};
+FR_INLINE void fr_ld_dsilu_near_x0(fr_ld x, fr_ld *uh, fr_ld *ul) {
+    fr_ld th, tl, ph, pl, Gh, Gl, Q = 0;
+    FR_LD_TWO_SUM(x - FR_DSILU_X0_HI, -(fr_ld)FR_DSILU_X0_MID, th, tl);  /* x - X0_HI: exact */
+    tl -= FR_DSILU_X0_LO;
+    for (int k = (int)(sizeof fr_ld_dsilu_x0_taylor / sizeof(fr_ld)); k-- > 0;)
+        Q = Q * th + fr_ld_dsilu_x0_taylor[k];
+    fr_ld_two_prod(th, FR_DSILU_A2_HI, &ph, &pl);
+    FR_LD_FAST_TWO_SUM((fr_ld)FR_DSILU_A1_HI, ph, Gh, Gl);
+    Gl += FR_DSILU_A1_LO + (pl + th * (FR_DSILU_A2_LO + th * Q));
+    fr_ld_two_prod(th, Gh, uh, ul);
+    *ul += th * Gl + tl * Gh;
+}
+
 /* g silu'(x), silu'(x) = s (1 + x c), s = sigmoid(x), c = sigmoid(-x) */
 FR_INLINE fr_ld fr_ld_silu_backward(fr_ld g, fr_ld x) {
     if (x != x) return x + g;
     if (x < FR_LD_ZMIN) return g * -0.0L;               /* the limits (x c is inf * 0) */
     if (x > -FR_LD_ZMIN) return g;
     fr_ld Eh, El, d, dl, sh, sl, ch, cl, ph, pl, th, tl, uh, ul;
+    if (fabsl(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR) {
+        fr_ld_dsilu_near_x0(x, &uh, &ul);
+        return fr_ld_mul_once(g, uh, ul);
+    }
     fr_ld_pow2 sc = fr_ld_exp_neg_abs(x, &Eh, &El, &d, &dl);
     int pos = x > 0;
     /* the one of s, c that is e / (1 + e) is kept unscaled (times 2^-n) */
