@@ -593,6 +593,18 @@ def test_import_fastrelu_does_not_import_numba(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_slow_twins_and_the_constants_do_not_import_numba(tmp_path):
+    """_slow's silu_backward reads scalar.h's constants from fastrelu._numba.constants
+    (plain data): the numpy backend and the tests' references stay numba-free."""
+    r = _python("""
+        import sys, numpy as np
+        from fastrelu import _slow
+        _slow.silu_backward(np.ones(3), np.array([-1.28, 0.5, 3.0]))
+        assert "numba" not in sys.modules, "_slow imported numba"
+        """, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+
+
 # Run in a fresh process: the package dir is made unwritable (really, when not
 # root; as root, where permissions do not stop writes, by refusing numba's
 # in-tree locator for it), NUMBA_CACHE_DIR unset, HOME/XDG_CACHE_HOME in tmp.

@@ -23,8 +23,16 @@ pick there; baseline otherwise, and ``NUMBA_CPU_NAME=generic`` gives that on
 any machine), and to every level in exact mode, where neither side fuses.
 Only NaN payloads may differ.
 """
-from .cfuncs import STAMP, cfunc_rows, kernel
-from .intrinsics import FAST_FMA
-from .scalar import TWINS
+import importlib
 
 __all__ = ["cfunc_rows", "kernel", "FAST_FMA", "TWINS", "STAMP"]
+# where each public name lives: imported on first use (PEP 562), so that
+# ``constants``, plain data, can be imported (by fastrelu._slow) without numba
+_HOME = {"cfunc_rows": "cfuncs", "kernel": "cfuncs", "STAMP": "cfuncs",
+         "FAST_FMA": "intrinsics", "TWINS": "scalar"}
+
+
+def __getattr__(name):
+    if name in _HOME:
+        return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -387,7 +387,7 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     FR_UNROLL
     for (int k = (int)(sizeof fr_dsilu_x0_taylor / sizeof(double)); k-- > 0;)
         Q = Q * th + fr_dsilu_x0_taylor[k];
-    /* G = A1 + t (A2 + t Q): A2 t is 7% of G at 2^-3, so A2 and A2 t exact */
+    /* G = A1 + t (A2 + t Q): A2 t is 8% of G at 2^-3, so A2 and A2 t exact */
     fr_two_prod_mode_f64(fast, th, FR_DSILU_A2_HI, &ph, &pl);
     fr_fast_two_sum_f64(FR_DSILU_A1_HI, ph, &Gh, &Gl);
     Gl += FR_DSILU_A1_LO + (pl + th * (FR_DSILU_A2_LO + th * Q));
