@@ -230,15 +230,19 @@ def _dsilu_wide(w):
 
 def silu_backward(g, x):
     """g * s * (1 + x * (1 - s)), s = sigmoid(x), 1 - s = sigmoid(-x); wide
-    (_dsilu_wide, exact next to silu's minimum too), rounded once.  At x =
-    +-inf the limits: g * 1 and g * (-0.0) (silu' < 0 for x < -1.28: the limit
-    from below, as the kernels)."""
+    (_dsilu_wide, exact next to silu's minimum too), rounded once; a silu'
+    below dt's normals is first rounded to dt (the kernels' semantics: 0 below
+    x = -745 in float64, whatever g).  At x = +-inf the limits: g * 1 and g *
+    (-0.0) (silu' < 0 for x < -1.28: the limit from below, as the kernels)."""
     with np.errstate(all="ignore"):
         (g, x), dt, wd = _args(g, x)
         if dt.itemsize == 2:
             return _scalar_if_0d(_via_f32(silu_backward, (g, x), dt))
         gw, w = g.astype(wd), x.astype(wd)
-        return _scalar_if_0d(_round(gw * _dsilu_wide(w), dt))
+        d = _dsilu_wide(w)
+        tiny = np.abs(d) < np.finfo(dt).tiny             # silu' below dt's normals: its
+        d = np.where(tiny, d.astype(dt).astype(wd), d)   # rounding to dt (0 below -745)
+        return _scalar_if_0d(_round(gw * d, dt))
 
 
 def softplus(x):

@@ -118,8 +118,11 @@ DSILU_X0_TAYLOR = tuple(float.fromhex(h) for h in (
     "0x1.3ae0f751df483p-19", "0x1.cdb14ef8f6491p-21", "-0x1.061994e63271cp-25",
     "-0x1.8dffda8a766aap-24"))
 DSILU_NEAR = 2.0**-3
-DSILU_DD_ZMIN = -750.0
-SILU_BWD_HUGE_G = 2.0**990                 # fr_silu_bwd_dd_f64: Dekker's split of g overflows past
+DSILU_DD_ZMIN = -760.0
+DSILU_TINY = 2.0**-1022                   # below, silu' is the double it rounds to
+SILU_BWD_HUGE_G = 2.0**990                 # fr_silu_bwd_dd_f64: Dekker's split of g overflows past:
+SILU_BWD_TINY_Y = 2.0**-969                # and below, its error terms lose bits:
+SILU_BWD_G_DOWN, SILU_BWD_G_UP = 2.0**-128, 2.0**128   # there g is scaled, the result back
 SILU_BWD_F32_ZMIN = -700.0                 # fr_silu_bwd_f32: float64 exp, Taylor to t^10
 SILU_BWD_F32_DEGREE = 10
 TINY_SILU_F32 = _f32(2.0**-60)             # fr_half_tie_f64 (the narrow loops)
@@ -164,7 +167,7 @@ SCALAR_H = {
     "FR_DSILU_A1_HI": DSILU_A1_HI, "FR_DSILU_A1_LO": DSILU_A1_LO,
     "FR_DSILU_A2_HI": DSILU_A2_HI, "FR_DSILU_A2_LO": DSILU_A2_LO,
     "FR_DSILU_NEAR": DSILU_NEAR, "fr_dsilu_x0_taylor": DSILU_X0_TAYLOR,
-    "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG},
-    "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G},
+    "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG, DSILU_TINY},
+    "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G, SILU_BWD_TINY_Y, SILU_BWD_G_DOWN, SILU_BWD_G_UP},
     "fr_softplus_dd_f64": {SOFTPLUS_ZMIN_DD, TINY_E, THIRD, HUGE_A},
 }

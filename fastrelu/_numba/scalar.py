@@ -439,16 +439,22 @@ def _dsilu_variant(fast):
         l = select(near, ul, l)
         big = x > K.DSILU_BIG
         low = x < -K.DSILU_BIG
-        return (select(big, 1.0, select(low, -0.0, h)), select(big | low, 0.0, l))
+        h, l = _fast_two_sum(h, l)                  # h: silu' rounded
+        tiny = abs(h) < K.DSILU_TINY                # silu' as the double it rounds to
+        return (select(big, 1.0, select(low, -0.0, h)), select(big | low | tiny, 0.0, l))
 
     @njit_inline
     def backward(g, x):
         """g times the pair, one rounding."""
         fh, fl = dsilu_dd(x)
-        yh, yl = two_prod(g, fh)
-        yl = select(abs(g) < K.SILU_BWD_HUGE_G, yl + g * fl, 0.0)
-        y = yh + yl
-        return select(y == 0.0, yh, y)              # -0 + 0 would lose g silu''s sign
+        y0 = g * fh                                 # g scaled where g fh leaves the normals
+        huge = abs(g) >= K.SILU_BWD_HUGE_G
+        tiny = (~huge) & (abs(y0) < K.SILU_BWD_TINY_Y)
+        gs = select(huge, g * K.SILU_BWD_G_DOWN, select(tiny, g * K.SILU_BWD_G_UP, g))
+        yh, yl = two_prod(gs, fh)
+        y = yh + (yl + gs * fl)
+        y = select(y == 0.0, yh, y)                 # -0 + 0 would lose g silu''s sign
+        return select(huge, y * K.SILU_BWD_G_UP, select(tiny, y * K.SILU_BWD_G_DOWN, y))
     return backward
 
 

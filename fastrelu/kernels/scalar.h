@@ -332,8 +332,9 @@ FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
  * level has it, Dekker's in exact mode (whose error of a product in the
  * subnormals is not exact, so exact mode never fuses: the same bits on every
  * level).  The pair times g as a two-product, rounded once: ~0.52 ulp where
- * silu' is a normal double (x > -708; below, the scaled pair rounds first).
- * Limits as FR_DSILU's: 1 above 760, -0 below -760. */
+ * silu' is a normal double (x > -708; below, g times silu' rounded to a
+ * double: 0 below -745, whatever g).  Limits as FR_DSILU's: 1 above 760, -0
+ * below -760. */
 #define FR_DSILU_X0_HI -0x1.474973c84120bp+0
 #define FR_DSILU_X0_MID -0x1.f8d74bc9ac154p-54
 #define FR_DSILU_X0_LO -0x1.44a50180ba780p-108
@@ -355,7 +356,7 @@ FR_INLINE void fr_two_prod_mode_f64(int fast, double a, double b, double *p, dou
     *e = fast ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
 }
 FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
-    fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, -750.0);
+    fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, -760.0);
     double Eh = E.Eh, El = E.El, sc = E.s, eh = E.eh, el = E.el, Dh = E.Dh, Dl = E.Dl;
     double Ah, Al, Nh, Nl, Th, Tl, Ph, Pl, Sh, Sl;
     fr_two_sum_f64(1.0, x, &Ah, &Al);              /* 1 + x */
@@ -396,17 +397,26 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     int near = fabs(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR;
     h = near ? uh : h;
     l = near ? ul : l;
+    /* silu' below the normals (x < -708) is the double it rounds to, as the
+     * README's semantics say (underflowing to +-0 below -745, as in torch) */
+    fr_fast_two_sum_f64(h, l, &h, &l);             /* h: silu' rounded (g h alone for huge g) */
     *fh = x > 760.0 ? 1.0 : (x < -760.0 ? -0.0 : h);
-    *fl = x > 760.0 || x < -760.0 ? 0.0 : l;
+    *fl = x > 760.0 || x < -760.0 || fabs(h) < 0x1p-1022 ? 0.0 : l;
 }
 FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fast) {
     double fh, fl, yh, yl;
     fr_dsilu_dd_f64(x, fast, &fh, &fl);
-    fr_two_prod_mode_f64(fast, g, fh, &yh, &yl);
-    /* Dekker's split overflows past 2^996; there g fh's rounding stands */
-    yl = fabs(g) < 0x1p990 ? yl + g * fl : 0.0;
-    double y = yh + yl;
-    return y == 0.0 ? yh : y;                      /* -0 + 0 would lose g silu''s sign */
+    /* g is scaled by 2^-+128 where g fh's two-product would leave the normals
+     * (Dekker's split overflows past 2^996; its error terms, or FMA's, lose
+     * bits below 2^-969), and the result back: exactly, or to inf, or
+     * rounded once more if it is subnormal */
+    double y0 = g * fh;
+    int huge = fabs(g) >= 0x1p990, tiny = !huge && fabs(y0) < 0x1p-969;
+    double gs = huge ? g * 0x1p-128 : (tiny ? g * 0x1p128 : g);
+    fr_two_prod_mode_f64(fast, gs, fh, &yh, &yl);
+    double y = yh + (yl + gs * fl);
+    y = y == 0.0 ? yh : y;                         /* -0 + 0 would lose g silu''s sign */
+    return huge ? y * 0x1p128 : (tiny ? y * 0x1p-128 : y);
 }
 
 FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) {
