@@ -19,6 +19,8 @@ FLOATS = ("float16", "float32", "float64")
 OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table checks the rest)
     "test_ulp_vs_mpmath": "the rounded unary ops: rounded_mpmath's correctly rounded values "
                           "(the other ops against their twins: test_kernels)",
+    "test_backward_ulp_vs_mpmath": "the backward ops whose formula cancels next to a zero of "
+                                   "the derivative (silu_backward, gelu_backward), there",
 }
 
 
@@ -366,12 +368,17 @@ def test_ulp_vs_mpmath(isa, mode, op, dtype, mp_refs):
                                 f"ref={float(ref[i])!r} {err[i]:.3f} ulp" for i in worst))
 
 
-def silu_backward_sample(dtype, seed):
-    """sample() plus the inputs next to silu's minimum x0 = -1.27846 (silu' =
-    0; s (1 + x (1 - s)) cancels there): the 40 nearest x on each side and
-    offsets 2^-k, k = 1 .. 60 (float64) or 1 .. 23 (float32)."""
+# where each backward op's formula cancels: silu's minimum, gelu's
+BACKWARD_ZEROS = {"silu_backward": -1.2784645427610737, "gelu_backward": -0.7517915246935645}
+
+
+def backward_sample(op, dtype, seed):
+    """sample() plus the inputs next to the op's zero x0 (silu' = 0 at silu's
+    minimum: s (1 + x (1 - s)) cancels there; gelu': Phi + x phi): the 40
+    nearest x on each side and offsets 2^-k, k = 1 .. 60 (float64) or 1 .. 23
+    (float32)."""
     dt = np.dtype(dtype)
-    x0 = dt.type(-1.2784645427610737)
+    x0 = dt.type(BACKWARD_ZEROS[op])
     run = [x0]
     for step in (np.inf, -np.inf):
         v = x0
@@ -383,16 +390,19 @@ def silu_backward_sample(dtype, seed):
     return np.concatenate([sample(dt, seed), np.array(run, dt), off])
 
 
+@pytest.mark.parametrize("op", sorted(BACKWARD_ZEROS))
 @pytest.mark.parametrize("dtype", ("float32", "float64"))
-def test_silu_backward_ulp_vs_mpmath(isa, mode, dtype):
-    """silu_backward within its bound of mpmath, at grad = 1 (the value itself)
-    and at random grads (against grad times the exact silu' in long double),
-    next to silu's minimum too, where the float64 formula used to lose all its
-    digits (10^14 ulp at the double nearest x0, 46 at x = -1.27)."""
-    x = silu_backward_sample(dtype, 7)
-    exact = _slow.rounded_mpmath("silu_backward", x, np.longdouble)
-    bound = ulp_bound("silu_backward", dtype, mode)
-    got = fr.silu_backward(np.ones_like(x), x)
+def test_backward_ulp_vs_mpmath(isa, mode, op, dtype):
+    """silu_backward and gelu_backward within their bounds of mpmath, at grad
+    = 1 (the derivative itself) and at grads over the dtype's range (against
+    grad times the exact derivative in long double), next to their zeros too,
+    where float64 silu_backward's formula used to lose all its digits (10^14
+    ulp at the double nearest x0, 46 at x = -1.27) and gelu_backward's a few
+    bits (0.97 ulp at grad = 1, 1.49 with a grad)."""
+    x = backward_sample(op, dtype, 7)
+    exact = _slow.rounded_mpmath(op, x, np.longdouble)
+    bound = ulp_bound(op, dtype, mode)
+    got = getattr(fr, op)(np.ones_like(x), x)
     err = ulp_error(got, exact)
     assert err.max() <= bound, (x[np.argmax(err)], err.max())
     # grads over the dtype's whole range (the kernels scale a g whose product
@@ -402,10 +412,10 @@ def test_silu_backward_ulp_vs_mpmath(isa, mode, dtype):
     with np.errstate(all="ignore"):
         g = np.ldexp(rng.uniform(-2, 2, x.size), rng.integers(fi.minexp - fi.nmant, fi.maxexp,
                                                                x.size)).astype(dtype)
-        gotg = fr.silu_backward(g, x)
+        gotg = getattr(fr, op)(g, x)
         want = g.astype(np.longdouble) * exact
-    # where silu' itself is below the normals it is rounded before g multiplies it
-    # (float64: x < -708, the README's semantics); beyond the dtype's range: inf
+    # where the derivative is below the normals it is rounded before g multiplies
+    # it (float64 silu': x < -708, the README's semantics); beyond the range: inf
     ok = (np.abs(exact) >= fi.tiny) & (np.abs(want) <= fi.max)
     errg = ulp_error(gotg[ok], want[ok])
     assert errg.max() <= bound, (x[ok][np.argmax(errg)], g[ok][np.argmax(errg)], errg.max())

@@ -118,6 +118,19 @@ DSILU_X0_TAYLOR = tuple(float.fromhex(h) for h in (
     "0x1.3ae0f751df483p-19", "0x1.cdb14ef8f6491p-21", "-0x1.061994e63271cp-25",
     "-0x1.8dffda8a766aap-24"))
 DSILU_NEAR = 2.0**-3
+# gelu_backward's zero series (scalar.h's fr_dgelu_series), as silu's above
+DGELU_X0_HI, DGELU_X0_MID, DGELU_X0_LO = (float.fromhex(h) for h in (
+    "-0x1.80ead197f00b4p-1", "0x1.13e74c58cada8p-56", "0x1.65d4b5b9cdd03p-111"))
+DGELU_A1_HI, DGELU_A1_LO, DGELU_A2_HI, DGELU_A2_LO = (float.fromhex(h) for h in (
+    "0x1.b9d98fa5a3215p-2", "0x1.f7c1a23190c7cp-56", "0x1.8d9a941de3ac5p-2", "0x1.aea2e6afd7fdbp-56"))
+DGELU_X0_TAYLOR = tuple(float.fromhex(h) for h in (
+    "-0x1.2a2ef9bb865aep-6", "-0x1.d2fa4c17c7e84p-4", "-0x1.e4088244f901dp-7",
+    "0x1.3e346def42057p-6", "0x1.297b9d6ffaacdp-8", "-0x1.258a6d85633afp-9",
+    "-0x1.8680f74e6b6bap-11", "0x1.86c863b66083cp-13", "0x1.69610924deba8p-14",
+    "-0x1.784acad4b941ep-17", "-0x1.03fec69bdd554p-17", "0x1.d0c38b7a117ccp-22",
+    "0x1.322a347f1968bp-21"))
+DGELU_NEAR = 2.0**-3
+DGELU_TINY_Y = 2.0**-969                   # fr_gelu_backward: g D below: g scaled up (GELU_G_UP)
 DSILU_DD_ZMIN = -760.0
 DSILU_TINY = 2.0**-1022                   # below, silu' is the double it rounds to
 SILU_BWD_HUGE_G = 2.0**990                 # fr_silu_bwd_dd_f64: Dekker's split of g overflows past:
@@ -167,6 +180,10 @@ SCALAR_H = {
     "FR_DSILU_A1_HI": DSILU_A1_HI, "FR_DSILU_A1_LO": DSILU_A1_LO,
     "FR_DSILU_A2_HI": DSILU_A2_HI, "FR_DSILU_A2_LO": DSILU_A2_LO,
     "FR_DSILU_NEAR": DSILU_NEAR, "fr_dsilu_x0_taylor": DSILU_X0_TAYLOR,
+    "FR_DGELU_X0_HI": DGELU_X0_HI, "FR_DGELU_X0_MID": DGELU_X0_MID, "FR_DGELU_X0_LO": DGELU_X0_LO,
+    "FR_DGELU_A1_HI": DGELU_A1_HI, "FR_DGELU_A1_LO": DGELU_A1_LO,
+    "FR_DGELU_A2_HI": DGELU_A2_HI, "FR_DGELU_A2_LO": DGELU_A2_LO,
+    "FR_DGELU_NEAR": DGELU_NEAR, "fr_dgelu_x0_taylor": DGELU_X0_TAYLOR,
     "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG, DSILU_TINY},
     "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G, SILU_BWD_TINY_Y, SILU_BWD_G_DOWN, SILU_BWD_G_UP},
     "fr_softplus_dd_f64": {SOFTPLUS_ZMIN_DD, TINY_E, THIRD, HUGE_A},

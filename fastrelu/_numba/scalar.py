@@ -388,7 +388,23 @@ def _dsilu_f64(x, s, c):
     return select(x > K.DSILU_BIG, 1.0, select(x < -K.DSILU_BIG, -0.0, s * (1.0 + x * c)))
 
 
-_dsilu_x0_taylor = _horner(K.DSILU_X0_TAYLOR[::-1], ma_plain)   # highest first
+def _zero_series(x0, a1, a2, coefs, pe):
+    """fr_zero_series_f64 with one op's constants: f(x0 + t) = t (A1 + t (A2 +
+    t Q(t))) as (uh, ul), next to the op's zero; pe: the variant's FR_PROD_ERR."""
+    q_horner = _horner(coefs[::-1], ma_plain)      # highest first
+
+    @njit_inline
+    def series(x):
+        th, tl = _two_sum(x - x0[0], -x0[1])
+        tl = tl - x0[2]
+        ph = th * a2[0]
+        pl = pe(th, a2[0], ph)
+        Gh, Gl = _fast_two_sum(a1[0], ph)
+        Gl = Gl + (a1[1] + (pl + th * (a2[1] + th * q_horner(th))))
+        uh = th * Gh
+        ul = pe(th, Gh, uh)
+        return uh, ul + (th * Gl + tl * Gh)
+    return series
 
 
 def _dsilu_variant(fast):
@@ -396,6 +412,9 @@ def _dsilu_variant(fast):
     products of fast mode by FMA where numba's target has it, of exact mode
     by Dekker's."""
     pe = _prod_err(F64, fast and FAST_MA is fma)
+    series = _zero_series((K.DSILU_X0_HI, K.DSILU_X0_MID, K.DSILU_X0_LO),
+                          (K.DSILU_A1_HI, K.DSILU_A1_LO), (K.DSILU_A2_HI, K.DSILU_A2_LO),
+                          K.DSILU_X0_TAYLOR, pe)
 
     @njit_inline
     def two_prod(a, b):
@@ -427,13 +446,7 @@ def _dsilu_variant(fast):
         r = (((Nh - qh) - ql) + Nl - q * Sl) * inv
         h = select(pos, q, (q * sc) * K.DOWN_F64)
         l = select(pos, r, (r * sc) * K.DOWN_F64)
-        th, tl = _two_sum(x - K.DSILU_X0_HI, -K.DSILU_X0_MID)
-        tl = tl - K.DSILU_X0_LO
-        ph, pl = two_prod(th, K.DSILU_A2_HI)
-        Gh, Gl = _fast_two_sum(K.DSILU_A1_HI, ph)
-        Gl = Gl + (K.DSILU_A1_LO + (pl + th * (K.DSILU_A2_LO + th * _dsilu_x0_taylor(th))))
-        uh, ul = two_prod(th, Gh)
-        ul = ul + (th * Gl + tl * Gh)
+        uh, ul = series(x)                          # within 2^-3 of x0
         near = abs(x - K.DSILU_X0_HI) < K.DSILU_NEAR
         h = select(near, uh, h)
         l = select(near, ul, l)
@@ -615,7 +628,7 @@ SCALAR_H = {
     "fr_gelu_index": {GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS},
     "FR_DEFINE_GELU_PARTS(": {GELU_ROW, GELU_C13, GELU_C13 - 1, GELU_C3, GELU_C0L, GELU_C1,
                               GELU_C1L, GELU_C2, GELU_C2L, -0.5, GELU_LATE, GELU_S2, GELU_BIG_G,
-                              GELU_G_DOWN, GELU_G_UP, GELU_HUGE_GH},
+                              GELU_G_DOWN, GELU_G_UP, GELU_HUGE_GH, K.DGELU_TINY_Y},
 }
 
 
@@ -657,9 +670,13 @@ class _Gelu(NamedTuple):
 
 
 def _gelu_variant(ma, pe):
-    """FR_DEFINE_GELU_PARTS(SUF, MA, PE) and FR_DEFINE_GELU_F32(MODE, SUF):
+    """FR_DEFINE_GELU_PARTS(SUF, MA, PE, FAST) and FR_DEFINE_GELU_F32(MODE, SUF):
     ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant."""
     amax, row_c0 = GELU_AMAX, GELU_C0
+    exact = ma is ma_plain                         # FAST = 0: the exact variant
+    series = _zero_series((K.DGELU_X0_HI, K.DGELU_X0_MID, K.DGELU_X0_LO),
+                          (K.DGELU_A1_HI, K.DGELU_A1_LO), (K.DGELU_A2_HI, K.DGELU_A2_LO),
+                          K.DGELU_X0_TAYLOR, pe)
     q_horner = _row_horner(GELU_C3, GELU_C13, ma)
 
     def parts_of(tab):
@@ -721,13 +738,20 @@ def _gelu_variant(ma, pe):
     @njit_inline
     def backward(g, x):
         dh, dl, s2 = dgelu(x)
-        k = select(abs(g) < GELU_BIG_G, 1.0, GELU_G_DOWN)   # Dekker's split of huge g
+        uh, ul = series(x)                          # exact: within 2^-3 of gelu''s zero
+        near = exact and abs(x - K.DGELU_X0_HI) < K.DGELU_NEAR
+        dh = select(near, uh, dh)
+        dl = select(near, ul, dl)
+        # g scaled down where Dekker's split would overflow, up (exact mode) where g D
+        # leaves the normals
+        up = exact and (s2 == GELU_S2) & (abs(g * dh) < K.DGELU_TINY_Y)
+        k = select(abs(g) < GELU_BIG_G, select(up, GELU_G_UP, 1.0), GELU_G_DOWN)
         gk = g * k
         gh = gk * dh
         gl = pe(gk, dh, gh) + gk * dl
         v = gh + gl
         v = select(abs(gh) <= GELU_HUGE_GH, v, gh)            # g = inf: inf - inf in gl
-        v = select(k == 1.0, v, v * GELU_G_UP)
+        v = select(k == 1.0, v, select(k < 1.0, v * GELU_G_UP, v * GELU_G_DOWN))
         r = select(s2 == GELU_S2, v, (v * s2) * K.DOWN_F64)
         r = select(x != x, x + g, r)
         return select(x < -amax, g * -0.0, select(x > amax, g, r))

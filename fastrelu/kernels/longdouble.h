@@ -176,7 +176,7 @@ FR_INLINE fr_ld fr_ld_silu(fr_ld x) {
  * pair c carries ~2^-68: 2^4 ulp of silu' at 2^-10 from x0, all of them at
  * the long double nearest it): scalar.h's window in long double, t (A1 + t
  * (A2 + t Q(t))), t = x - x0 as a pair (x0, A1, A2: scalar.h's doubles),
- * Q to t^16 with 64-bit coefficients (tools/dsilu_taylor.py --longdouble;
+ * Q to t^16 with 64-bit coefficients (tools/zero_series.py --longdouble;
  * the next term is 2^-73.5 relative at 2^-3), as uh + ul */
 static const long double fr_ld_dsilu_x0_taylor[14] = {
     0x1.353eb573ca45751ap-6L, -0x1.f2d0e32bc2993baap-7L, -0x1.b0f82c498fd2f2f2p-8L,

@@ -327,7 +327,7 @@ FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
  * (1 + x) + e cancels less the farther x is from x0: beyond 2^-3, T is
  * within 2^-56.8 relative.  Nearer, silu'(x) = t (A1 + t (A2 + t Q(t))), t =
  * x - x0 (x0 in three parts, x - X0_HI exact), silu''s Taylor series at x0
- * to t^15 (tools/dsilu_taylor.py; the next term is 2^-68.5 relative at 2^-3),
+ * to t^15 (tools/zero_series.py; the next term is 2^-68.5 relative at 2^-3),
  * A1, A2 and t A2 exact.  The two-products: FMA in fast mode where the
  * level has it, Dekker's in exact mode (whose error of a product in the
  * subnormals is not exact, so exact mode never fuses: the same bits on every
@@ -355,6 +355,56 @@ FR_INLINE void fr_two_prod_mode_f64(int fast, double a, double b, double *p, dou
     *p = a * b;
     *e = fast ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
 }
+/* A derivative next to its zero x0, where the op's formula cancels: its
+ * Taylor series there, f(x0 + t) = t (A1 + t (A2 + t Q(t))), t = x - x0 as
+ * a pair (x0 in three doubles; x - x0[0] exact by Sterbenz), A1, A2 and t A2
+ * exact, Q's coefficients q[0..nq) (t^3 on) from tools/zero_series.py; as
+ * uh + ul, within ~2^-56 where |t| <= 2^-3 (A2 t under 12% of A1) */
+typedef struct {
+    double x0[3], a1[2], a2[2];
+    const double *q;
+    int nq;
+} fr_zero_series;
+FR_INLINE void fr_zero_series_f64(const fr_zero_series *z, double x, int fast, double *uh,
+                                  double *ul) {
+    double th, tl, Gh, Gl, ph, pl, Q = 0.0;        /* 0 th + c: the top coefficient */
+    fr_two_sum_f64(x - z->x0[0], -z->x0[1], &th, &tl);
+    tl -= z->x0[2];
+    FR_UNROLL
+    for (int k = z->nq; k-- > 0;)
+        Q = Q * th + z->q[k];
+    fr_two_prod_mode_f64(fast, th, z->a2[0], &ph, &pl);
+    fr_fast_two_sum_f64(z->a1[0], ph, &Gh, &Gl);
+    Gl += z->a1[1] + (pl + th * (z->a2[1] + th * Q));
+    fr_two_prod_mode_f64(fast, th, Gh, uh, ul);
+    *ul += th * Gl + tl * Gh;
+}
+static const fr_zero_series fr_dsilu_series = {
+    {FR_DSILU_X0_HI, FR_DSILU_X0_MID, FR_DSILU_X0_LO}, {FR_DSILU_A1_HI, FR_DSILU_A1_LO},
+    {FR_DSILU_A2_HI, FR_DSILU_A2_LO}, fr_dsilu_x0_taylor,
+    (int)(sizeof fr_dsilu_x0_taylor / sizeof(double))};
+/* gelu'(x) = Phi(x) + x phi(x) next to its zero x0 = -0.75179
+ * (python tools/zero_series.py --op gelu_backward; the next term is 2^-73
+ * relative at 2^-3) */
+#define FR_DGELU_X0_HI -0x1.80ead197f00b4p-1
+#define FR_DGELU_X0_MID 0x1.13e74c58cada8p-56
+#define FR_DGELU_X0_LO 0x1.65d4b5b9cdd03p-111
+#define FR_DGELU_A1_HI 0x1.b9d98fa5a3215p-2
+#define FR_DGELU_A1_LO 0x1.f7c1a23190c7cp-56
+#define FR_DGELU_A2_HI 0x1.8d9a941de3ac5p-2
+#define FR_DGELU_A2_LO 0x1.aea2e6afd7fdbp-56
+#define FR_DGELU_NEAR 0x1p-3
+/* gelu^(k+1)(x0) / k!, k = 3..15 */
+static const double fr_dgelu_x0_taylor[13] = {
+    -0x1.2a2ef9bb865aep-6, -0x1.d2fa4c17c7e84p-4, -0x1.e4088244f901dp-7,
+    0x1.3e346def42057p-6, 0x1.297b9d6ffaacdp-8, -0x1.258a6d85633afp-9,
+    -0x1.8680f74e6b6bap-11, 0x1.86c863b66083cp-13, 0x1.69610924deba8p-14,
+    -0x1.784acad4b941ep-17, -0x1.03fec69bdd554p-17, 0x1.d0c38b7a117ccp-22,
+    0x1.322a347f1968bp-21};
+static const fr_zero_series fr_dgelu_series = {
+    {FR_DGELU_X0_HI, FR_DGELU_X0_MID, FR_DGELU_X0_LO}, {FR_DGELU_A1_HI, FR_DGELU_A1_LO},
+    {FR_DGELU_A2_HI, FR_DGELU_A2_LO}, fr_dgelu_x0_taylor,
+    (int)(sizeof fr_dgelu_x0_taylor / sizeof(double))};
 FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, -760.0);
     double Eh = E.Eh, El = E.El, sc = E.s, eh = E.eh, el = E.el, Dh = E.Dh, Dl = E.Dl;
@@ -380,20 +430,8 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     fr_two_prod_mode_f64(fast, q, Sh, &qh, &ql);
     double r = (((Nh - qh) - ql) + Nl - q * Sl) * inv;
     double h = pos ? q : (q * sc) * FR_DOWN_F64, l = pos ? r : (r * sc) * FR_DOWN_F64;
-    /* within 2^-3 of x0: t G(t) */
-    double th, tl, Gh, Gl, uh, ul;
-    fr_two_sum_f64(x - FR_DSILU_X0_HI, -FR_DSILU_X0_MID, &th, &tl);
-    tl -= FR_DSILU_X0_LO;
-    double Q = 0.0, ph, pl;                        /* 0 th + c: the top coefficient */
-    FR_UNROLL
-    for (int k = (int)(sizeof fr_dsilu_x0_taylor / sizeof(double)); k-- > 0;)
-        Q = Q * th + fr_dsilu_x0_taylor[k];
-    /* G = A1 + t (A2 + t Q): A2 t is 8% of G at 2^-3, so A2 and A2 t exact */
-    fr_two_prod_mode_f64(fast, th, FR_DSILU_A2_HI, &ph, &pl);
-    fr_fast_two_sum_f64(FR_DSILU_A1_HI, ph, &Gh, &Gl);
-    Gl += FR_DSILU_A1_LO + (pl + th * (FR_DSILU_A2_LO + th * Q));
-    fr_two_prod_mode_f64(fast, th, Gh, &uh, &ul);
-    ul += th * Gl + tl * Gh;
+    double uh, ul;                                 /* within 2^-3 of x0: the series */
+    fr_zero_series_f64(&fr_dsilu_series, x, fast, &uh, &ul);
     int near = fabs(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR;
     h = near ? uh : h;
     l = near ? ul : l;
@@ -620,7 +658,7 @@ FR_INLINE int64_t fr_gelu_index(double a) {
 }
 #define FR_GELU_AMAX 39.0
 /* (Ph + Pl) s 2^-600 = E T(a), T the table's function (N or W), a = |x| <= 39 */
-#define FR_DEFINE_GELU_PARTS(SUF, MA, PE)                                      \
+#define FR_DEFINE_GELU_PARTS(SUF, MA, PE, FAST)                                \
     FR_INLINE void fr_gelu_parts_##SUF(double x, const double *tab,             \
                                        double *Ph, double *Pl, double *s) {    \
         double a = fabs(x);                                                    \
@@ -672,20 +710,31 @@ FR_INLINE int64_t fr_gelu_index(double a) {
         *s2 = late ? s : 0x1p600;                                              \
     }                                                                          \
     FR_INLINE double fr_gelu_backward_##SUF(double g, double x) {              \
-        double dh, dl, s2;                                                     \
+        double dh, dl, s2, uh = 0.0, ul = 0.0;                                 \
         fr_dgelu_##SUF(x, &dh, &dl, &s2);                                      \
-        /* g >= 2^995 scaled by 2^-64 (Dekker's split of g would overflow) */ \
-        double k = fabs(g) < 0x1p995 ? 1.0 : 0x1p-64, gk = g * k;              \
+        /* exact mode, within 2^-3 of its zero, where Phi + x phi cancels:     \
+         * the series (the tables lose up to 1.5 ulp there; fast mode's 2 ulp   \
+         * allow it) */                                                        \
+        if (!FAST)                                                             \
+            fr_zero_series_f64(&fr_dgelu_series, x, FAST, &uh, &ul);           \
+        int near = !FAST && fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;          \
+        dh = near ? uh : dh;                                                   \
+        dl = near ? ul : dl;                                                   \
+        /* g scaled by 2^-64 from 2^995 (Dekker's split of g would overflow), \
+         * and in exact mode by 2^64 where g D leaves the normals (the error    \
+         * terms lose bits: up to 1.7 ulp, within fast mode's 2) */             \
+        int up = !FAST && s2 == 0x1p600 && fabs(g * dh) < 0x1p-969;            \
+        double k = fabs(g) < 0x1p995 ? (up ? 0x1p64 : 1.0) : 0x1p-64, gk = g * k; \
         double gh = gk * dh, gl = PE(gk, dh, gh) + gk * dl;                    \
         double v = gh + gl;                                                    \
         v = fabs(gh) <= 0x1p1000 ? v : gh;           /* g = inf: inf - inf in gl */ \
-        v = k == 1.0 ? v : v * 0x1p64;                                         \
+        v = k == 1.0 ? v : (k < 1.0 ? v * 0x1p64 : v * 0x1p-64);               \
         double r = s2 == 0x1p600 ? v : (v * s2) * FR_DOWN_F64;  /* g D may be huge */ \
         r = x != x ? x + g : r;                                                \
         return x < -FR_GELU_AMAX ? g * -0.0 : (x > FR_GELU_AMAX ? g : r);      \
     }
-FR_DEFINE_GELU_PARTS(f64x, FR_MA_PLAIN, fr_prod_err_f64x)
-FR_DEFINE_GELU_PARTS(f64, FR_MA_F64, fr_prod_err_f64)
+FR_DEFINE_GELU_PARTS(f64x, FR_MA_PLAIN, fr_prod_err_f64x, 0)
+FR_DEFINE_GELU_PARTS(f64, FR_MA_F64, fr_prod_err_f64, 1)
 
 FR_INLINE double fr_gelu_exact_f64(double x) { return fr_gelu_f64x(x); }
 FR_INLINE double fr_gelu_fast_f64(double x) { return fr_gelu_f64(x); }
