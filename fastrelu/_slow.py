@@ -216,15 +216,13 @@ def _dsilu_wide(w):
     one = w.dtype.type(1)
     e = np.exp(-np.abs(w))
     d = np.where(w > 0, one + e * (one + w), e * ((one + w) + e)) / ((one + e) * (one + e))
-    t = ((w - w.dtype.type(K.DSILU_X0_HI)) - w.dtype.type(K.DSILU_X0_MID)) \
-        - w.dtype.type(K.DSILU_X0_LO)
+    z, T = K.DSILU, w.dtype.type
+    t = ((w - T(z.x0[0])) - T(z.x0[1])) - T(z.x0[2])
     p = np.zeros_like(w)
-    for c in K.DSILU_X0_TAYLOR[::-1]:
-        p = p * t + w.dtype.type(c)
-    a1 = w.dtype.type(K.DSILU_A1_HI) + w.dtype.type(K.DSILU_A1_LO)
-    a2 = w.dtype.type(K.DSILU_A2_HI) + w.dtype.type(K.DSILU_A2_LO)
-    near = t * (a1 + t * (a2 + t * p))
-    d = np.where(np.abs(t) < K.DSILU_NEAR, near, d)
+    for c in z.taylor[::-1]:
+        p = p * t + T(c)
+    near = t * ((T(z.a1[0]) + T(z.a1[1])) + t * ((T(z.a2[0]) + T(z.a2[1])) + t * p))
+    d = np.where(np.abs(t) < z.near, near, d)
     return np.where(np.isinf(w), np.where(w > 0, one, -w.dtype.type(0)), d)
 
 

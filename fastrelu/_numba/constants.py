@@ -21,6 +21,7 @@ Plain data (numpy scalars): importing this module does not import numba.
 """
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,22 +34,52 @@ def _exact(T, value):
     return c
 
 
+_HEX = r"-?0x[0-9a-f]\.?[0-9a-f]*p[+-]\d+"
+
+
+def _scalar_h():
+    text = (Path(__file__).resolve().parents[1] / "kernels" / "scalar.h").read_text()
+    return re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+
+
+def _hex_items(name, body):
+    items = [v.strip() for v in re.sub(r"[{}]", " ", body).split(",") if v.strip()]
+    for v in items:
+        if not re.fullmatch(_HEX + r"|0\.0", v):
+            raise ValueError(f"{name}: {v!r} is not a hex literal")
+    return [float.fromhex(v) for v in items]
+
+
 def header_table(name):
     """scalar.h's ``static const double name[m][n] = {...}`` (hex literals) as a
     read-only (m, n) float64 array."""
-    text = (Path(__file__).resolve().parents[1] / "kernels" / "scalar.h").read_text()
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-    m = re.search(rf"static const double {name}\[(\d+)\]\[(\d+)\]\s*=\s*{{(.*?)}};", text, re.S)
+    m = re.search(rf"static const double {name}\[(\d+)\]\[(\d+)\]\s*=\s*{{(.*?)}};", _scalar_h(),
+                  re.S)
     if m is None:
         raise LookupError(f"scalar.h has no table {name}")
-    items = [v.strip() for v in re.sub(r"[{}]", " ", m.group(3)).split(",") if v.strip()]
-    for v in items:
-        if not re.fullmatch(r"-?0x[0-9a-f]\.?[0-9a-f]*p[+-]\d+|0\.0", v):
-            raise ValueError(f"{name}: {v!r} is not a hex literal")
-    t = np.array([float.fromhex(v) for v in items], np.float64)
+    t = np.array(_hex_items(name, m.group(3)), np.float64)
     t = t.reshape(int(m.group(1)), int(m.group(2)))
     t.flags.writeable = False
     return t
+
+
+def header_zero_series(prefix, name):
+    """scalar.h's constants of one fr_zero_series: ``#define FR_<prefix>_X0_HI``
+    ... ``_A2_LO``, ``_NEAR`` and ``static const double fr_<name>_x0_taylor[]``."""
+    text = _scalar_h()
+
+    def define(k):
+        m = re.search(rf"#define FR_{prefix}_{k} ({_HEX})\b", text)
+        if m is None:
+            raise LookupError(f"scalar.h has no FR_{prefix}_{k}")
+        return float.fromhex(m.group(1))
+    m = re.search(rf"static const double fr_{name}_x0_taylor\[\d+\]\s*=\s*{{(.*?)}};", text, re.S)
+    if m is None:
+        raise LookupError(f"scalar.h has no fr_{name}_x0_taylor")
+    return ZeroSeries(tuple(define(k) for k in ("X0_HI", "X0_MID", "X0_LO")),
+                      tuple(define(k) for k in ("A1_HI", "A1_LO")),
+                      tuple(define(k) for k in ("A2_HI", "A2_LO")),
+                      tuple(_hex_items(name, m.group(1))), define("NEAR"))
 
 
 _f32 = lambda v: _exact(np.float32, v)     # noqa: E731
@@ -105,31 +136,20 @@ PADE4, PADE2, PADE3, PADE1 = (float.fromhex(h) for h in (
 # ---- exact float64 (double-double), silu, softplus ---------------------------
 ZMIN_DD_SIGMOID, ZMIN_DD_SILU = -750.0, -760.0
 DSILU_BIG = 760.0                          # FR_DSILU: silu' is 1 / -0 beyond +-760
-# fr_dsilu_dd_f64: silu's minimum x0 in three parts, silu''(x0) and silu'''(x0)/2 in
-# two, the Taylor coefficients after them, and the distance from x0 inside which they serve
-DSILU_X0_HI, DSILU_X0_MID, DSILU_X0_LO = (float.fromhex(h) for h in (
-    "-0x1.474973c84120bp+0", "-0x1.f8d74bc9ac154p-54", "-0x1.44a50180ba780p-108"))
-DSILU_A1_HI, DSILU_A1_LO, DSILU_A2_HI, DSILU_A2_LO = (float.fromhex(h) for h in (
-    "0x1.be1410460527fp-3", "-0x1.2541062177473p-58", "0x1.2c563458cc0adp-3", "-0x1.ae4095936c303p-57"))
-DSILU_X0_TAYLOR = tuple(float.fromhex(h) for h in (
-    "0x1.353eb573ca457p-6", "-0x1.f2d0e32bc2994p-7", "-0x1.b0f82c498fd2fp-8",
-    "0x1.098e92b8f076dp-13", "0x1.a2a7caf0ee747p-11", "0x1.8574d136d4cb4p-13",
-    "-0x1.57238dca12615p-15", "-0x1.f2d8976600f6fp-16", "-0x1.8af40fd30a2bcp-19",
-    "0x1.3ae0f751df483p-19", "0x1.cdb14ef8f6491p-21", "-0x1.061994e63271cp-25",
-    "-0x1.8dffda8a766aap-24"))
-DSILU_NEAR = 2.0**-3
-# gelu_backward's zero series (scalar.h's fr_dgelu_series), as silu's above
-DGELU_X0_HI, DGELU_X0_MID, DGELU_X0_LO = (float.fromhex(h) for h in (
-    "-0x1.80ead197f00b4p-1", "0x1.13e74c58cada8p-56", "0x1.65d4b5b9cdd03p-111"))
-DGELU_A1_HI, DGELU_A1_LO, DGELU_A2_HI, DGELU_A2_LO = (float.fromhex(h) for h in (
-    "0x1.b9d98fa5a3215p-2", "0x1.f7c1a23190c7cp-56", "0x1.8d9a941de3ac5p-2", "0x1.aea2e6afd7fdbp-56"))
-DGELU_X0_TAYLOR = tuple(float.fromhex(h) for h in (
-    "-0x1.2a2ef9bb865aep-6", "-0x1.d2fa4c17c7e84p-4", "-0x1.e4088244f901dp-7",
-    "0x1.3e346def42057p-6", "0x1.297b9d6ffaacdp-8", "-0x1.258a6d85633afp-9",
-    "-0x1.8680f74e6b6bap-11", "0x1.86c863b66083cp-13", "0x1.69610924deba8p-14",
-    "-0x1.784acad4b941ep-17", "-0x1.03fec69bdd554p-17", "0x1.d0c38b7a117ccp-22",
-    "0x1.322a347f1968bp-21"))
-DGELU_NEAR = 2.0**-3
+class ZeroSeries(NamedTuple):
+    """scalar.h's fr_zero_series: an op's derivative next to its zero x0,
+    f(x0 + t) = t (A1 + t (A2 + t Q(t))) where |t| < near (tools/zero_series.py);
+    read from scalar.h (header_zero_series): written once, in C."""
+    x0: tuple                    # three doubles
+    a1: tuple                    # f'(x0) as a pair
+    a2: tuple                    # f''(x0) / 2 as a pair
+    taylor: tuple                # Q's coefficients, t^3 on
+    near: float
+
+
+# silu' at silu's minimum (fr_dsilu_series) and gelu' at gelu's (fr_dgelu_series)
+DSILU = header_zero_series("DSILU", "dsilu")
+DGELU = header_zero_series("DGELU", "dgelu")
 DGELU_TINY_Y = 2.0**-969                   # fr_gelu_backward: g D below: g scaled up (GELU_G_UP)
 DSILU_DD_ZMIN = -760.0
 DSILU_TINY = 2.0**-1022                   # below, silu' is the double it rounds to
@@ -176,14 +196,6 @@ SCALAR_H = {
     "fr_silu_exact_f64": {ZMIN_DD_SILU, -ZMIN_DD_SILU},
     "fr_half_tie_f64": {TINY_SILU_F32},
     "fr_silu_bwd_f32": {SILU_BWD_F32_ZMIN, SILU_BWD_F32_DEGREE},
-    "FR_DSILU_X0_HI": DSILU_X0_HI, "FR_DSILU_X0_MID": DSILU_X0_MID, "FR_DSILU_X0_LO": DSILU_X0_LO,
-    "FR_DSILU_A1_HI": DSILU_A1_HI, "FR_DSILU_A1_LO": DSILU_A1_LO,
-    "FR_DSILU_A2_HI": DSILU_A2_HI, "FR_DSILU_A2_LO": DSILU_A2_LO,
-    "FR_DSILU_NEAR": DSILU_NEAR, "fr_dsilu_x0_taylor": DSILU_X0_TAYLOR,
-    "FR_DGELU_X0_HI": DGELU_X0_HI, "FR_DGELU_X0_MID": DGELU_X0_MID, "FR_DGELU_X0_LO": DGELU_X0_LO,
-    "FR_DGELU_A1_HI": DGELU_A1_HI, "FR_DGELU_A1_LO": DGELU_A1_LO,
-    "FR_DGELU_A2_HI": DGELU_A2_HI, "FR_DGELU_A2_LO": DGELU_A2_LO,
-    "FR_DGELU_NEAR": DGELU_NEAR, "fr_dgelu_x0_taylor": DGELU_X0_TAYLOR,
     "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG, DSILU_TINY},
     "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G, SILU_BWD_TINY_Y, SILU_BWD_G_DOWN, SILU_BWD_G_UP},
     "fr_softplus_dd_f64": {SOFTPLUS_ZMIN_DD, TINY_E, THIRD, HUGE_A},

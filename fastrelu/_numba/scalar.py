@@ -388,10 +388,12 @@ def _dsilu_f64(x, s, c):
     return select(x > K.DSILU_BIG, 1.0, select(x < -K.DSILU_BIG, -0.0, s * (1.0 + x * c)))
 
 
-def _zero_series(x0, a1, a2, coefs, pe):
-    """fr_zero_series_f64 with one op's constants: f(x0 + t) = t (A1 + t (A2 +
-    t Q(t))) as (uh, ul), next to the op's zero; pe: the variant's FR_PROD_ERR."""
-    q_horner = _horner(coefs[::-1], ma_plain)      # highest first
+def _zero_series(z, pe):
+    """fr_zero_series_f64 with one op's constants z (constants.ZeroSeries):
+    f(x0 + t) = t (A1 + t (A2 + t Q(t))) as (uh, ul), next to the op's zero;
+    pe: the variant's FR_PROD_ERR."""
+    x0, a1, a2 = z.x0, z.a1, z.a2
+    q_horner = _horner(z.taylor[::-1], ma_plain)   # highest first
 
     @njit_inline
     def series(x):
@@ -412,9 +414,7 @@ def _dsilu_variant(fast):
     products of fast mode by FMA where numba's target has it, of exact mode
     by Dekker's."""
     pe = _prod_err(F64, fast and FAST_MA is fma)
-    series = _zero_series((K.DSILU_X0_HI, K.DSILU_X0_MID, K.DSILU_X0_LO),
-                          (K.DSILU_A1_HI, K.DSILU_A1_LO), (K.DSILU_A2_HI, K.DSILU_A2_LO),
-                          K.DSILU_X0_TAYLOR, pe)
+    series = _zero_series(K.DSILU, pe)
 
     @njit_inline
     def two_prod(a, b):
@@ -447,7 +447,7 @@ def _dsilu_variant(fast):
         h = select(pos, q, (q * sc) * K.DOWN_F64)
         l = select(pos, r, (r * sc) * K.DOWN_F64)
         uh, ul = series(x)                          # within 2^-3 of x0
-        near = abs(x - K.DSILU_X0_HI) < K.DSILU_NEAR
+        near = abs(x - K.DSILU.x0[0]) < K.DSILU.near
         h = select(near, uh, h)
         l = select(near, ul, l)
         big = x > K.DSILU_BIG
@@ -674,9 +674,7 @@ def _gelu_variant(ma, pe):
     ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant."""
     amax, row_c0 = GELU_AMAX, GELU_C0
     exact = ma is ma_plain                         # FAST = 0: the exact variant
-    series = _zero_series((K.DGELU_X0_HI, K.DGELU_X0_MID, K.DGELU_X0_LO),
-                          (K.DGELU_A1_HI, K.DGELU_A1_LO), (K.DGELU_A2_HI, K.DGELU_A2_LO),
-                          K.DGELU_X0_TAYLOR, pe)
+    series = _zero_series(K.DGELU, pe)
     q_horner = _row_horner(GELU_C3, GELU_C13, ma)
 
     def parts_of(tab):
@@ -739,7 +737,7 @@ def _gelu_variant(ma, pe):
     def backward(g, x):
         dh, dl, s2 = dgelu(x)
         uh, ul = series(x)                          # exact: within 2^-3 of gelu''s zero
-        near = exact and abs(x - K.DGELU_X0_HI) < K.DGELU_NEAR
+        near = exact and abs(x - K.DGELU.x0[0]) < K.DGELU.near
         dh = select(near, uh, dh)
         dl = select(near, ul, dl)
         # g scaled down where Dekker's split would overflow, up (exact mode) where g D
