@@ -669,11 +669,11 @@ class _Gelu(NamedTuple):
     backward_f32: object
 
 
-def _gelu_variant(ma, pe):
+def _gelu_variant(ma, pe, exact):
     """FR_DEFINE_GELU_PARTS(SUF, MA, PE, FAST) and FR_DEFINE_GELU_F32(MODE, SUF):
-    ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant."""
+    ma is FR_MA (ma_plain or FAST_MA), pe FR_PROD_ERR of the same variant,
+    exact = not FAST (FAST_MA is ma_plain too where the target has no FMA)."""
     amax, row_c0 = GELU_AMAX, GELU_C0
-    exact = ma is ma_plain                         # FAST = 0: the exact variant
     series = _zero_series(K.DGELU, pe)
     q_horner = _row_horner(GELU_C3, GELU_C13, ma)
 
@@ -770,8 +770,8 @@ def _gelu_variant(ma, pe):
     return _Gelu(gelu, dgelu, backward, gelu_f32, backward_f32)
 
 
-_GELU_X = _gelu_variant(ma_plain, _prod_err(F64, False))     # f64x: exact f64, float32
-_GELU_F = _gelu_variant(FAST_MA, _prod_err(F64, FAST_MA is fma))   # f64: fast float64
+_GELU_X = _gelu_variant(ma_plain, _prod_err(F64, False), True)     # f64x: exact f64, float32
+_GELU_F = _gelu_variant(FAST_MA, _prod_err(F64, FAST_MA is fma), False)   # f64: fast float64
 
 
 # ---- the table ----------------------------------------------------------------
