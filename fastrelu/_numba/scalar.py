@@ -117,7 +117,6 @@ class _Family(NamedTuple):
     log1p_small: object
     softplus: object
     log_sigmoid: object
-    exp_neg_abs: object          # (e, el, d, dl, ps, pls)
 
 
 def _fast_family(C, h, ma):
@@ -207,7 +206,7 @@ def _fast_family(C, h, ma):
         return -softplus_fast(-x)
 
     return _Family(sigmoid_fast, silu_fast, sigmoid_pair_fast, log1p_small, softplus_fast,
-                   log_sigmoid_fast, exp_neg_abs)
+                   log_sigmoid_fast)
 
 
 class _Exact(NamedTuple):
