@@ -195,8 +195,9 @@ def check_level(isa, obj, rows):
             out.append((name, "NOT FOUND", reg, []))
             continue
         body = funcs[name]
-        # gcc folds identical kernels (float64 silu_backward: one function for
-        # both modes) into a jump to the first: judge that one
+        # gcc folds identical kernels (at baseline, where fast mode fuses
+        # nothing: f64_silu_bwd_exact into f64_silu_bwd_fast, ...) into a jump
+        # to the first: judge that one
         if len(body) == 1 and body[0][0] == "jmp":
             m = re.search(r"<(\w+)>", body[0][1])
             if m and m.group(1) in funcs:
