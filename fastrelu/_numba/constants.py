@@ -156,6 +156,7 @@ DSILU_TINY = 2.0**-1022                   # below, silu' is the double it rounds
 SILU_BWD_HUGE_G = 2.0**990                 # fr_silu_bwd_dd_f64: Dekker's split of g overflows past:
 SILU_BWD_TINY_Y = 2.0**-969                # and below, its error terms lose bits:
 SILU_BWD_G_DOWN, SILU_BWD_G_UP = 2.0**-128, 2.0**128   # there g is scaled, the result back
+SILU_BWD_BIG_Y = 2.0**1000                 # g silu' beyond (g = inf): its error term is NaN
 SILU_BWD_F32_ZMIN = -700.0                 # fr_silu_bwd_f32: float64 exp, Taylor to t^10
 SILU_BWD_F32_DEGREE = 10
 TINY_SILU_F32 = _f32(2.0**-60)             # fr_half_tie_f64 (the narrow loops)
@@ -197,6 +198,7 @@ SCALAR_H = {
     "fr_half_tie_f64": {TINY_SILU_F32},
     "fr_silu_bwd_f32": {SILU_BWD_F32_ZMIN, SILU_BWD_F32_DEGREE},
     "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG, DSILU_TINY},
-    "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G, SILU_BWD_TINY_Y, SILU_BWD_G_DOWN, SILU_BWD_G_UP},
+    "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G, SILU_BWD_TINY_Y, SILU_BWD_G_DOWN, SILU_BWD_G_UP,
+                           SILU_BWD_BIG_Y},
     "fr_softplus_dd_f64": {SOFTPLUS_ZMIN_DD, TINY_E, THIRD, HUGE_A},
 }

@@ -465,7 +465,8 @@ def _dsilu_variant(fast):
         gs = select(huge, g * K.SILU_BWD_G_DOWN, select(tiny, g * K.SILU_BWD_G_UP, g))
         yh, yl = two_prod(gs, fh)
         y = yh + (yl + gs * fl)
-        y = select(y == 0.0, yh, y)                 # -0 + 0 would lose g silu''s sign
+        # -0 + 0 would lose g silu''s sign; g = inf: inf - inf in yl
+        y = select((y == 0.0) | (abs(yh) > K.SILU_BWD_BIG_Y), yh, y)
         return select(huge, y * K.SILU_BWD_G_UP, select(tiny, y * K.SILU_BWD_G_DOWN, y))
     return backward
 

@@ -453,8 +453,8 @@ FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fast) {
     double gs = huge ? g * 0x1p-128 : (tiny ? g * 0x1p128 : g);
     fr_two_prod_mode_f64(fast, gs, fh, &yh, &yl);
     double y = yh + (yl + gs * fl);
-    y = y == 0.0 ? yh : y;                         /* -0 + 0 would lose g silu''s sign */
-    return huge ? y * 0x1p128 : (tiny ? y * 0x1p-128 : y);
+    y = y == 0.0 || fabs(yh) > 0x1p1000 ? yh : y;  /* -0 + 0 would lose g silu''s sign; */
+    return huge ? y * 0x1p128 : (tiny ? y * 0x1p-128 : y);   /* g = inf: inf - inf in yl */
 }
 
 FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) {
