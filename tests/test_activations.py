@@ -21,6 +21,8 @@ OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table
                           "(the other ops against their twins: test_kernels)",
     "test_backward_ulp_vs_mpmath": "the backward ops whose formula cancels next to a zero of "
                                    "the derivative (silu_backward, gelu_backward), there",
+    "test_backward_where_the_derivative_is_zero_gives_zero_for_every_finite_grad":
+        "the float64 backward ops that scale their grad (fr_mul_pair_f64)",
 }
 
 
@@ -420,6 +422,23 @@ def test_backward_ulp_vs_mpmath(isa, mode, op, dtype):
     errg = ulp_error(gotg[ok], want[ok])
     assert errg.max() <= bound, (x[ok][np.argmax(errg)], g[ok][np.argmax(errg)], errg.max())
     assert np.isinf(gotg[np.abs(want) > np.longdouble(fi.max) * 1.01]).all()
+
+
+@pytest.mark.parametrize("op, xs", [("silu_backward", (-800.0, -770.0, -759.0, -755.0)),
+                                    ("gelu_backward", (-60.0, -40.0))])
+def test_backward_where_the_derivative_is_zero_gives_zero_for_every_finite_grad(isa, mode, op, xs):
+    """Where the float64 derivative is (or underflows to) -0, a finite grad of
+    any binade gives a zero of the product's sign, never NaN (a grad scaled up
+    for a product near the subnormals must not overflow first); inf gives NaN."""
+    with np.errstate(all="ignore"):
+        g = np.ldexp(1.5, np.arange(-1074, 1024, 7)).astype(np.float64)
+    g = np.concatenate([g[g > 0], -g[g > 0]])
+    for x in xs:
+        with np.errstate(all="ignore"):
+            got = getattr(fr, op)(g, np.full_like(g, x))
+        assert (got == 0).all(), (op, x, g[got != 0][:3], got[got != 0][:3])
+        same_bits(np.signbit(got), g > 0)            # g times -0
+        assert np.isnan(getattr(fr, op)(np.array([np.inf]), np.array([x]))).all()
 
 
 def test_mpmath_reference_agrees_with_twins():

@@ -150,13 +150,14 @@ class ZeroSeries(NamedTuple):
 # silu' at silu's minimum (fr_dsilu_series) and gelu' at gelu's (fr_dgelu_series)
 DSILU = header_zero_series("DSILU", "dsilu")
 DGELU = header_zero_series("DGELU", "dgelu")
-DGELU_TINY_Y = 2.0**-969                   # fr_gelu_backward: g D below: g scaled up (GELU_G_UP)
 DSILU_DD_ZMIN = -760.0
 DSILU_TINY = 2.0**-1022                   # below, silu' is the double it rounds to
-SILU_BWD_HUGE_G = 2.0**990                 # fr_silu_bwd_dd_f64: Dekker's split of g overflows past:
-SILU_BWD_TINY_Y = 2.0**-969                # and below, its error terms lose bits:
-SILU_BWD_G_DOWN, SILU_BWD_G_UP = 2.0**-128, 2.0**128   # there g is scaled, the result back
-SILU_BWD_BIG_Y = 2.0**1000                 # g silu' beyond (g = inf): its error term is NaN
+# fr_mul_pair_f64: from BIG_G Dekker's split of g overflows, below TINY g h's error
+# terms lose bits: there g is scaled (DOWN, UP), the result back; past HUGE
+# (g = inf) the error term is NaN
+MUL_PAIR_BIG_G, MUL_PAIR_TINY, MUL_PAIR_HUGE = 2.0**995, 2.0**-969, 2.0**1000
+MUL_PAIR_UP_G = 2.0**900                   # from there g h < TINY is g 0: g UP could overflow
+MUL_PAIR_DOWN, MUL_PAIR_UP = 2.0**-64, 2.0**64
 SILU_BWD_F32_ZMIN = -700.0                 # fr_silu_bwd_f32: float64 exp, Taylor to t^10
 SILU_BWD_F32_DEGREE = 10
 TINY_SILU_F32 = _f32(2.0**-60)             # fr_half_tie_f64 (the narrow loops)
@@ -198,7 +199,7 @@ SCALAR_H = {
     "fr_half_tie_f64": {TINY_SILU_F32},
     "fr_silu_bwd_f32": {SILU_BWD_F32_ZMIN, SILU_BWD_F32_DEGREE},
     "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG, DSILU_TINY},
-    "fr_silu_bwd_dd_f64": {SILU_BWD_HUGE_G, SILU_BWD_TINY_Y, SILU_BWD_G_DOWN, SILU_BWD_G_UP,
-                           SILU_BWD_BIG_Y},
+    "fr_mul_pair_f64": {MUL_PAIR_BIG_G, MUL_PAIR_TINY, MUL_PAIR_HUGE, MUL_PAIR_DOWN,
+                        MUL_PAIR_UP, MUL_PAIR_UP_G},
     "fr_softplus_dd_f64": {SOFTPLUS_ZMIN_DD, TINY_E, THIRD, HUGE_A},
 }

@@ -408,12 +408,31 @@ def _zero_series(z, pe):
     return series
 
 
+def _mul_pair(pe):
+    """fr_mul_pair_f64: g (h + l) rounded once, g h a two-product (pe: the
+    variant's FR_PROD_ERR); g scaled by 2^-64 from 2^995, and where up by 2^64
+    when g h leaves the normals (for |g| < 2^900), the result back; past 2^1000 (g =
+    inf) and where the sum is zero, g h alone."""
+
+    @njit_inline
+    def mul_pair(g, h, l, up):
+        up = up & (abs(g) < K.MUL_PAIR_UP_G) & (abs(g * h) < K.MUL_PAIR_TINY)
+        k = select(abs(g) < K.MUL_PAIR_BIG_G, select(up, K.MUL_PAIR_UP, 1.0), K.MUL_PAIR_DOWN)
+        gk = g * k
+        yh = gk * h
+        v = yh + (pe(gk, h, yh) + gk * l)
+        v = select((abs(yh) <= K.MUL_PAIR_HUGE) & (v != 0.0), v, yh)
+        return select(k == 1.0, v, select(k < 1.0, v * K.MUL_PAIR_UP, v * K.MUL_PAIR_DOWN))
+    return mul_pair
+
+
 def _dsilu_variant(fast):
     """fr_dsilu_dd_f64(x, fast) and fr_silu_bwd_dd_f64(g, x, fast): the
     products of fast mode by FMA where numba's target has it, of exact mode
     by Dekker's."""
     pe = _prod_err(F64, fast and FAST_MA is fma)
     series = _zero_series(K.DSILU, pe)
+    mul_pair = _mul_pair(pe)
 
     @njit_inline
     def two_prod(a, b):
@@ -451,7 +470,9 @@ def _dsilu_variant(fast):
         l = select(near, ul, l)
         big = x > K.DSILU_BIG
         low = x < -K.DSILU_BIG
-        h, l = _fast_two_sum(h, l)                  # h: silu' rounded
+        hn, ln = _fast_two_sum(h, l)                # h: silu' rounded; a zero keeps its sign
+        l = select(hn == 0.0, 0.0, ln)
+        h = select(hn == 0.0, h, hn)
         tiny = abs(h) < K.DSILU_TINY                # silu' as the double it rounds to
         return (select(big, 1.0, select(low, -0.0, h)), select(big | low | tiny, 0.0, l))
 
@@ -459,15 +480,7 @@ def _dsilu_variant(fast):
     def backward(g, x):
         """g times the pair, one rounding."""
         fh, fl = dsilu_dd(x)
-        y0 = g * fh                                 # g scaled where g fh leaves the normals
-        huge = abs(g) >= K.SILU_BWD_HUGE_G
-        tiny = (~huge) & (abs(y0) < K.SILU_BWD_TINY_Y)
-        gs = select(huge, g * K.SILU_BWD_G_DOWN, select(tiny, g * K.SILU_BWD_G_UP, g))
-        yh, yl = two_prod(gs, fh)
-        y = yh + (yl + gs * fl)
-        # -0 + 0 would lose g silu''s sign; g = inf: inf - inf in yl
-        y = select((y == 0.0) | (abs(yh) > K.SILU_BWD_BIG_Y), yh, y)
-        return select(huge, y * K.SILU_BWD_G_UP, select(tiny, y * K.SILU_BWD_G_DOWN, y))
+        return mul_pair(g, fh, fl, True)
     return backward
 
 
@@ -616,8 +629,6 @@ GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS = 50, 4092, 4   # fr_gelu
 GELU_C13, GELU_ROW = 18, 19
 GELU_LATE = -37.0                          # fr_dgelu: below, 2^n is subnormal (scaled last)
 GELU_S2 = 2.0**600                         # fr_dgelu's s2 where D is not near the subnormals
-GELU_BIG_G, GELU_G_DOWN, GELU_G_UP = 2.0**995, 2.0**-64, 2.0**64   # huge grads, scaled
-GELU_HUGE_GH = 2.0**1000                   # beyond: g = inf, gl is inf - inf
 # tools/fit_gelu.py's tables, read from scalar.h: N (gelu), W (gelu_backward)
 GELU_N_TAB, GELU_W_TAB = K.header_table("fr_gelu_n_tab"), K.header_table("fr_gelu_w_tab")
 assert GELU_N_TAB.shape[1] == GELU_W_TAB.shape[1] == GELU_ROW
@@ -627,8 +638,7 @@ SCALAR_H = {
     "FR_GELU_AMAX": GELU_AMAX,
     "fr_gelu_index": {GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS},
     "FR_DEFINE_GELU_PARTS(": {GELU_ROW, GELU_C13, GELU_C13 - 1, GELU_C3, GELU_C0L, GELU_C1,
-                              GELU_C1L, GELU_C2, GELU_C2L, -0.5, GELU_LATE, GELU_S2, GELU_BIG_G,
-                              GELU_G_DOWN, GELU_G_UP, GELU_HUGE_GH, K.DGELU_TINY_Y},
+                              GELU_C1L, GELU_C2, GELU_C2L, -0.5, GELU_LATE, GELU_S2},
 }
 
 
@@ -675,6 +685,7 @@ def _gelu_variant(ma, pe, exact):
     exact = not FAST (FAST_MA is ma_plain too where the target has no FMA)."""
     amax, row_c0 = GELU_AMAX, GELU_C0
     series = _zero_series(K.DGELU, pe)
+    mul_pair = _mul_pair(pe)
     q_horner = _row_horner(GELU_C3, GELU_C13, ma)
 
     def parts_of(tab):
@@ -740,16 +751,8 @@ def _gelu_variant(ma, pe, exact):
         near = exact and abs(x - K.DGELU.x0[0]) < K.DGELU.near
         dh = select(near, uh, dh)
         dl = select(near, ul, dl)
-        # g scaled down where Dekker's split would overflow, up (exact mode) where g D
-        # leaves the normals
-        up = exact and (s2 == GELU_S2) & (abs(g * dh) < K.DGELU_TINY_Y)
-        k = select(abs(g) < GELU_BIG_G, select(up, GELU_G_UP, 1.0), GELU_G_DOWN)
-        gk = g * k
-        gh = gk * dh
-        gl = pe(gk, dh, gh) + gk * dl
-        v = gh + gl
-        v = select(abs(gh) <= GELU_HUGE_GH, v, gh)            # g = inf: inf - inf in gl
-        v = select(k == 1.0, v, select(k < 1.0, v * GELU_G_UP, v * GELU_G_DOWN))
+        # g D; scaled up where it leaves the normals in exact mode only
+        v = mul_pair(g, dh, dl, exact and (s2 == GELU_S2))
         r = select(s2 == GELU_S2, v, (v * s2) * K.DOWN_F64)
         r = select(x != x, x + g, r)
         return select(x < -amax, g * -0.0, select(x > amax, g, r))

@@ -355,6 +355,23 @@ FR_INLINE void fr_two_prod_mode_f64(int fast, double a, double b, double *p, dou
     *p = a * b;
     *e = fast ? fr_prod_err_f64(a, b, *p) : fr_prod_err_f64x(a, b, *p);
 }
+/* g (h + l) rounded once, g h as a two-product (the backward ops' last step).
+ * g is scaled by 2^-64 from 2^995 (Dekker's split of g would overflow) and,
+ * where up, by 2^64 when g h leaves the normals (the error terms lose bits
+ * below 2^-969; from |g| = 2^900 such a product is g 0, where g 2^64 could
+ * overflow to a NaN), the result back: exactly, or to inf, or rounded once
+ * more if it is subnormal.  Past 2^1000 (g = inf: inf - inf in the error
+ * term) and where the sum is zero (-0 + 0 would lose its sign), g h stands
+ * alone. */
+FR_INLINE double fr_mul_pair_f64(double g, double h, double l, int fast, int up) {
+    int small = up && fabs(g) < 0x1p900 && fabs(g * h) < 0x1p-969;
+    double k = fabs(g) >= 0x1p995 ? 0x1p-64 : (small ? 0x1p64 : 1.0);
+    double gk = g * k, yh, yl;
+    fr_two_prod_mode_f64(fast, gk, h, &yh, &yl);
+    double v = yh + (yl + gk * l);
+    v = fabs(yh) <= 0x1p1000 && v != 0.0 ? v : yh;
+    return k == 1.0 ? v : (k < 1.0 ? v * 0x1p64 : v * 0x1p-64);
+}
 /* A derivative next to its zero x0, where the op's formula cancels: its
  * Taylor series there, f(x0 + t) = t (A1 + t (A2 + t Q(t))), t = x - x0 as
  * a pair (x0 in three doubles; x - x0[0] exact by Sterbenz), A1, A2 and t A2
@@ -437,24 +454,17 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     l = near ? ul : l;
     /* silu' below the normals (x < -708) is the double it rounds to, as the
      * README's semantics say (underflowing to +-0 below -745, as in torch) */
-    fr_fast_two_sum_f64(h, l, &h, &l);             /* h: silu' rounded (g h alone for huge g) */
+    double hn, ln;                                 /* h: silu' rounded; a zero keeps its sign */
+    fr_fast_two_sum_f64(h, l, &hn, &ln);
+    l = hn == 0.0 ? 0.0 : ln;
+    h = hn == 0.0 ? h : hn;
     *fh = x > 760.0 ? 1.0 : (x < -760.0 ? -0.0 : h);
     *fl = x > 760.0 || x < -760.0 || fabs(h) < 0x1p-1022 ? 0.0 : l;
 }
 FR_INLINE double fr_silu_bwd_dd_f64(double g, double x, int fast) {
-    double fh, fl, yh, yl;
+    double fh, fl;
     fr_dsilu_dd_f64(x, fast, &fh, &fl);
-    /* g is scaled by 2^-+128 where g fh's two-product would leave the normals
-     * (Dekker's split overflows past 2^996; its error terms, or FMA's, lose
-     * bits below 2^-969), and the result back: exactly, or to inf, or
-     * rounded once more if it is subnormal */
-    double y0 = g * fh;
-    int huge = fabs(g) >= 0x1p990, tiny = !huge && fabs(y0) < 0x1p-969;
-    double gs = huge ? g * 0x1p-128 : (tiny ? g * 0x1p128 : g);
-    fr_two_prod_mode_f64(fast, gs, fh, &yh, &yl);
-    double y = yh + (yl + gs * fl);
-    y = y == 0.0 || fabs(yh) > 0x1p1000 ? yh : y;  /* -0 + 0 would lose g silu''s sign; */
-    return huge ? y * 0x1p128 : (tiny ? y * 0x1p-128 : y);   /* g = inf: inf - inf in yl */
+    return fr_mul_pair_f64(g, fh, fl, fast, 1);
 }
 
 FR_INLINE double fr_silu_bwd_fast_f64(double g, double x) {
@@ -720,15 +730,9 @@ FR_INLINE int64_t fr_gelu_index(double a) {
         int near = !FAST && fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;          \
         dh = near ? uh : dh;                                                   \
         dl = near ? ul : dl;                                                   \
-        /* g scaled by 2^-64 from 2^995 (Dekker's split of g would overflow), \
-         * and in exact mode by 2^64 where g D leaves the normals (the error    \
-         * terms lose bits: up to 1.7 ulp, within fast mode's 2) */             \
-        int up = !FAST && s2 == 0x1p600 && fabs(g * dh) < 0x1p-969;            \
-        double k = fabs(g) < 0x1p995 ? (up ? 0x1p64 : 1.0) : 0x1p-64, gk = g * k; \
-        double gh = gk * dh, gl = PE(gk, dh, gh) + gk * dl;                    \
-        double v = gh + gl;                                                    \
-        v = fabs(gh) <= 0x1p1000 ? v : gh;           /* g = inf: inf - inf in gl */ \
-        v = k == 1.0 ? v : (k < 1.0 ? v * 0x1p64 : v * 0x1p-64);               \
+        /* g D; scaled up where it leaves the normals in exact mode only (the  \
+         * error terms lose up to 1.7 ulp there, within fast mode's 2) */       \
+        double v = fr_mul_pair_f64(g, dh, dl, FAST, !FAST && s2 == 0x1p600);    \
         double r = s2 == 0x1p600 ? v : (v * s2) * FR_DOWN_F64;  /* g D may be huge */ \
         r = x != x ? x + g : r;                                                \
         return x < -FR_GELU_AMAX ? g * -0.0 : (x > FR_GELU_AMAX ? g : r);      \
