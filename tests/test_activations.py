@@ -424,6 +424,22 @@ def test_backward_ulp_vs_mpmath(isa, mode, op, dtype):
     assert np.isinf(gotg[np.abs(want) > np.longdouble(fi.max) * 1.01]).all()
 
 
+def test_gelu_backward_of_a_huge_grad_where_the_derivative_is_subnormal(isa, mode):
+    """Float64 gelu' below -37 is subnormal (its 2^n is applied last); a grad
+    near the top of the range times it is a normal number, and used to
+    overflow to inf first (g = -1.2e307, x = -38.13 gave inf, not 3.56e-8)."""
+    x = np.linspace(-38.999, -37.001, 41)
+    exact = _slow.rounded_mpmath("gelu_backward", x, np.longdouble)
+    for g in (-1.2e307, np.ldexp(1.9, 1023), np.ldexp(-1.5, 960), np.ldexp(1.25, 900)):
+        got = fr.gelu_backward(np.full_like(x, g), x)
+        want = np.longdouble(g) * exact
+        assert np.isfinite(got).all(), (g, x[~np.isfinite(got)][:3])
+        ok = np.abs(want) >= np.finfo(np.float64).tiny
+        assert ok.sum() > 20
+        err = ulp_error(got[ok], want[ok])
+        assert err.max() <= ulp_bound("gelu_backward", "float64", mode), (g, err.max())
+
+
 @pytest.mark.parametrize("op, xs", [("silu_backward", (-800.0, -770.0, -759.0, -755.0)),
                                     ("gelu_backward", (-60.0, -40.0))])
 def test_backward_where_the_derivative_is_zero_gives_zero_for_every_finite_grad(isa, mode, op, xs):

@@ -752,8 +752,9 @@ def _gelu_variant(ma, pe, exact):
         dh = select(near, uh, dh)
         dl = select(near, ul, dl)
         # g D; scaled up where it leaves the normals in exact mode only
-        v = mul_pair(g, dh, dl, exact and (s2 == GELU_S2))
-        r = select(s2 == GELU_S2, v, (v * s2) * K.DOWN_F64)
+        late = s2 != GELU_S2                        # g 2^-128: g D may overflow there
+        v = mul_pair(select(late, g * 2.0 ** -128, g), dh, dl, exact and not late)
+        r = select(late, (v * (s2 * 2.0 ** 128)) * K.DOWN_F64, v)
         r = select(x != x, x + g, r)
         return select(x < -amax, g * -0.0, select(x > amax, g, r))
 

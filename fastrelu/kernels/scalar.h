@@ -732,8 +732,11 @@ FR_INLINE int64_t fr_gelu_index(double a) {
         dl = near ? ul : dl;                                                   \
         /* g D; scaled up where it leaves the normals in exact mode only (the  \
          * error terms lose up to 1.7 ulp there, within fast mode's 2) */       \
-        double v = fr_mul_pair_f64(g, dh, dl, FAST, !FAST && s2 == 0x1p600);    \
-        double r = s2 == 0x1p600 ? v : (v * s2) * FR_DOWN_F64;  /* g D may be huge */ \
+        /* where 2^n is scaled last, g 2^-128 (a |g| near 2^1024 times a   \
+         * scaled D up to ~30 would overflow; smaller g give 0 either way) */  \
+        int late = s2 != 0x1p600;                                              \
+        double v = fr_mul_pair_f64(late ? g * 0x1p-128 : g, dh, dl, FAST, !FAST && !late); \
+        double r = late ? (v * (s2 * 0x1p128)) * FR_DOWN_F64 : v;              \
         r = x != x ? x + g : r;                                                \
         return x < -FR_GELU_AMAX ? g * -0.0 : (x > FR_GELU_AMAX ? g : r);      \
     }
