@@ -629,6 +629,7 @@ GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS = 50, 4092, 4   # fr_gelu
 GELU_C13, GELU_ROW = 18, 19
 GELU_LATE = -37.0                          # fr_dgelu: below, 2^n is subnormal (scaled last)
 GELU_S2 = 2.0**600                         # fr_dgelu's s2 where D is not near the subnormals
+GELU_LATE_G = 2.0**-128                    # g's scale where 2^n is applied last (g D may overflow)
 # tools/fit_gelu.py's tables, read from scalar.h: N (gelu), W (gelu_backward)
 GELU_N_TAB, GELU_W_TAB = K.header_table("fr_gelu_n_tab"), K.header_table("fr_gelu_w_tab")
 assert GELU_N_TAB.shape[1] == GELU_W_TAB.shape[1] == GELU_ROW
@@ -638,7 +639,8 @@ SCALAR_H = {
     "FR_GELU_AMAX": GELU_AMAX,
     "fr_gelu_index": {GELU_INDEX_SHIFT, GELU_INDEX_BIAS, GELU_INDEX_QUARTERS},
     "FR_DEFINE_GELU_PARTS(": {GELU_ROW, GELU_C13, GELU_C13 - 1, GELU_C3, GELU_C0L, GELU_C1,
-                              GELU_C1L, GELU_C2, GELU_C2L, -0.5, GELU_LATE, GELU_S2},
+                              GELU_C1L, GELU_C2, GELU_C2L, -0.5, GELU_LATE, GELU_S2,
+                              GELU_LATE_G, 1 / GELU_LATE_G},
 }
 
 
@@ -752,9 +754,9 @@ def _gelu_variant(ma, pe, exact):
         dh = select(near, uh, dh)
         dl = select(near, ul, dl)
         # g D; scaled up where it leaves the normals in exact mode only
-        late = s2 != GELU_S2                        # g 2^-128: g D may overflow there
-        v = mul_pair(select(late, g * 2.0 ** -128, g), dh, dl, exact and not late)
-        r = select(late, (v * (s2 * 2.0 ** 128)) * K.DOWN_F64, v)
+        late = s2 != GELU_S2
+        v = mul_pair(select(late, g * GELU_LATE_G, g), dh, dl, exact and not late)
+        r = select(late, (v * (s2 / GELU_LATE_G)) * K.DOWN_F64, v)
         r = select(x != x, x + g, r)
         return select(x < -amax, g * -0.0, select(x > amax, g, r))
 
