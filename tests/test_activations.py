@@ -23,6 +23,9 @@ OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table
                                    "the derivative (silu_backward, gelu_backward), there",
     "test_backward_where_the_derivative_is_zero_gives_zero_for_every_finite_grad":
         "the float64 backward ops that scale their grad (fr_mul_pair_f64)",
+    "test_exact_float32_backward_is_correctly_rounded":
+        "the backward ops computed apart from their forward op (silu_backward, "
+        "gelu_backward); the rounded unary ops: test_ulp_vs_mpmath",
 }
 
 
@@ -422,6 +425,53 @@ def test_backward_ulp_vs_mpmath(isa, mode, op, dtype):
     errg = ulp_error(gotg[ok], want[ok])
     assert errg.max() <= bound, (x[ok][np.argmax(errg)], g[ok][np.argmax(errg)], errg.max())
     assert np.isinf(gotg[np.abs(want) > np.longdouble(fi.max) * 1.01]).all()
+
+
+# float32 inputs the exhaustive sweep at grad = 1 found not correctly rounded
+# before the exact backward kernels rounded once (tools/accuracy.py)
+_BACKWARD_CR_CASES = {
+    "silu_backward": [-6.582237720489502, -3.792872190475464, -1.0560977458953857,
+                      -5.194786548614502, -19.074176788330078],
+    "gelu_backward": [-9.959823364624754e-05, 3.7351671977603473e-08, -1.8675835988801737e-08],
+}
+
+
+def _mp_backward_f32(op, g, x):
+    """g op'(x) rounded once to float32 by mpmath (the results are normal floats)."""
+    import mpmath
+    mpmath.mp.dps = 50
+    out = []
+    for gi, xi in zip(g.tolist(), x.tolist()):
+        X = mpmath.mpf(xi)
+        if op == "silu_backward":
+            s = 1 / (1 + mpmath.exp(-X))
+            d = s * (1 + X * (1 - s))
+        else:
+            d = mpmath.ncdf(X) + X * mpmath.npdf(X)
+        with mpmath.workprec(24):
+            out.append(float(+(mpmath.mpf(gi) * d)))
+    return np.array(out, np.float32)
+
+
+@pytest.mark.parametrize("op", sorted(BACKWARD_ZEROS))
+def test_exact_float32_backward_is_correctly_rounded(isa, op):
+    """Exact float32 silu_backward and gelu_backward are g op'(x) rounded once,
+    grads of many binades included: a float64 evaluation with an error bound
+    and a rounding test (silu, whose bound grows next to x0) or a double-double
+    product (gelu), where a float64 product rounded again used to miss."""
+    rng = np.random.default_rng(11)
+    x0 = BACKWARD_ZEROS[op]
+    x = np.concatenate([rng.uniform(-20, 8, 1500), x0 + np.ldexp(rng.uniform(-1, 1, 300),
+                                                                 rng.integers(-24, -2, 300)),
+                        _BACKWARD_CR_CASES[op]]).astype(np.float32)
+    g = np.ldexp(rng.uniform(-2, 2, x.size), rng.integers(-30, 30, x.size)).astype(np.float32)
+    g[-len(_BACKWARD_CR_CASES[op]):] = 1.0
+    want = _mp_backward_f32(op, g, x)
+    ok = np.abs(want) >= np.finfo(np.float32).tiny
+    with fr.accuracy("exact"):
+        got = getattr(fr, op)(g, x)
+    bad = ok & (got != want)
+    assert not bad.any(), (x[bad][:3], g[bad][:3], got[bad][:3], want[bad][:3])
 
 
 def test_gelu_backward_of_a_huge_grad_where_the_derivative_is_subnormal(isa, mode):

@@ -481,11 +481,11 @@ def _dsilu_variant(fast):
         """g times the pair, one rounding."""
         fh, fl = dsilu_dd(x)
         return mul_pair(g, fh, fl, True)
-    return backward
+    return dsilu_dd, backward
 
 
-silu_bwd_exact_f64 = _dsilu_variant(False)       # fr_silu_bwd_exact_f64
-silu_bwd_fast_f64 = _dsilu_variant(True)         # fr_silu_bwd_fast_f64
+_dsilu_dd_exact, silu_bwd_exact_f64 = _dsilu_variant(False)   # fr_silu_bwd_exact_f64
+silu_bwd_fast_f64 = _dsilu_variant(True)[1]                    # fr_silu_bwd_fast_f64
 
 
 _reduce_plain_f64 = _reduce(F64, ma_plain)
@@ -493,9 +493,10 @@ _exp_taylor_silu_bwd = _taylor_tail(0, K.SILU_BWD_F32_DEGREE, ma_plain)
 
 
 @njit_inline
-def silu_bwd_f32(g, x):
-    """fr_silu_bwd_f32, both modes: in float64 (where sigmoid(x) of a float32 x
-    is never subnormal) without FMA, exp to t^10, one reciprocal, rounded once."""
+def _silu_bwd_wide_f32(g, x):
+    """fr_silu_bwd_wide_f32: in float64 (where sigmoid(x) of a float32 x is
+    never subnormal) without FMA, exp to t^10, one reciprocal; and the
+    value's error bound (the cancellation in 1 + x c amplifies c's)."""
     xd = np.float64(x)
     z = -abs(xd)
     z = select(z < K.SILU_BWD_F32_ZMIN, K.SILU_BWD_F32_ZMIN, z)   # keeps NaN
@@ -505,7 +506,37 @@ def silu_bwd_f32(g, x):
     pos = xd > 0.0
     s = select(pos, r, e * r)
     c = select(pos, e * r, r)
-    return np.float32(np.float64(g) * _dsilu_f64(xd, s, c))
+    eps = K.SILU_BWD_F32_EPS[0] + K.SILU_BWD_F32_EPS[1] * abs(div(xd * c, 1.0 + xd * c))
+    return np.float64(g) * _dsilu_f64(xd, s, c), eps
+
+
+@njit_inline
+def silu_bwd_f32(g, x):
+    """fr_silu_bwd_f32 (fast mode): the float64 value rounded once."""
+    return np.float32(_silu_bwd_wide_f32(g, x)[0])
+
+
+@njit_inline
+def silu_bwd_exact_f32(g, x):
+    """fr_silu_bwd_exact_f32: correctly rounded; the rounding test's hard
+    cases from silu' in double-double."""
+    y, eps = _silu_bwd_wide_f32(g, x)
+    r, hard = _correctly_rounded(y, eps)
+    if hard and abs(x) <= np.float32(K.SILU_BWD_F32_SLOW_MAX) and abs(g) <= np.float32(K.FLT_MAX):
+        fh, fl = _dsilu_dd_exact(np.float64(x))
+        r = _round_mul_pair_f32(g, fh, fl)
+    return r
+
+
+@njit_inline
+def _round_mul_pair_f32(g, h, l):
+    """fr_round_mul_pair_f32: g (h + l) rounded once to float32 (Dekker's
+    two-product); a zero or non-finite g h alone."""
+    gd = np.float64(g)
+    ph, pl = _two_prod(gd, h)
+    if ph == 0.0 or not abs(ph) <= K.DBL_MAX:
+        return np.float32(ph)
+    return _round_dd_f32(ph, pl + gd * l)
 
 
 @njit_linked
@@ -767,11 +798,24 @@ def _gelu_variant(ma, pe, exact):
 
     @njit_inline
     def backward_f32(g, x):
+        """fr_gelu_backward_f32: fast g D rounded twice, exact g (Dh + Dl) once
+        (within 2^-3 of D's zero its series)."""
         xd, gd = np.float64(x), np.float64(g)
         dh, dl, s2 = dgelu(xd)
-        r = gd * (((dh + dl) * s2) * K.DOWN_F64)
-        r = select(x != x, xd + gd, r)
-        return np.float32(select(xd < -amax, gd * -0.0, select(xd > amax, gd, r)))
+        sc = s2 * K.DOWN_F64
+        dh, dl = dh * sc, dl * sc
+        if exact:
+            uh, ul = series(xd)
+            if abs(xd - K.DGELU.x0[0]) < K.DGELU.near:
+                dh, dl = uh, ul
+            r = _round_mul_pair_f32(g, dh, dl)
+        else:
+            r = np.float32(gd * (dh + dl))
+        if x != x:
+            r = np.float32(xd + gd)
+        if xd < -amax:
+            return np.float32(gd * -0.0)
+        return g if xd > amax else r
 
     return _Gelu(gelu, dgelu, backward, gelu_f32, backward_f32)
 
@@ -799,7 +843,7 @@ TWINS = {
     "silu": {"fast": (_FAST_F32.silu, _FAST_F64.silu),
              "exact": (silu_exact_f32, silu_exact_f64)},
     "silu_backward": {"fast": (silu_bwd_f32, silu_bwd_fast_f64),
-                      "exact": (silu_bwd_f32, silu_bwd_exact_f64)},
+                      "exact": (silu_bwd_exact_f32, silu_bwd_exact_f64)},
     "softplus": {"fast": (_FAST_F32.softplus, _FAST_F64.softplus),
                  "exact": (softplus_exact_f32, softplus_exact_f64)},
     "log_sigmoid": {"fast": (_FAST_F32.log_sigmoid, _FAST_F64.log_sigmoid),

@@ -224,7 +224,7 @@
     K(UNARY_SIMD, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)              \
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
     K(BINARY_SIMD, f32_silu_bwd_fast, SILU_BWD, F32, FAST, fr_silu_bwd_f32)      \
-    K(BINARY, f32_silu_bwd_exact, SILU_BWD, F32, EXACT, fr_silu_bwd_f32)         \
+    K(BINARY, f32_silu_bwd_exact, SILU_BWD, F32, EXACT, fr_silu_bwd_exact_f32)   \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
     K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
     K(UNARY_SIMD, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32) \

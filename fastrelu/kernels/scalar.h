@@ -307,7 +307,7 @@ FR_INLINE double fr_half_tie_f64(double x, double r) {
  * reciprocal for both s and c, no error terms; no FMA (same bits on every
  * level).  Near silu's minimum (x = -1.2785) 1 + x c cancels, but a float32
  * x can get no closer than ~2^-24 relative, so 2^-42 stays below 2^-17 ulp. */
-FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
+FR_INLINE double fr_silu_bwd_wide_f32(float gf, float xf, double *eps) {
     double x = xf, z = -fabs(x);
     z = z < -700.0 ? -700.0 : z;                    /* keeps NaN */
     double t, nm = fr_reduce_f64x(z, &t);
@@ -315,7 +315,14 @@ FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
     double r = 1.0 / (1.0 + e);
     int pos = x > 0.0;
     double s = pos ? r : e * r, c = pos ? e * r : r;
-    return (float)((double)gf * FR_DSILU(double, x, s, c));
+    /* exact mode's error bound: 2^-42 (exp) and 2^-51 of x c amplified by
+     * the cancellation in 1 + x c, each with a margin of 4 */
+    *eps = 0x1p-40 + 0x1p-49 * fabs(x * c / (1.0 + x * c));
+    return (double)gf * FR_DSILU(double, x, s, c);
+}
+FR_INLINE float fr_silu_bwd_f32(float gf, float xf) {
+    double eps;
+    return (float)fr_silu_bwd_wide_f32(gf, xf, &eps);
 }
 
 /* float64: silu'(x) as a double-double, times g rounded once.  s (1 + x c)
@@ -532,6 +539,31 @@ FR_INLINE float fr_round_dd_f32(double h, double l) {
     float g = nextafterf(f, err > 0.0 ? INFINITY : -INFINITY);
     int tie = err != 0.0 && err == ((double)g - (double)f) * 0.5;
     return tie && l != 0.0 && ((l > 0.0) == (err > 0.0)) ? g : f;
+}
+
+/* g (h + l) rounded once to float32, g h a two-product without FMA (float32
+ * g: nothing of the product leaves the normals but results that round to 0);
+ * a zero or non-finite g h stands alone (its sign; inf - inf in the error) */
+FR_INLINE float fr_round_mul_pair_f32(float g, double h, double l) {
+    double ph, pl;
+    fr_two_prod_f64(g, h, &ph, &pl);
+    int plain = ph == 0.0 || !(fabs(ph) <= 0x1.fffffffffffffp+1023);
+    return plain ? (float)ph : fr_round_dd_f32(ph, pl + (double)g * l);
+}
+
+/* silu_backward: the float64 evaluation (fr_silu_bwd_wide_f32) and its own
+ * bound (the cancellation next to x0 costs up to 2^26 of it); the hard cases
+ * (~1 in 2^14; NaN, inf: their value) g times silu' in double-double */
+FR_INLINE float fr_silu_bwd_exact_f32(float g, float x) {
+    double eps, y = fr_silu_bwd_wide_f32(g, x, &eps);
+    int hard;
+    float r = fr_cr_test_f32(y, eps, &hard);
+    if (__builtin_expect(hard, 0) && fabs(x) <= 760.0f && fabs(g) <= 0x1.fffffep+127f) {
+        double fh, fl;
+        fr_dsilu_dd_f64(x, 0, &fh, &fl);
+        r = fr_round_mul_pair_f32(g, fh, fl);
+    }
+    return r;
 }
 
 FR_INLINE float fr_sigmoid_exact_try_f32(float x, int *hard) {
@@ -752,17 +784,33 @@ FR_INLINE double fr_gelu_backward_fast_f64(double g, double x) { return fr_gelu_
 #define FR_DEFINE_GELU_F32(MODE, SUF)                                          \
     FR_INLINE float fr_gelu_##MODE##_f32(float x) {                            \
         return (float)fr_half_tie_f64((double)x, fr_gelu_##SUF((double)x));    \
-    }                                                                          \
-    FR_INLINE float fr_gelu_backward_##MODE##_f32(float g, float x) {          \
-        double dh, dl, s2;                                                     \
-        fr_dgelu_##SUF((double)x, &dh, &dl, &s2);                              \
-        double r = (double)g * (((dh + dl) * s2) * FR_DOWN_F64);               \
-        r = x != x ? (double)x + (double)g : r;                                \
-        return (float)(x < -FR_GELU_AMAX ? (double)g * -0.0                    \
-                       : (x > FR_GELU_AMAX ? (double)g : r));                  \
     }
 FR_DEFINE_GELU_F32(exact, f64x)
 FR_DEFINE_GELU_F32(fast, f64)
+/* gelu_backward: fast g D rounded twice (D's pair summed, then g times it);
+ * exact g (Dh + Dl) rounded once (a double rounding missed 3 of 2^32 at
+ * g = 1), within 2^-3 of D's zero its series (as float64's exact mode).  D
+ * below 2^-1000 (x < -37, its 2^n applied last) times a float32 g rounds to 0
+ * in float32 either way. */
+FR_INLINE float fr_gelu_backward_f32(float g, float x, int exact) {
+    double dh, dl, s2, uh = 0.0, ul = 0.0;
+    if (exact)
+        fr_dgelu_f64x((double)x, &dh, &dl, &s2);
+    else
+        fr_dgelu_f64((double)x, &dh, &dl, &s2);
+    double sc = s2 * FR_DOWN_F64;
+    dh *= sc;
+    dl *= sc;
+    if (exact)
+        fr_zero_series_f64(&fr_dgelu_series, x, 0, &uh, &ul);
+    int near = exact && fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;
+    float r = exact ? fr_round_mul_pair_f32(g, near ? uh : dh, near ? ul : dl)
+                    : (float)((double)g * (dh + dl));
+    r = x != x ? (float)((double)x + (double)g) : r;
+    return x < -FR_GELU_AMAX ? (float)((double)g * -0.0) : (x > FR_GELU_AMAX ? g : r);
+}
+FR_INLINE float fr_gelu_backward_exact_f32(float g, float x) { return fr_gelu_backward_f32(g, x, 1); }
+FR_INLINE float fr_gelu_backward_fast_f32(float g, float x) { return fr_gelu_backward_f32(g, x, 0); }
 
 /* ---- leaky relu -----------------------------------------------------------
  * x > 0: x; NaN: x; x = +-0 or alpha = 0: +0 (alpha = 0 is relu, bit for bit,
