@@ -172,27 +172,38 @@ FR_INLINE fr_ld fr_ld_silu(fr_ld x) {
     return x == 0 ? x : r;                              /* silu(-0) = -0 */
 }
 
-/* silu'(x) within 2^-3 of silu's minimum x0, where 1 + x c cancels (the
- * pair c carries ~2^-68: 2^4 ulp of silu' at 2^-10 from x0, all of them at
- * the long double nearest it): scalar.h's window in long double, t (A1 + t
- * (A2 + t Q(t))), t = x - x0 as a pair (x0, A1, A2: scalar.h's doubles),
- * Q to t^16 with 64-bit coefficients (tools/zero_series.py --longdouble;
- * the next term is 2^-73.5 relative at 2^-3), as uh + ul */
+/* The backward ops' derivative within 2^-3 of its zero x0, where the sum
+ * cancels (silu': the pair c carries ~2^-68, 2^4 ulp at 2^-10 from x0 and
+ * all of them at the long double nearest it; gelu': erfcl's few ulp,
+ * unbounded there): scalar.h's window (fr_zero_series_f64) in long double,
+ * t (A1 + t (A2 + t Q(t))), t = x - x0 as a pair (x0, A1, A2: scalar.h's
+ * doubles), Q to t^16 with 64-bit coefficients (tools/zero_series.py --op
+ * <op> --longdouble; the next term is 2^-73.5 (silu'), 2^-69 (gelu')
+ * relative at 2^-3), as uh + ul */
 static const long double fr_ld_dsilu_x0_taylor[14] = {
     0x1.353eb573ca45751ap-6L, -0x1.f2d0e32bc2993baap-7L, -0x1.b0f82c498fd2f2f2p-8L,
     0x1.098e92b8f076cabep-13L, 0x1.a2a7caf0ee746ac8p-11L, 0x1.8574d136d4cb3bf8p-13L,
     -0x1.57238dca12614ff2p-15L, -0x1.f2d8976600f6eca6p-16L, -0x1.8af40fd30a2bbbdap-19L,
     0x1.3ae0f751df482d8ap-19L, 0x1.cdb14ef8f64916d8p-21L, -0x1.061994e63271c552p-25L,
     -0x1.8dffda8a766a9a0ap-24L, -0x1.4450a9df8b6ae39ep-26L};
-FR_INLINE void fr_ld_dsilu_near_x0(fr_ld x, fr_ld *uh, fr_ld *ul) {
+static const long double fr_ld_dgelu_x0_taylor[14] = {
+    -0x1.2a2ef9bb865adfb6p-6L, -0x1.d2fa4c17c7e842dcp-4L, -0x1.e4088244f901d2c8p-7L,
+    0x1.3e346def420568a4p-6L, 0x1.297b9d6ffaacd57ep-8L, -0x1.258a6d85633af3ecp-9L,
+    -0x1.8680f74e6b6b9c1ep-11L, 0x1.86c863b66083bb86p-13L, 0x1.69610924deba82ecp-14L,
+    -0x1.784acad4b941e734p-17L, -0x1.03fec69bdd553eacp-17L, 0x1.d0c38b7a117cc674p-22L,
+    0x1.322a347f1968b0ccp-21L, -0x1.b9057b3d934865dep-30L};
+#define FR_LD_SERIES_TERMS 14
+/* z: scalar.h's series of the op (its double Taylor table unused) */
+FR_INLINE void fr_ld_zero_series(const fr_zero_series *z, const long double *taylor, fr_ld x,
+                                 fr_ld *uh, fr_ld *ul) {
     fr_ld th, tl, ph, pl, Gh, Gl, Q = 0;
-    FR_LD_TWO_SUM(x - FR_DSILU_X0_HI, -(fr_ld)FR_DSILU_X0_MID, th, tl);  /* x - X0_HI: exact */
-    tl -= FR_DSILU_X0_LO;
-    for (int k = (int)(sizeof fr_ld_dsilu_x0_taylor / sizeof(fr_ld)); k-- > 0;)
-        Q = Q * th + fr_ld_dsilu_x0_taylor[k];
-    fr_ld_two_prod(th, FR_DSILU_A2_HI, &ph, &pl);
-    FR_LD_FAST_TWO_SUM((fr_ld)FR_DSILU_A1_HI, ph, Gh, Gl);
-    Gl += FR_DSILU_A1_LO + (pl + th * (FR_DSILU_A2_LO + th * Q));
+    FR_LD_TWO_SUM(x - z->x0[0], -(fr_ld)z->x0[1], th, tl);  /* x - X0_HI: exact */
+    tl -= z->x0[2];
+    for (int k = FR_LD_SERIES_TERMS; k-- > 0;)
+        Q = Q * th + taylor[k];
+    fr_ld_two_prod(th, z->a2[0], &ph, &pl);
+    FR_LD_FAST_TWO_SUM((fr_ld)z->a1[0], ph, Gh, Gl);
+    Gl += z->a1[1] + (pl + th * (z->a2[1] + th * Q));
     fr_ld_two_prod(th, Gh, uh, ul);
     *ul += th * Gl + tl * Gh;
 }
@@ -204,7 +215,7 @@ FR_INLINE fr_ld fr_ld_silu_backward(fr_ld g, fr_ld x) {
     if (x > -FR_LD_ZMIN) return g;
     fr_ld Eh, El, d, dl, sh, sl, ch, cl, ph, pl, th, tl, uh, ul;
     if (fabsl(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR) {
-        fr_ld_dsilu_near_x0(x, &uh, &ul);
+        fr_ld_zero_series(&fr_dsilu_series, fr_ld_dsilu_x0_taylor, x, &uh, &ul);
         return fr_ld_mul_once(g, uh, ul);
     }
     fr_ld_pow2 sc = fr_ld_exp_neg_abs(x, &Eh, &El, &d, &dl);
@@ -299,12 +310,18 @@ FR_INLINE fr_ld fr_ld_gelu(fr_ld x) {
     if (x > 200) return x;
     return x * fr_ld_phi_big(x);                        /* gelu(-0) = -0 */
 }
-/* g (Phi(x) + x phi(x)), phi(x) = e^(-x^2/2)/sqrt(2 pi) with x^2 as a pair.
- * Near gelu's minimum (x = -0.7518) the sum cancels: relative, not ulp, there. */
+/* g (Phi(x) + x phi(x)), phi(x) = e^(-x^2/2)/sqrt(2 pi) with x^2 as a pair;
+ * within 2^-3 of gelu's minimum (x = -0.7518), where the sum cancels, the
+ * series at its zero */
 FR_INLINE fr_ld fr_ld_gelu_backward(fr_ld g, fr_ld x) {
     if (x != x) return x + g;
     if (x < -200) return g * -0.0L;
     if (x > 200) return g;
+    if (fabsl(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR) {
+        fr_ld uh, ul;
+        fr_ld_zero_series(&fr_dgelu_series, fr_ld_dgelu_x0_taylor, x, &uh, &ul);
+        return fr_ld_mul_once(g, uh, ul);
+    }
     fr_ld sh, sl;
     fr_ld_two_prod(x, x, &sh, &sl);
     fr_ld phi = expl(-0.5L * sh) * (1 - 0.5L * sl) * FR_LD_1_SQRT2PI;
