@@ -21,11 +21,12 @@ ROUNDED_UNARY = tuple(op.name for op in _ops.OPS if op.accurate and op.kind == "
 
 def intrinsic_rows():
     """Base names (f32_sigmoid_fast, ...) of the kernels the avx2/avx512f levels
-    write with intrinsics: kernels.c's UNARY/BINARY/FUSED _SIMD and _CR rows,
-    and the float32 rows of kernels.h's FLOAT_MODES_SIMD32 ops (fast and exact)
-    and FLOAT_MODES_SIMD32_FAST ops (fast)."""
+    write with intrinsics: kernels.c's UNARY/BINARY/FUSED _SIMD and UNARY/FUSED
+    _CR rows (BINARY_CR is scalar.h's code, which gcc vectorizes), and the
+    float32 rows of kernels.h's FLOAT_MODES_SIMD32 ops (fast and exact) and
+    FLOAT_MODES_SIMD32_FAST ops (fast)."""
     kdir = Path(fr.__file__).parent / "kernels"
-    names = re.findall(r"K\((?:UNARY|BINARY|FUSED)_(?:SIMD|CR), (\w+),",
+    names = re.findall(r"K\((?:(?:UNARY|BINARY|FUSED)_SIMD|(?:UNARY|FUSED)_CR), (\w+),",
                        (kdir / "kernels.c").read_text())
     for op, col in re.findall(r"X\(\w+,\s*(\w+),\s*\w+,\s*[^,]+,\s*(FLOAT_MODES_SIMD32\w*),",
                               (kdir / "kernels.h").read_text()):

@@ -161,8 +161,9 @@ MUL_PAIR_DOWN, MUL_PAIR_UP = 2.0**-64, 2.0**64
 SILU_BWD_F32_ZMIN = -700.0                 # fr_silu_bwd_f32: float64 exp, Taylor to t^10
 SILU_BWD_F32_DEGREE = 10
 SILU_BWD_F32_EPS = 2.0**-40, 2.0**-49        # its error bound for exact mode's rounding test
-SILU_BWD_F32_SLOW_MAX = 760.0              # fr_silu_bwd_exact_f32: the double-double path to here
+SILU_BWD_F32_SLOW_MAX = 760.0              # fr_silu_bwd_exact_f32_try: the double-double path to here
 FLT_MAX = float.fromhex("0x1.fffffep+127")
+F32_OVERFLOW_MID = float.fromhex("0x1.ffffffp+127")   # FLT_MAX and 2^128's midpoint
 DBL_MAX = float.fromhex("0x1.fffffffffffffp+1023")
 TINY_SILU_F32 = _f32(2.0**-60)             # fr_half_tie_f64 (the narrow loops)
 CR_EPS_SIGMOID = 2.0**-36                  # exact float32's rounding test: the guess's bound
@@ -202,8 +203,9 @@ SCALAR_H = {
     "fr_silu_exact_f64": {ZMIN_DD_SILU, -ZMIN_DD_SILU},
     "fr_half_tie_f64": {TINY_SILU_F32},
     "fr_silu_bwd_wide_f32": {SILU_BWD_F32_ZMIN, SILU_BWD_F32_DEGREE, *SILU_BWD_F32_EPS},
-    "fr_silu_bwd_exact_f32": {SILU_BWD_F32_SLOW_MAX, FLT_MAX},
+    "fr_silu_bwd_exact_f32_try": {SILU_BWD_F32_SLOW_MAX, FLT_MAX},
     "fr_round_mul_pair_f32": {DBL_MAX},
+    "fr_round_dd_f32": {F32_OVERFLOW_MID, FLT_MAX, -FLT_MAX},
     "fr_dsilu_dd_f64": {DSILU_DD_ZMIN, DSILU_BIG, -DSILU_BIG, DSILU_TINY},
     "fr_mul_pair_f64": {MUL_PAIR_BIG_G, MUL_PAIR_TINY, MUL_PAIR_HUGE, MUL_PAIR_DOWN,
                         MUL_PAIR_UP, MUL_PAIR_UP_G},

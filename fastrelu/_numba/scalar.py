@@ -582,6 +582,10 @@ def _round_dd_f32(h, l):
     """fr_round_dd_f32: h + l rounded to float32 once (a tie in h: l decides)."""
     h, l = _fast_two_sum(h, l)
     f = np.float32(h)
+    if np.isinf(f):                                 # past the largest float, or on its
+        if abs(h) == K.F32_OVERFLOW_MID and l != 0.0 and (l > 0.0) != (h > 0.0):   # midpoint
+            return np.float32(K.FLT_MAX) if h > 0.0 else np.float32(-K.FLT_MAX)
+        return f
     err = h - np.float64(f)
     g = np.nextafter(f, np.float32(np.inf) if err > 0.0 else np.float32(-np.inf))
     tie = err != 0.0 and err == (np.float64(g) - np.float64(f)) * 0.5

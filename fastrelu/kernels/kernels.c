@@ -183,6 +183,26 @@
                 if (cnt) for (fr_intp i = 0; i < m; i++) cnt[j + i] += counted(yr[i], eps); \
             }                                                                 \
     }
+/* the same for a binary op of float32 g, x (the backward ops: f##_try,
+ * f##_slow); out may be g or x (read until the block is stored) */
+#define FR_BINARY_CR(name, T, f)                                              \
+    FR_INLINE void FR_K(name##_block)(const float *g, const float *x, float *out, fr_intp m) { \
+        float buf[FR_CR_BLOCK];                                               \
+        int open[FR_CR_BLOCK], any = 0;                                       \
+        for (fr_intp i = 0; i < m; i++)                                       \
+            buf[i] = f##_try(g[i], x[i], &open[i]);                           \
+        for (fr_intp i = 0; i < m; i++) any |= open[i];                       \
+        if (any)                                                              \
+            for (fr_intp i = 0; i < m; i++)                                   \
+                if (open[i]) buf[i] = f##_slow(g[i], x[i]);                   \
+        memcpy(out, buf, (size_t)m * sizeof(float));                          \
+    }                                                                         \
+    static void FR_K(name)(const void *g_, const void *x_, void *out_, fr_intp n) { \
+        const float *g = (const float *)g_, *x = (const float *)x_;           \
+        float *out = (float *)out_;                                           \
+        for (fr_intp b = 0; b < n; b += FR_CR_BLOCK)                          \
+            FR_K(name##_block)(g + b, x + b, out + b, n - b < FR_CR_BLOCK ? n - b : FR_CR_BLOCK); \
+    }
 #ifdef FR_SIMD_UNARY
 #define FR_UNARY_CR FR_UNARY_SIMD
 #define FR_FUSED_CR FR_FUSED_SIMD
@@ -224,7 +244,7 @@
     K(UNARY_SIMD, f64_silu_fast, SILU, F64, FAST, fr_silu_fast_f64)              \
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
     K(BINARY_SIMD, f32_silu_bwd_fast, SILU_BWD, F32, FAST, fr_silu_bwd_f32)      \
-    K(BINARY, f32_silu_bwd_exact, SILU_BWD, F32, EXACT, fr_silu_bwd_exact_f32)   \
+    K(BINARY_CR, f32_silu_bwd_exact, SILU_BWD, F32, EXACT, fr_silu_bwd_exact_f32) \
     K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
     K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
     K(UNARY_SIMD, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32) \
@@ -262,6 +282,7 @@
 #define FR_FIELD_FUSED_SIMD .fused
 #define FR_FIELD_BINARY_SIMD .binary
 #define FR_FIELD_BINARY .binary
+#define FR_FIELD_BINARY_CR .binary
 #define FR_FIELD_TERNARY .ternary
 #define FR_FIELD_FUSED .fused
 
@@ -284,9 +305,10 @@
     K(kind, f64_##opname##_exact, ID, F64, EXACT, fr_##opname##_exact_f64)
 #define FR_OP_KERNELS_FLOAT_MODES(K, ID, opname, kind)                           \
     FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind, kind)
-/* float32 fast, or fast and exact: kind_SIMD (the scalar loop at baseline) */
+/* float32 fast, or fast and exact: kind_SIMD (the scalar loop at baseline);
+ * _FAST: exact float32 kind_CR */
 #define FR_OP_KERNELS_FLOAT_MODES_SIMD32_FAST(K, ID, opname, kind)               \
-    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind)
+    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_CR)
 #define FR_OP_KERNELS_FLOAT_MODES_SIMD32(K, ID, opname, kind)                    \
     FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_SIMD)
 #define FR_OP_EMIT_KERNELS_(ID, opname, kind, threshold, kernels, ...)           \

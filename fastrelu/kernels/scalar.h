@@ -535,6 +535,9 @@ FR_INLINE float fr_cr_test_f32(double r, double eps, int *hard) {
 FR_INLINE float fr_round_dd_f32(double h, double l) {
     fr_fast_two_sum_f64(h, l, &h, &l);
     float f = (float)h;
+    if (isinf(f))             /* past the largest float, or on its midpoint with 2^128 */
+        return fabs(h) == 0x1.ffffffp+127 && l != 0.0 && (l > 0.0) != (h > 0.0)
+                   ? (h > 0.0 ? 0x1.fffffep+127f : -0x1.fffffep+127f) : f;
     double err = h - (double)f;                    /* exact */
     float g = nextafterf(f, err > 0.0 ? INFINITY : -INFINITY);
     int tie = err != 0.0 && err == ((double)g - (double)f) * 0.5;
@@ -553,17 +556,17 @@ FR_INLINE float fr_round_mul_pair_f32(float g, double h, double l) {
 
 /* silu_backward: the float64 evaluation (fr_silu_bwd_wide_f32) and its own
  * bound (the cancellation next to x0 costs up to 2^26 of it); the hard cases
- * (~1 in 2^14; NaN, inf: their value) g times silu' in double-double */
-FR_INLINE float fr_silu_bwd_exact_f32(float g, float x) {
+ * (~1 in 2^14; not NaN, inf: their value) g times silu' in double-double */
+FR_INLINE float fr_silu_bwd_exact_f32_try(float g, float x, int *hard) {
     double eps, y = fr_silu_bwd_wide_f32(g, x, &eps);
-    int hard;
-    float r = fr_cr_test_f32(y, eps, &hard);
-    if (__builtin_expect(hard, 0) && fabs(x) <= 760.0f && fabs(g) <= 0x1.fffffep+127f) {
-        double fh, fl;
-        fr_dsilu_dd_f64(x, 0, &fh, &fl);
-        r = fr_round_mul_pair_f32(g, fh, fl);
-    }
+    float r = fr_cr_test_f32(y, eps, hard);
+    *hard &= fabsf(x) <= 760.0f && fabsf(g) <= 0x1.fffffep+127f;
     return r;
+}
+FR_INLINE float fr_silu_bwd_exact_f32_slow(float g, float x) {
+    double fh, fl;
+    fr_dsilu_dd_f64(x, 0, &fh, &fl);
+    return fr_round_mul_pair_f32(g, fh, fl);
 }
 
 FR_INLINE float fr_sigmoid_exact_try_f32(float x, int *hard) {
@@ -788,29 +791,46 @@ FR_INLINE double fr_gelu_backward_fast_f64(double g, double x) { return fr_gelu_
 FR_DEFINE_GELU_F32(exact, f64x)
 FR_DEFINE_GELU_F32(fast, f64)
 /* gelu_backward: fast g D rounded twice (D's pair summed, then g times it);
- * exact g (Dh + Dl) rounded once (a double rounding missed 3 of 2^32 at
- * g = 1), within 2^-3 of D's zero its series (as float64's exact mode).  D
- * below 2^-1000 (x < -37, its 2^n applied last) times a float32 g rounds to 0
- * in float32 either way. */
-FR_INLINE float fr_gelu_backward_f32(float g, float x, int exact) {
-    double dh, dl, s2, uh = 0.0, ul = 0.0;
-    if (exact)
-        fr_dgelu_f64x((double)x, &dh, &dl, &s2);
-    else
-        fr_dgelu_f64((double)x, &dh, &dl, &s2);
-    double sc = s2 * FR_DOWN_F64;
-    dh *= sc;
-    dl *= sc;
-    if (exact)
-        fr_zero_series_f64(&fr_dgelu_series, x, 0, &uh, &ul);
-    int near = exact && fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;
-    float r = exact ? fr_round_mul_pair_f32(g, near ? uh : dh, near ? ul : dl)
-                    : (float)((double)g * (dh + dl));
-    r = x != x ? (float)((double)x + (double)g) : r;
-    return x < -FR_GELU_AMAX ? (float)((double)g * -0.0) : (x > FR_GELU_AMAX ? g : r);
+ * exact (correctly rounded) the same with a rounding test (the pair is within
+ * ~1.5 float64 ulp next to D's zero, 2^-56 elsewhere: eps 2^-48), the hard
+ * cases (~1 in 2^23) g (Dh + Dl) rounded once by a two-product, within 2^-3
+ * of D's zero its series (as float64's exact mode); a double rounding missed
+ * 3 of 2^32 at g = 1.  D below 2^-1000 (x < -37, its 2^n applied last) times
+ * a float32 g rounds to 0 in float32 either way. */
+#define FR_DEFINE_GELU_BWD_F32(MODE, SUF)                                      \
+    FR_INLINE double fr_gelu_backward_##MODE##_f32_wide(float g, float x, double *dh, \
+                                                       double *dl) {           \
+        double s2;                                                             \
+        fr_dgelu_##SUF((double)x, dh, dl, &s2);                                \
+        double sc = s2 * FR_DOWN_F64, y = (double)g * ((*dh + *dl) * sc);      \
+        *dh *= sc;              /* a D that underflows keeps its sign in y */  \
+        *dl *= sc;                                                             \
+        return y;                                                              \
+    }                                                                          \
+    FR_INLINE float fr_gelu_backward_##MODE##_f32_limits(float g, float x, float r) { \
+        r = x != x ? (float)((double)x + (double)g) : r;                       \
+        return x < -FR_GELU_AMAX ? (float)((double)g * -0.0) : (x > FR_GELU_AMAX ? g : r); \
+    }
+FR_DEFINE_GELU_BWD_F32(fast, f64)
+FR_DEFINE_GELU_BWD_F32(exact, f64x)
+FR_INLINE float fr_gelu_backward_fast_f32(float g, float x) {
+    double dh, dl;
+    return fr_gelu_backward_fast_f32_limits(g, x, (float)fr_gelu_backward_fast_f32_wide(g, x, &dh, &dl));
 }
-FR_INLINE float fr_gelu_backward_exact_f32(float g, float x) { return fr_gelu_backward_f32(g, x, 1); }
-FR_INLINE float fr_gelu_backward_fast_f32(float g, float x) { return fr_gelu_backward_f32(g, x, 0); }
+FR_INLINE float fr_gelu_backward_exact_f32_try(float g, float x, int *hard) {
+    double dh, dl;
+    float r = fr_cr_test_f32(fr_gelu_backward_exact_f32_wide(g, x, &dh, &dl), 0x1p-48, hard);
+    *hard &= fabsf(x) <= FR_GELU_AMAX && fabsf(g) <= 0x1.fffffep+127f;
+    return fr_gelu_backward_exact_f32_limits(g, x, r);
+}
+FR_INLINE float fr_gelu_backward_exact_f32_slow(float g, float x) {
+    double dh, dl, uh, ul;
+    fr_gelu_backward_exact_f32_wide(g, x, &dh, &dl);
+    int near = fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;
+    if (near)
+        fr_zero_series_f64(&fr_dgelu_series, x, 0, &uh, &ul);
+    return fr_round_mul_pair_f32(g, near ? uh : dh, near ? ul : dl);
+}
 
 /* ---- leaky relu -----------------------------------------------------------
  * x > 0: x; NaN: x; x = +-0 or alpha = 0: +0 (alpha = 0 is relu, bit for bit,
