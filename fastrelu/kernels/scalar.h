@@ -301,12 +301,13 @@ FR_INLINE double fr_half_tie_f64(double x, double r) {
  * +inf and -0 at -inf written out (x c and s x would be inf * 0 there). */
 #define FR_DSILU(T, x, s, c)                                                   \
     ((x) > (T)760 ? (T)1 : ((x) < (T)-760 ? (T)-0.0 : (s) * ((T)1 + (x) * (c))))
-/* float32 in float64, one kernel for both modes (sigmoid(x) of a float32 x
- * can be subnormal in float32, never in float64).  float32 needs far less
- * than float64 gives: exp as Taylor to t^10 (2^-42 relative) and one
- * reciprocal for both s and c, no error terms; no FMA (same bits on every
- * level).  Near silu's minimum (x = -1.2785) 1 + x c cancels, but a float32
- * x can get no closer than ~2^-24 relative, so 2^-42 stays below 2^-17 ulp. */
+/* float32 in float64 (sigmoid(x) of a float32 x can be subnormal in float32,
+ * never in float64): fast mode rounds this value, exact mode tests it against
+ * eps (fr_silu_bwd_exact_f32_try).  exp as Taylor to t^10 (2^-42 relative)
+ * and one reciprocal for both s and c, no error terms; no FMA (same bits on
+ * every level).  Near silu's minimum (x = -1.2785) 1 + x c cancels: the
+ * float32 x nearest it lies ~2^-26 from it, so c's rounding (2^-52) costs up
+ * to 2^-26 relative there, a quarter ulp; eps says so. */
 FR_INLINE double fr_silu_bwd_wide_f32(float gf, float xf, double *eps) {
     double x = xf, z = -fabs(x);
     z = z < -700.0 ? -700.0 : z;                    /* keeps NaN */
