@@ -807,14 +807,13 @@ def _gelu_variant(ma, pe, exact):
         xd, gd = np.float64(x), np.float64(g)
         dh, dl, s2 = dgelu(xd)
         sc = s2 * K.DOWN_F64
-        dh, dl = dh * sc, dl * sc
+        r = np.float32(gd * ((dh + dl) * sc))       # a D that underflows keeps its sign
         if exact:
+            dh, dl = dh * sc, dl * sc
             uh, ul = series(xd)
             if abs(xd - K.DGELU.x0[0]) < K.DGELU.near:
                 dh, dl = uh, ul
             r = _round_mul_pair_f32(g, dh, dl)
-        else:
-            r = np.float32(gd * (dh + dl))
         if x != x:
             r = np.float32(xd + gd)
         if xd < -amax:
