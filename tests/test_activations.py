@@ -484,6 +484,18 @@ def test_exact_float32_backward_is_correctly_rounded(isa, op):
     assert not bad.any(), (x[bad][:3], g[bad][:3], got[bad][:3], want[bad][:3])
 
 
+def test_float32_gelu_backward_zero_keeps_its_sign_where_the_derivative_underflows(isa, mode):
+    """Float32 x in [-39, -37]: gelu' < 0 is below 2^-1000 (its 2^n applied
+    last), so grad times it is a zero of sign -sign(grad); the numba twin's fast
+    kernel once summed the separately scaled parts to +0."""
+    rng = np.random.default_rng(12)
+    x = rng.uniform(-39, -37, 4000).astype(np.float32)
+    g = (rng.standard_normal(4000) * 1e30).astype(np.float32)
+    got = fr.gelu_backward(g, x)
+    assert (got == 0).all()
+    same_bits(np.signbit(got), g > 0)
+
+
 def test_gelu_backward_of_a_huge_grad_where_the_derivative_is_subnormal(isa, mode):
     """Float64 gelu' below -37 is subnormal (its 2^n is applied last); a grad
     near the top of the range times it is a normal number, and used to
