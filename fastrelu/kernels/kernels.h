@@ -35,9 +35,9 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
  * scalar.h's fr_<name>_<mode>_<f32|f64>, generated (kernels.c);
  * FLOAT_MODES_SIMD32, the same but float32 fast and exact are the SIMD
  * levels' fr_v_f32_<name>_fast and _exact (sigmoid_simd_body.h);
- * FLOAT_MODES_SIMD32_FAST, float32 fast only, and float32 exact a rounding
- * test and a slow path (fr_<name>_exact_f32_try and _slow, kernels.c's
- * BINARY_CR).
+ * FLOAT_MODES_SIMD32_FAST, the same but only float32 fast is SIMD, and
+ * float32 exact is a rounding test and a slow path (scalar.h's
+ * fr_<name>_exact_f32_try and _slow, kernels.c's BINARY_CR).
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).
  * Thresholds, measured on the 2-core dev VM with fastrelu's pool (back-to-back
