@@ -387,6 +387,19 @@ def _dsilu_f64(x, s, c):
     return select(x > K.DSILU_BIG, 1.0, select(x < -K.DSILU_BIG, -0.0, s * (1.0 + x * c)))
 
 
+def _zero_series_near(z):
+    """fr_zero_series_near: whether x is inside the series' window."""
+    x0, near = z.x0[0], z.near
+
+    @njit_inline
+    def inside(x):
+        return abs(x - x0) < near
+    return inside
+
+
+_near_x0_dsilu, _near_x0_dgelu = _zero_series_near(K.DSILU), _zero_series_near(K.DGELU)
+
+
 def _zero_series(z, pe):
     """fr_zero_series_f64 with one op's constants z (constants.ZeroSeries):
     f(x0 + t) = t (A1 + t (A2 + t Q(t))) as (uh, ul), next to the op's zero;
@@ -465,7 +478,7 @@ def _dsilu_variant(fast):
         h = select(pos, q, (q * sc) * K.DOWN_F64)
         l = select(pos, r, (r * sc) * K.DOWN_F64)
         uh, ul = series(x)                          # within 2^-3 of x0
-        near = abs(x - K.DSILU.x0[0]) < K.DSILU.near
+        near = _near_x0_dsilu(x)
         h = select(near, uh, h)
         l = select(near, ul, l)
         big = x > K.DSILU_BIG
@@ -518,8 +531,8 @@ def silu_bwd_f32(g, x):
 
 @njit_inline
 def silu_bwd_exact_f32(g, x):
-    """fr_silu_bwd_exact_f32: correctly rounded; the rounding test's hard
-    cases from silu' in double-double."""
+    """fr_silu_bwd_exact_f32_try, and _slow for the rounding test's hard
+    cases (silu' in double-double): correctly rounded."""
     y, eps = _silu_bwd_wide_f32(g, x)
     r, hard = _correctly_rounded(y, eps)
     if hard and abs(x) <= np.float32(K.SILU_BWD_F32_SLOW_MAX) and abs(g) <= np.float32(K.FLT_MAX):
@@ -785,7 +798,7 @@ def _gelu_variant(ma, pe, exact):
     def backward(g, x):
         dh, dl, s2 = dgelu(x)
         uh, ul = series(x)                          # exact: within 2^-3 of gelu''s zero
-        near = exact and abs(x - K.DGELU.x0[0]) < K.DGELU.near
+        near = exact and _near_x0_dgelu(x)
         dh = select(near, uh, dh)
         dl = select(near, ul, dl)
         # g D; scaled up where it leaves the normals in exact mode only
@@ -802,17 +815,18 @@ def _gelu_variant(ma, pe, exact):
 
     @njit_inline
     def backward_f32(g, x):
-        """fr_gelu_backward_f32: fast g D rounded twice, exact g (Dh + Dl) once
-        (within 2^-3 of D's zero its series)."""
+        """fr_gelu_backward_fast_f32: g D rounded twice; exact: g (Dh + Dl)
+        rounded once (within 2^-3 of D's zero its series), what C's
+        fr_gelu_backward_exact_f32_try and _slow give (both correctly rounded)."""
         xd, gd = np.float64(x), np.float64(g)
         dh, dl, s2 = dgelu(xd)
         sc = s2 * K.DOWN_F64
         r = np.float32(gd * ((dh + dl) * sc))       # a D that underflows keeps its sign
         if exact:
-            dh, dl = dh * sc, dl * sc
-            uh, ul = series(xd)
-            if abs(xd - K.DGELU.x0[0]) < K.DGELU.near:
-                dh, dl = uh, ul
+            if _near_x0_dgelu(xd):
+                dh, dl = series(xd)
+            else:
+                dh, dl = dh * sc, dl * sc
             r = _round_mul_pair_f32(g, dh, dl)
         if x != x:
             r = np.float32(xd + gd)

@@ -207,6 +207,9 @@ FR_INLINE void fr_ld_zero_series(const fr_zero_series *z, const long double *tay
     fr_ld_two_prod(th, Gh, uh, ul);
     *ul += th * Gl + tl * Gh;
 }
+FR_INLINE int fr_ld_zero_series_near(const fr_zero_series *z, fr_ld x) {
+    return fabsl(x - z->x0[0]) < z->near;
+}
 
 /* g silu'(x), silu'(x) = s (1 + x c), s = sigmoid(x), c = sigmoid(-x) */
 FR_INLINE fr_ld fr_ld_silu_backward(fr_ld g, fr_ld x) {
@@ -214,7 +217,7 @@ FR_INLINE fr_ld fr_ld_silu_backward(fr_ld g, fr_ld x) {
     if (x < FR_LD_ZMIN) return g * -0.0L;               /* the limits (x c is inf * 0) */
     if (x > -FR_LD_ZMIN) return g;
     fr_ld Eh, El, d, dl, sh, sl, ch, cl, ph, pl, th, tl, uh, ul;
-    if (fabsl(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR) {
+    if (fr_ld_zero_series_near(&fr_dsilu_series, x)) {
         fr_ld_zero_series(&fr_dsilu_series, fr_ld_dsilu_x0_taylor, x, &uh, &ul);
         return fr_ld_mul_once(g, uh, ul);
     }
@@ -317,7 +320,7 @@ FR_INLINE fr_ld fr_ld_gelu_backward(fr_ld g, fr_ld x) {
     if (x != x) return x + g;
     if (x < -200) return g * -0.0L;
     if (x > 200) return g;
-    if (fabsl(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR) {
+    if (fr_ld_zero_series_near(&fr_dgelu_series, x)) {
         fr_ld uh, ul;
         fr_ld_zero_series(&fr_dgelu_series, fr_ld_dgelu_x0_taylor, x, &uh, &ul);
         return fr_ld_mul_once(g, uh, ul);

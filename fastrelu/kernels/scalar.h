@@ -384,12 +384,17 @@ FR_INLINE double fr_mul_pair_f64(double g, double h, double l, int fast, int up)
  * Taylor series there, f(x0 + t) = t (A1 + t (A2 + t Q(t))), t = x - x0 as
  * a pair (x0 in three doubles; x - x0[0] exact by Sterbenz), A1, A2 and t A2
  * exact, Q's coefficients q[0..nq) (t^3 on) from tools/zero_series.py; as
- * uh + ul, within ~2^-56 where |t| <= 2^-3 (A2 t under 12% of A1) */
+ * uh + ul, within ~2^-56 where |t| < near = 2^-3 (A2 t under 12% of A1) */
 typedef struct {
     double x0[3], a1[2], a2[2];
     const double *q;
     int nq;
+    double near;
 } fr_zero_series;
+/* whether x is inside the series' window */
+FR_INLINE int fr_zero_series_near(const fr_zero_series *z, double x) {
+    return fabs(x - z->x0[0]) < z->near;
+}
 FR_INLINE void fr_zero_series_f64(const fr_zero_series *z, double x, int fast, double *uh,
                                   double *ul) {
     double th, tl, Gh, Gl, ph, pl, Q = 0.0;        /* 0 th + c: the top coefficient */
@@ -407,7 +412,7 @@ FR_INLINE void fr_zero_series_f64(const fr_zero_series *z, double x, int fast, d
 static const fr_zero_series fr_dsilu_series = {
     {FR_DSILU_X0_HI, FR_DSILU_X0_MID, FR_DSILU_X0_LO}, {FR_DSILU_A1_HI, FR_DSILU_A1_LO},
     {FR_DSILU_A2_HI, FR_DSILU_A2_LO}, fr_dsilu_x0_taylor,
-    (int)(sizeof fr_dsilu_x0_taylor / sizeof(double))};
+    (int)(sizeof fr_dsilu_x0_taylor / sizeof(double)), FR_DSILU_NEAR};
 /* gelu'(x) = Phi(x) + x phi(x) next to its zero x0 = -0.75179
  * (python tools/zero_series.py --op gelu_backward; the next term is 2^-73
  * relative at 2^-3) */
@@ -429,7 +434,7 @@ static const double fr_dgelu_x0_taylor[13] = {
 static const fr_zero_series fr_dgelu_series = {
     {FR_DGELU_X0_HI, FR_DGELU_X0_MID, FR_DGELU_X0_LO}, {FR_DGELU_A1_HI, FR_DGELU_A1_LO},
     {FR_DGELU_A2_HI, FR_DGELU_A2_LO}, fr_dgelu_x0_taylor,
-    (int)(sizeof fr_dgelu_x0_taylor / sizeof(double))};
+    (int)(sizeof fr_dgelu_x0_taylor / sizeof(double)), FR_DGELU_NEAR};
 FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     fr_exp_neg_abs_dd E = fr_exp_neg_abs_dd_f64(x, -760.0);
     double Eh = E.Eh, El = E.El, sc = E.s, eh = E.eh, el = E.el, Dh = E.Dh, Dl = E.Dl;
@@ -457,7 +462,7 @@ FR_INLINE void fr_dsilu_dd_f64(double x, int fast, double *fh, double *fl) {
     double h = pos ? q : (q * sc) * FR_DOWN_F64, l = pos ? r : (r * sc) * FR_DOWN_F64;
     double uh, ul;                                 /* within 2^-3 of x0: the series */
     fr_zero_series_f64(&fr_dsilu_series, x, fast, &uh, &ul);
-    int near = fabs(x - FR_DSILU_X0_HI) < FR_DSILU_NEAR;
+    int near = fr_zero_series_near(&fr_dsilu_series, x);
     h = near ? uh : h;
     l = near ? ul : l;
     /* silu' below the normals (x < -708) is the double it rounds to, as the
@@ -763,7 +768,7 @@ FR_INLINE int64_t fr_gelu_index(double a) {
          * allow it) */                                                        \
         if (!FAST)                                                             \
             fr_zero_series_f64(&fr_dgelu_series, x, FAST, &uh, &ul);           \
-        int near = !FAST && fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;          \
+        int near = !FAST && fr_zero_series_near(&fr_dgelu_series, x);          \
         dh = near ? uh : dh;                                                   \
         dl = near ? ul : dl;                                                   \
         /* g D; scaled up where it leaves the normals in exact mode only (the  \
@@ -825,12 +830,12 @@ FR_INLINE float fr_gelu_backward_exact_f32_try(float g, float x, int *hard) {
     return fr_gelu_backward_exact_f32_limits(g, x, r);
 }
 FR_INLINE float fr_gelu_backward_exact_f32_slow(float g, float x) {
-    double dh, dl, uh, ul;
-    fr_gelu_backward_exact_f32_wide(g, x, &dh, &dl);
-    int near = fabs(x - FR_DGELU_X0_HI) < FR_DGELU_NEAR;
-    if (near)
-        fr_zero_series_f64(&fr_dgelu_series, x, 0, &uh, &ul);
-    return fr_round_mul_pair_f32(g, near ? uh : dh, near ? ul : dl);
+    double dh, dl;
+    if (fr_zero_series_near(&fr_dgelu_series, x))
+        fr_zero_series_f64(&fr_dgelu_series, x, 0, &dh, &dl);
+    else
+        fr_gelu_backward_exact_f32_wide(g, x, &dh, &dl);
+    return fr_round_mul_pair_f32(g, dh, dl);
 }
 
 /* ---- leaky relu -----------------------------------------------------------
