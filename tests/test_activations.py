@@ -438,19 +438,15 @@ _BACKWARD_CR_CASES = {
 
 def _mp_backward_f32(op, g, x):
     """g op'(x) rounded once to float32 by mpmath (right for normal results:
-    the callers leave out the subnormal ones)."""
+    the callers leave out the subnormal ones); op' is rounded_mpmath's formula."""
     import mpmath
-    mpmath.mp.dps = 50
+    deriv = _slow._mp_formula(op)
     out = []
-    for gi, xi in zip(g.tolist(), x.tolist()):
-        X = mpmath.mpf(xi)
-        if op == "silu_backward":
-            s = 1 / (1 + mpmath.exp(-X))
-            d = s * (1 + X * (1 - s))
-        else:
-            d = mpmath.ncdf(X) + X * mpmath.npdf(X)
-        with mpmath.workprec(24):
-            out.append(float(+(mpmath.mpf(gi) * d)))
+    with mpmath.workdps(50):
+        for gi, xi in zip(g.tolist(), x.tolist()):
+            d = deriv(mpmath.mpf(xi))
+            with mpmath.workprec(24):
+                out.append(float(+(mpmath.mpf(gi) * d)))
     with np.errstate(over="ignore"):                 # 2^128 rounded to 24 bits: inf
         return np.array(out, np.float32)
 
