@@ -51,6 +51,7 @@ cdef extern from "kernels/loops.h" nogil:
     const fr_kernel_row fr_roofline_rows[4]
     const fr_kernel_row fr_numpy_rows[]
     int fr_default_accuracy, fr_thread_accuracy, fr_num_threads, fr_serial_only
+    int fr_narrow_lookups
     fr_intp fr_parallel_min[FR_NOPS]
     ctypedef struct fr_fpstate_all:
         pass
@@ -348,6 +349,15 @@ def set_parallel_min(str op, fr_intp n):
 
 def get_parallel_min(str op):
     return fr_parallel_min[OPS.index(op)]
+
+def set_narrow_lookups(bint on):
+    """Unary ops over float16/bfloat16 by their tables (on, the default) or
+    by the block path the tables are made with (for tests); returns the
+    previous setting."""
+    global fr_narrow_lookups
+    prev = bool(fr_narrow_lookups)
+    fr_narrow_lookups = on
+    return prev
 
 def after_fork_in_child():
     """A forked child has none of the parent's pool threads: once the parent

@@ -15,13 +15,14 @@ The correctly rounded reference for all 65536 inputs is the float64 twin
 2^-30 ulp of a rounding midpoint: there mpmath decides (_slow.rounded_mpmath).
 test_reference_is_correctly_rounded checks the shortcut against mpmath.
 """
+import contextlib
 import functools
 
 import numpy as np
 import pytest
 
 import fastrelu as fr
-from fastrelu import _ops, _slow
+from fastrelu import _ops, _slow, _ufuncs
 
 LOW = ("float16", "bfloat16")
 FORMAT = {"float16": (10, -14), "bfloat16": (7, -126)}       # nmant, minexp
@@ -31,12 +32,14 @@ EXACT = tuple(op.name for op in _ops.OPS                    # relu, leaky_relu
               if op.args[0] == "x" and op.kind != "fused" and not op.accurate)
 VIA_F32 = tuple(op.name for op in _ops.OPS if op.args[0] == "grad")     # backward ops
 BIAS = tuple(op.name for op in _ops.OPS if op.kind == "fused")
+LOOKUP = tuple(op.name for op in _ops.OPS if _ufuncs.OP_KIND[op.name] == "unary")  # 16-bit tables
 OP_SUBSETS = {   # each test takes one kind of op; together they take the table
     "test_reference_is_correctly_rounded": "the correctly rounded unary ops",
     "test_correctly_rounded_all_patterns": "the correctly rounded unary ops",
     "test_exact_ops_all_patterns": "the exact forward ops",
     "test_float32_rounded_once": "the backward ops",
     "test_bias_is_activation_of_rounded_sum": "the fused ops",
+    "test_lookup_is_the_block_path": "the ops of one argument (the others have no table)",
 }
 
 
@@ -156,6 +159,54 @@ def test_no_fp_warnings(isa, mode, name):
             except FloatingPointError as e:
                 bad.append(f"{op} [{block[0]}, {block[-1]}]: {e}")
     assert not bad, f"{len(bad)} blocks raise, e.g. " + "; ".join(bad[:4])
+
+
+# ---- unary ops: the tables ---------------------------------------------------------
+
+@contextlib.contextmanager
+def block_path():
+    prev = _ufuncs.set_narrow_lookups(False)
+    try:
+        yield
+    finally:
+        _ufuncs.set_narrow_lookups(prev)
+
+
+@pytest.mark.parametrize("name", LOW)
+@pytest.mark.parametrize("op", LOOKUP)
+def test_lookup_is_the_block_path(isa, op, name):
+    """A one-argument op over a 16-bit type looks its results up in a table
+    made once by the block path (widen, the C exact float64 kernel, round
+    once; relu by its bits): this variant's block path, bit for bit, for every
+    layout, out=, in place, and on the pool's threads.  NaN payloads too, but
+    on the numba backend, whose exact kernels may give a NaN another sign
+    (NaN payloads are not part of the contract)."""
+    x = all_patterns(name)
+    f = getattr(fr, op)
+    cases = {"contiguous": x, "reversed": x[::-1], "stride 3": np.repeat(x, 3)[1::3],
+             "threaded": np.tile(shuffled(name, 7), 5)}     # past the lookups' thread threshold
+
+    def check(got, want, what, inp):
+        if isa == "numba":
+            assert_same_bits(got, want, f"{op} {name} {what}", inp)
+            return
+        bad = np.flatnonzero(got.view(np.uint16) != want.view(np.uint16))
+        assert bad.size == 0, (f"{op} {name} {what}: {bad.size} differ, e.g. input "
+                               f"0x{int(inp.view(np.uint16)[bad[0]]):04x}: "
+                               f"0x{int(got.view(np.uint16)[bad[0]]):04x}, block path "
+                               f"0x{int(want.view(np.uint16)[bad[0]]):04x}")
+
+    with np.errstate(all="ignore"):                # signalling NaN patterns
+        with block_path():
+            want = {k: f(v) for k, v in cases.items()}
+        for k, v in cases.items():
+            check(f(v), want[k], k, v)
+        out = np.zeros(2 * x.size, x.dtype)[::2]
+        f(x, out=out)
+        check(out, want["contiguous"], "out= every other", x)
+        y = x.copy()
+        assert getattr(fr, op + "_")(y) is y
+        check(y, want["contiguous"], "in place", x)
 
 
 # ---- exact ops ---------------------------------------------------------------------
