@@ -42,6 +42,7 @@ cdef extern from "kernels/loops.h" nogil:
         FR_TABLE_AUTO, FR_NTABLES
         FR_FMT_HALF, FR_FMT_BF16
     const int fr_op_kind[FR_NOPS]
+    const int fr_op_of[FR_NOPS]
     const int fr_kind_nin[4]
     const char *const fr_op_names[FR_NOPS]
     const fr_isa_entry fr_isas[]
@@ -99,6 +100,7 @@ cdef extern from "kernels/loops.h" nogil:
 OPS = tuple(fr_op_names[i].decode() for i in range(FR_NOPS))     # kernels.h's op list
 KINDS = ("unary", "binary", "ternary", "fused")
 OP_KIND = {op: KINDS[fr_op_kind[i]] for i, op in enumerate(OPS)}
+OP_OF = {op: OPS[fr_op_of[i]] for i, op in enumerate(OPS)}     # a fused op's activation
 NIN = {op: (1, 2, 3, 2)[fr_op_kind[i]] for i, op in enumerate(OPS)}
 TABLES = ("auto", "cython", "numba", "numpy")
 DTYPES = ("float32", "float64", "int8", "int16", "int32", "int64")

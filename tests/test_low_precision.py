@@ -32,14 +32,15 @@ EXACT = tuple(op.name for op in _ops.OPS                    # relu, leaky_relu
               if op.args[0] == "x" and op.kind != "fused" and not op.accurate)
 VIA_F32 = tuple(op.name for op in _ops.OPS if op.args[0] == "grad")     # backward ops
 BIAS = tuple(op.name for op in _ops.OPS if op.kind == "fused")
-LOOKUP = tuple(op.name for op in _ops.OPS if _ufuncs.OP_KIND[op.name] == "unary")  # 16-bit tables
+LOOKUP = tuple(op.name for op in _ops.OPS if op.kind in ("unary", "fused"))   # 16-bit tables
 OP_SUBSETS = {   # each test takes one kind of op; together they take the table
     "test_reference_is_correctly_rounded": "the correctly rounded unary ops",
     "test_correctly_rounded_all_patterns": "the correctly rounded unary ops",
     "test_exact_ops_all_patterns": "the exact forward ops",
     "test_float32_rounded_once": "the backward ops",
     "test_bias_is_activation_of_rounded_sum": "the fused ops",
-    "test_lookup_is_the_block_path": "the ops of one argument (the others have no table)",
+    "test_lookup_is_the_block_path": "the ops with a table (of one argument, and the fused "
+                                     "ops: their activation's)",
 }
 
 
@@ -177,14 +178,22 @@ def block_path():
 def test_lookup_is_the_block_path(isa, op, name):
     """A one-argument op over a 16-bit type looks its results up in a table
     made once by the block path (widen, the C exact float64 kernel, round
-    once; relu by its bits): this variant's block path, bit for bit, for every
-    layout, out=, in place, and on the pool's threads.  NaN payloads too, but
-    on the numba backend, whose exact kernels may give a NaN another sign
-    (NaN payloads are not part of the contract)."""
+    once; relu by its bits), and a fused op its activation's at x + b
+    rounded: this variant's block path, bit for bit, for every layout, out=,
+    in place, and on the pool's threads.  NaN payloads too, but on the numba
+    backend, whose exact kernels may give a NaN another sign (NaN payloads
+    are not part of the contract)."""
     x = all_patterns(name)
-    f = getattr(fr, op)
     cases = {"contiguous": x, "reversed": x[::-1], "stride 3": np.repeat(x, 3)[1::3],
              "threaded": np.tile(shuffled(name, 7), 5)}     # past the lookups' thread threshold
+    if _ops.BY_NAME[op].kind == "fused":         # b: every pattern again, in another order
+        def f(v, **kw):
+            return getattr(fr, op)(v, np.resize(shuffled(name, 3), v.size), **kw)
+
+        def f_(v):
+            return getattr(fr, op + "_")(v, np.resize(shuffled(name, 3), v.size))
+    else:
+        f, f_ = getattr(fr, op), getattr(fr, op + "_")
 
     def check(got, want, what, inp):
         if isa == "numba":
@@ -205,7 +214,7 @@ def test_lookup_is_the_block_path(isa, op, name):
         f(x, out=out)
         check(out, want["contiguous"], "out= every other", x)
         y = x.copy()
-        assert getattr(fr, op + "_")(y) is y
+        assert f_(y) is y
         check(y, want["contiguous"], "in place", x)
 
 

@@ -23,6 +23,8 @@ def test_c_and_python_tables_agree():
         assert _ufuncs.OP_KIND[op.name] == op.kind
         assert _ufuncs.NIN[op.name] == len(op.args)
         assert _ufuncs.get_parallel_min(op.name) > 0      # a threshold for every op
+        want_of = _ops.activation(op.name) if op.kind == "fused" else op.name
+        assert _ufuncs.OP_OF[op.name] == want_of, (op.name, _ufuncs.OP_OF[op.name])
 
 
 @pytest.mark.parametrize("op", _ops.OPS, ids=OP_NAMES)

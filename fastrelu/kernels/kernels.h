@@ -29,7 +29,7 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
 /* The op list: one line per op, everything per-op on the C side (the enum,
  * the kind and thread-threshold tables, the names Python reads, the numpy
  * backend's rows, the kernels of the regular ops) is generated from it.
- *   X(ID, name, kind, threads from n >= this many elements, kernels, half_tie)
+ *   X(ID, name, kind, threads from n >= this many elements, kernels, half_tie, of)
  * kernels: LISTED, the op's kernels are rows of kernels.c's FR_KERNEL_LIST
  * (the older, irregular ops); FLOAT_MODES, float32/float64 x fast/exact,
  * scalar.h's fr_<name>_<mode>_<f32|f64>, generated (kernels.c);
@@ -40,27 +40,28 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
  * fr_<name>_exact_f32_try and _slow, kernels.c's BINARY_CR).
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).
+ * of: the op a fused op applies to x + b (itself for the others).
  * Thresholds, measured on the 2-core dev VM with fastrelu's pool (back-to-back
  * calls, float32): the memory-bound ops gain from a second thread only past
  * 2^18 elements (relu_ 65536: 3.3 us alone, 5.1 us on two); sigmoid and the
  * other transcendental ops from 2^13-2^14, sigmoid_backward from 2^15.
  * `python -m fastrelu tune` measures them again; its wisdom overrides these. */
 #define FR_OPS(X)                                                              \
-    X(RELU,             relu,                UNARY,   1 << 18, LISTED, 0)      \
-    X(SIGMOID,          sigmoid,             UNARY,   1 << 13, LISTED, 0)      \
-    X(RELU_BWD,         relu_backward,       BINARY,  1 << 18, LISTED, 0)      \
-    X(SIGMOID_BWD,      sigmoid_backward,    BINARY,  1 << 15, LISTED, 0)      \
-    X(LEAKY_RELU,       leaky_relu,          BINARY,  1 << 18, LISTED, 0)      \
-    X(LEAKY_RELU_BWD,   leaky_relu_backward, TERNARY, 1 << 18, LISTED, 0)      \
-    X(SILU,             silu,                UNARY,   1 << 13, LISTED, 1)      \
-    X(SILU_BWD,         silu_backward,       BINARY,  1 << 13, LISTED, 0)      \
-    X(SOFTPLUS,         softplus,            UNARY,   1 << 12, LISTED, 0)      \
-    X(LOG_SIGMOID,      log_sigmoid,         UNARY,   1 << 12, LISTED, 0)      \
-    X(BIAS_RELU,        bias_relu,           FUSED,   1 << 18, LISTED, 0)      \
-    X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13, LISTED, 0)      \
-    X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13, LISTED, 1)      \
-    X(GELU,             gelu,                UNARY,   1 << 12, FLOAT_MODES_SIMD32, 1) \
-    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD32_FAST, 0)
+    X(RELU,             relu,                UNARY,   1 << 18, LISTED, 0, RELU) \
+    X(SIGMOID,          sigmoid,             UNARY,   1 << 13, LISTED, 0, SIGMOID) \
+    X(RELU_BWD,         relu_backward,       BINARY,  1 << 18, LISTED, 0, RELU_BWD) \
+    X(SIGMOID_BWD,      sigmoid_backward,    BINARY,  1 << 15, LISTED, 0, SIGMOID_BWD) \
+    X(LEAKY_RELU,       leaky_relu,          BINARY,  1 << 18, LISTED, 0, LEAKY_RELU) \
+    X(LEAKY_RELU_BWD,   leaky_relu_backward, TERNARY, 1 << 18, LISTED, 0, LEAKY_RELU_BWD) \
+    X(SILU,             silu,                UNARY,   1 << 13, LISTED, 1, SILU) \
+    X(SILU_BWD,         silu_backward,       BINARY,  1 << 13, LISTED, 0, SILU_BWD) \
+    X(SOFTPLUS,         softplus,            UNARY,   1 << 12, LISTED, 0, SOFTPLUS) \
+    X(LOG_SIGMOID,      log_sigmoid,         UNARY,   1 << 12, LISTED, 0, LOG_SIGMOID) \
+    X(BIAS_RELU,        bias_relu,           FUSED,   1 << 18, LISTED, 0, RELU) \
+    X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13, LISTED, 0, SIGMOID) \
+    X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13, LISTED, 1, SILU) \
+    X(GELU,             gelu,                UNARY,   1 << 12, FLOAT_MODES_SIMD32, 1, GELU) \
+    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD32_FAST, 0, GELU_BWD)
 
 #define FR_OP_ENUM_(ID, name, kind, threshold, ...) FR_##ID,
 enum fr_op { FR_OPS(FR_OP_ENUM_) FR_NOPS };
@@ -70,8 +71,10 @@ enum fr_kind { FR_KIND_UNARY, FR_KIND_BINARY, FR_KIND_TERNARY, FR_KIND_FUSED };
 static const int fr_op_kind[FR_NOPS] = { FR_OPS(FR_OP_KIND_) };
 #define FR_OP_NAME_(ID, name, kind, threshold, ...) [FR_##ID] = #name,
 static const char *const fr_op_names[FR_NOPS] = { FR_OPS(FR_OP_NAME_) };
-#define FR_OP_HALF_TIE_(ID, name, kind, threshold, kernels, half_tie) [FR_##ID] = half_tie,
+#define FR_OP_HALF_TIE_(ID, name, kind, threshold, kernels, half_tie, ...) [FR_##ID] = half_tie,
 static const int fr_op_half_tie[FR_NOPS] = { FR_OPS(FR_OP_HALF_TIE_) };
+#define FR_OP_OF_(ID, name, kind, threshold, kernels, half_tie, of) [FR_##ID] = FR_##of,
+static const int fr_op_of[FR_NOPS] = { FR_OPS(FR_OP_OF_) };
 static const int fr_kind_nin[4] = {1, 2, 3, 2};
 enum fr_dtype { FR_F32, FR_F64, FR_I8, FR_I16, FR_I32, FR_I64, FR_NDTYPES };
 enum fr_accuracy { FR_FAST, FR_EXACT, FR_NACCURACY, FR_ANY_ACCURACY = -1 };
