@@ -26,7 +26,7 @@ fastrelu's pool, not torch's).  Everything else runs torch's own op (the row's
 TorchSpec.native), with a FallbackWarning once per op, so a model keeps
 running: CUDA and other devices, bfloat16 (fastrelu's bfloat16 loops, through
 ml_dtypes: the forward ops are table lookups, faster than torch's, but the
-backward ops autograd calls are 3-9x slower than torch's), other dtypes,
+backward ops autograd calls are 1.3-2.1x slower than torch's), other dtypes,
 sparse tensors.
 
 Autograd (out-of-place ops) comes from fastrelu's own backward kernels, as

@@ -67,8 +67,9 @@ static uint16_t fr_narrow_round32(int fmt, float v) {
     return fmt == FR_FMT_HALF ? fr_f32_to_half(v) : fr_f32_to_bf16(v);
 }
 /* m narrow values at src (step bytes apart) widened to float32, and back.
- * baseline: the functions above in unit-step loops gcc vectorizes; float16
- * at avx2 and avx512f: F16C's vcvtph2ps / vcvtps2ph (to nearest even, as
+ * baseline: the functions above in unit-step loops gcc vectorizes (at the
+ * avx2 and avx512f levels too, for bfloat16 and steps); float16 at avx2 and
+ * avx512f: F16C's vcvtph2ps / vcvtps2ph (to nearest even, as
  * numpy), with the rare vector holding a NaN redone by the functions above,
  * since F16C quiets a signalling NaN and numpy keeps it: the same bits at
  * every level.  A narrow call takes the level of its float32 kernel (so
@@ -79,56 +80,60 @@ static uint16_t fr_narrow_round32(int fmt, float v) {
 typedef void (*fr_widen32_fn)(int fmt, const char *src, fr_intp step, float *dst, fr_intp m);
 typedef void (*fr_round32s_fn)(int fmt, const float *src, char *dst, fr_intp step, fr_intp m);
 
-static void fr_narrow_widen32_baseline(int fmt, const char *src, fr_intp step, float *dst,
-                                       fr_intp m) {
-    uint16_t h;
-    if (step == 2 && fmt == FR_FMT_HALF) {
-        for (fr_intp j = 0; j < m; j++) {
-            memcpy(&h, src + 2 * j, 2);
-            dst[j] = fr_half_to_f32(h);
-        }
-    } else if (step == 2) {
-        for (fr_intp j = 0; j < m; j++) {
-            memcpy(&h, src + 2 * j, 2);
-            dst[j] = fr_bf16_to_f32(h);
-        }
-    } else if (step == 0) {                        /* a broadcast operand (leaky_relu's alpha) */
-        float v = fr_narrow_load32(fmt, src);
-        for (fr_intp j = 0; j < m; j++) dst[j] = v;
-    } else {
-        for (fr_intp j = 0; j < m; j++) dst[j] = fr_narrow_load32(fmt, src + j * step);
+/* the portable block loops, compiled for a level by attr */
+#define FR_DEFINE_NARROW_PORTABLE(level, attr)                                                \
+    attr static void fr_narrow_widen32_##level(int fmt, const char *src, fr_intp step,       \
+                                               float *dst, fr_intp m) {                       \
+        uint16_t h;                                                                            \
+        if (step == 2 && fmt == FR_FMT_HALF) {                                                 \
+            for (fr_intp j = 0; j < m; j++) {                                                  \
+                memcpy(&h, src + 2 * j, 2);                                                    \
+                dst[j] = fr_half_to_f32(h);                                                    \
+            }                                                                                  \
+        } else if (step == 2) {                                                                \
+            for (fr_intp j = 0; j < m; j++) {                                                  \
+                memcpy(&h, src + 2 * j, 2);                                                    \
+                dst[j] = fr_bf16_to_f32(h);                                                    \
+            }                                                                                  \
+        } else if (step == 0) {                    /* a broadcast operand (leaky_relu's alpha) */ \
+            float v = fr_narrow_load32(fmt, src);                                              \
+            for (fr_intp j = 0; j < m; j++) dst[j] = v;                                        \
+        } else {                                                                               \
+            for (fr_intp j = 0; j < m; j++) dst[j] = fr_narrow_load32(fmt, src + j * step);    \
+        }                                                                                      \
+    }                                                                                          \
+    attr static void fr_narrow_round32s_##level(int fmt, const float *src, char *dst,         \
+                                                fr_intp step, fr_intp m) {                    \
+        uint16_t h;                                                                            \
+        if (step == 2 && fmt == FR_FMT_HALF) {                                                 \
+            for (fr_intp j = 0; j < m; j++) {                                                  \
+                h = fr_f32_to_half(src[j]);                                                    \
+                memcpy(dst + 2 * j, &h, 2);                                                    \
+            }                                                                                  \
+        } else if (step == 2) {                                                                \
+            for (fr_intp j = 0; j < m; j++) {                                                  \
+                h = fr_f32_to_bf16(src[j]);                                                    \
+                memcpy(dst + 2 * j, &h, 2);                                                    \
+            }                                                                                  \
+        } else {                                                                               \
+            for (fr_intp j = 0; j < m; j++) {                                                  \
+                h = fr_narrow_round32(fmt, src[j]);                                            \
+                memcpy(dst + j * step, &h, 2);                                                 \
+            }                                                                                  \
+        }                                                                                      \
     }
-}
-static void fr_narrow_round32s_baseline(int fmt, const float *src, char *dst, fr_intp step,
-                                        fr_intp m) {
-    uint16_t h;
-    if (step == 2 && fmt == FR_FMT_HALF) {
-        for (fr_intp j = 0; j < m; j++) {
-            h = fr_f32_to_half(src[j]);
-            memcpy(dst + 2 * j, &h, 2);
-        }
-    } else if (step == 2) {
-        for (fr_intp j = 0; j < m; j++) {
-            h = fr_f32_to_bf16(src[j]);
-            memcpy(dst + 2 * j, &h, 2);
-        }
-    } else {
-        for (fr_intp j = 0; j < m; j++) {
-            h = fr_narrow_round32(fmt, src[j]);
-            memcpy(dst + j * step, &h, 2);
-        }
-    }
-}
+FR_DEFINE_NARROW_PORTABLE(baseline, )
 
 #ifdef FR_NARROW_X86
 /* L lanes of float16 with F16C: LOAD16/STORE16 the halves, TO32/TO16 the
  * conversions, NANS the lanes of a float32 vector that are NaN (a bit mask) */
 #define FR_DEFINE_F16C(level, attr, L, V, H, LOAD16, STORE16, TO32, TO16, LOADF, STOREF, NANS) \
+    FR_DEFINE_NARROW_PORTABLE(portable_##level, attr)                                          \
     attr static void fr_narrow_widen32_##level(int fmt, const char *src, fr_intp step,       \
                                                float *dst, fr_intp m) {                       \
         fr_intp j = 0;                                                                         \
         if (fmt != FR_FMT_HALF || step != 2) {                                                 \
-            fr_narrow_widen32_baseline(fmt, src, step, dst, m);                                \
+            fr_narrow_widen32_portable_##level(fmt, src, step, dst, m);                        \
             return;                                                                            \
         }                                                                                      \
         for (; j + L <= m; j += L) {                                                           \
@@ -143,7 +148,7 @@ static void fr_narrow_round32s_baseline(int fmt, const float *src, char *dst, fr
                                                 fr_intp step, fr_intp m) {                    \
         fr_intp j = 0;                                                                         \
         if (fmt != FR_FMT_HALF || step != 2) {                                                 \
-            fr_narrow_round32s_baseline(fmt, src, dst, step, m);                               \
+            fr_narrow_round32s_portable_##level(fmt, src, dst, step, m);                       \
             return;                                                                            \
         }                                                                                      \
         for (; j + L <= m; j += L) {                                                           \
