@@ -126,8 +126,8 @@ FR_DEFINE_NARROW_PORTABLE(baseline, )
 
 #ifdef FR_NARROW_X86
 /* L lanes of float16 with F16C: LOAD16/STORE16 the halves, TO32/TO16 the
- * conversions, NANS the lanes of a float32 vector that are NaN (a bit mask) */
-#define FR_DEFINE_F16C(level, attr, L, V, H, LOAD16, STORE16, TO32, TO16, LOADF, STOREF, NANS) \
+ * conversions, LOADF/STOREF the floats, NANS the lanes of a float32 vector that are NaN (a bit mask) */
+#define FR_DEFINE_F16C(level, attr, L, V, LOAD16, STORE16, TO32, TO16, LOADF, STOREF, NANS) \
     FR_DEFINE_NARROW_PORTABLE(portable_##level, attr)                                          \
     attr static void fr_narrow_widen32_##level(int fmt, const char *src, fr_intp step,       \
                                                float *dst, fr_intp m) {                       \
@@ -162,13 +162,13 @@ FR_DEFINE_NARROW_PORTABLE(baseline, )
 #define FR_LOAD16_128(p) _mm_loadu_si128((const __m128i *)(p))
 #define FR_STORE16_128(p, v) _mm_storeu_si128((__m128i *)(p), v)
 #define FR_NANS_256(f) _mm256_movemask_ps(_mm256_cmp_ps(f, f, _CMP_UNORD_Q))
-FR_DEFINE_F16C(avx2, __attribute__((target("avx2,f16c"))), 8, __m256, __m128i, FR_LOAD16_128,
+FR_DEFINE_F16C(avx2, __attribute__((target("avx2,f16c"))), 8, __m256, FR_LOAD16_128,
                FR_STORE16_128, _mm256_cvtph_ps, _mm256_cvtps_ph, _mm256_loadu_ps, _mm256_storeu_ps,
                FR_NANS_256)
 #define FR_LOAD16_256(p) _mm256_loadu_si256((const __m256i *)(p))
 #define FR_STORE16_256(p, v) _mm256_storeu_si256((__m256i *)(p), v)
 #define FR_NANS_512(f) _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q)
-FR_DEFINE_F16C(avx512f, __attribute__((target("avx512f,avx2,f16c"))), 16, __m512, __m256i,
+FR_DEFINE_F16C(avx512f, __attribute__((target("avx512f,avx2,f16c"))), 16, __m512,
                FR_LOAD16_256, FR_STORE16_256, _mm512_cvtph_ps, _mm512_cvtps_ph, _mm512_loadu_ps,
                _mm512_storeu_ps, FR_NANS_512)
 #endif

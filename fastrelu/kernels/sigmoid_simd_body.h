@@ -98,14 +98,15 @@ FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V 
     FR_EACH(k) out[k] = FR_VOP(div)(num ? num[k] : FR_VOP(set1)(1.0), d[k]);
 #endif
 }
-/* q = e / (1 + e) and d = 1 + e.  recip 0: a division; 1: fr_quotient's
+/* q = e / (1 + e).  recip 0: a division; 1: fr_quotient's
  * reciprocal where the level has one, q within ~1.5 ulp (float64 silu, which
  * carries q's remainder: vdivpd's latency held it back, 15% faster); 2: that
  * and one correction step, q + r (e - q d), within ~0.5 ulp (float64
  * sigmoid: vdivpd's 16-cycle throughput bound the loop; 19.6 -> 18.4 cycles
  * per vector in L2, 1.63 ulp sampled, 1.96 without the step).  float32
  * divides: no faster by a reciprocal. */
-FR_INLINE void FR_VFN(fr_ratio)(const FR_V *e, int nv, int recip, FR_V *d, FR_V *q) {
+FR_INLINE void FR_VFN(fr_ratio)(const FR_V *e, int nv, int recip, FR_V *q) {
+    FR_V d[FR_NV_MAX];
     FR_EACH(k) d[k] = FR_VOP(add)(e[k], FR_VOP(set1)(1.0));
     if (recip == 0 || !FR_RECIP_STEPS) {
         FR_EACH(k) q[k] = FR_VOP(div)(e[k], d[k]);
@@ -121,9 +122,9 @@ FR_INLINE void FR_VFN(fr_ratio)(const FR_V *e, int nv, int recip, FR_V *d, FR_V 
 
 /* x[k] becomes sigmoid(x[k]) */
 FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
-    FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], d[FR_NV_MAX], q[FR_NV_MAX];
+    FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
     FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, s, p, e);
-    FR_VFN(fr_ratio)(e, nv, FR_MANT_BITS == 52 ? 2 : 0, d, q);
+    FR_VFN(fr_ratio)(e, nv, FR_MANT_BITS == 52 ? 2 : 0, q);
     FR_EACH(k) {
         FR_V f = FR_VOP(fnmadd)(e[k], q[k], e[k]);
         x[k] = FR_V_ONE_MINUS_IF_POSITIVE(x[k], f, FR_VOP(set1)(1.0));
@@ -132,9 +133,9 @@ FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
 
 /* x[k] becomes silu(x[k]) */
 FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
-    FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], d[FR_NV_MAX], q[FR_NV_MAX];
+    FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
     FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN_SILU, z, s, p, e);
-    FR_VFN(fr_ratio)(e, nv, FR_MANT_BITS == 52, d, q);
+    FR_VFN(fr_ratio)(e, nv, FR_MANT_BITS == 52, q);
     FR_EACH(k) {
         FR_V r = FR_VOP(fnmadd)(q[k], e[k], FR_VOP(sub)(e[k], q[k]));   /* e - q (1 + e) */
         FR_V c = FR_VOP(fnmadd)(r, q[k], r);                    /* r (1 - q) ~ r / (1 + e) */
