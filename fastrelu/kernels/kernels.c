@@ -17,6 +17,16 @@
 #define FR_STR(a) FR_STR_(a)
 #define FR_K(name) FR_CAT(name, FR_CAT(__, FR_ISA))
 
+/* The elements before out's first 64-byte boundary (none where out is not
+ * aligned to its element): the loops below run them first, so the vector
+ * body stores whole cache lines.  numpy's buffers are 16-byte aligned; a
+ * vector store split over two lines made an L2-resident relu 1.3-1.4x
+ * slower (65536 float32 out of place, 7.9 against 5.6 us). */
+static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
+    uintptr_t a = (uintptr_t)out;
+    fr_intp h = a % size ? 0 : (fr_intp)((-a & 63) / size);
+    return h < n ? h : n;
+}
 /* ivdep: out is an input itself or apart from them (never partly
  * overlapping), so no iteration depends on another; without it gcc gives up
  * on loops that gather from a table (its dependence analysis of the gather
@@ -25,23 +35,29 @@
     static void FR_K(name)(const void *in_, void *out_, fr_intp n) {          \
         const T *in = (const T *)in_;                                         \
         T *out = (T *)out_;                                                   \
+        fr_intp i = 0, h = fr_head_to_line(out, sizeof(T), n);                \
+        for (; i < h; i++) out[i] = f(in[i]);                                 \
         FR_IVDEP                                                              \
-        for (fr_intp i = 0; i < n; i++) out[i] = f(in[i]);                    \
+        for (; i < n; i++) out[i] = f(in[i]);                                 \
     }
 #define FR_BINARY(name, T, f)                                                 \
     static void FR_K(name)(const void *g_, const void *y_, void *out_, fr_intp n) { \
         const T *g = (const T *)g_, *y = (const T *)y_;                       \
         T *out = (T *)out_;                                                   \
+        fr_intp i = 0, h = fr_head_to_line(out, sizeof(T), n);                \
+        for (; i < h; i++) out[i] = f(g[i], y[i]);                            \
         FR_IVDEP                                                              \
-        for (fr_intp i = 0; i < n; i++) out[i] = f(g[i], y[i]);               \
+        for (; i < n; i++) out[i] = f(g[i], y[i]);                            \
     }
 
 #define FR_TERNARY(name, T, f)                                                \
     static void FR_K(name)(const void *a_, const void *b_, const void *c_, void *out_, fr_intp n) { \
         const T *a = (const T *)a_, *b = (const T *)b_, *c = (const T *)c_;    \
         T *out = (T *)out_;                                                   \
+        fr_intp i = 0, h = fr_head_to_line(out, sizeof(T), n);                \
+        for (; i < h; i++) out[i] = f(a[i], b[i], c[i]);                      \
         FR_IVDEP                                                              \
-        for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
+        for (; i < n; i++) out[i] = f(a[i], b[i], c[i]);                      \
     }
 /* UNARY_SIMD rows: a whole-array kernel fr_v_<name> from the level's SIMD
  * header where it has one (intrinsics, masked tails), else the scalar loop. */
