@@ -73,7 +73,8 @@ def explain(op, x):
               f"tuned wisdom {_dispatch.wisdom_file}" if _dispatch.wisdom_file else "the ISA ladder")
     why = (f"backend table '{table}' ({source}); best ISA level available {available_isas()} "
            f"(disabled: {sorted(disabled_cpu_features()) or 'none'}); "
-           f"threads: n={x.size} vs threshold {threshold}, pool {get_num_threads()}")
+           f"threads: n={x.size} ({x.size * x.dtype.itemsize // 4} float32-sized) vs threshold "
+           f"{threshold}, pool {get_num_threads()}")
     if _ufuncs.is_serial_only():
         why += "; forked child: serial"
     return Explanation(op, str(dtype), acc, k.backend, k.isa, k.name, threads, chunk, path, why)

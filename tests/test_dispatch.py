@@ -134,8 +134,16 @@ def test_small_work_stays_on_calling_thread():
     assert fr.explain("relu", np.ones(threshold - 1, np.float32)).threads == 1
     assert fr.explain("relu", np.ones(threshold, np.float32)).threads == fr.get_num_threads()
     # strided calls run in blocks, threaded from the same size
-    assert fr.explain("relu", np.ones((threshold, 2))[:, 0]).threads == fr.get_num_threads()
-    assert fr.explain("relu", np.ones((threshold - 1, 2))[:, 0]).threads == 1
+    f32 = np.float32
+    assert fr.explain("relu", np.ones((threshold, 2), f32)[:, 0]).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones((threshold - 1, 2), f32)[:, 0]).threads == 1
+    # the threshold counts float32-sized elements: float64 from half as many
+    half = threshold // 2
+    assert fr.explain("relu", np.ones(half, np.float64)).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones(half - 1, np.float64)).threads == 1
+    assert fr.explain("relu", np.ones((half, 2))[:, 0]).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones(4 * threshold - 4, np.int8)).threads == 1
+    assert fr.explain("relu", np.ones(4 * threshold, np.int8)).threads == fr.get_num_threads()
 
 
 def test_explain_and_show_config():

@@ -45,6 +45,7 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
  * calls, float32): the memory-bound ops gain from a second thread only past
  * 2^18 elements (relu_ 65536: 3.3 us alone, 5.1 us on two); sigmoid and the
  * other transcendental ops from 2^13-2^14, sigmoid_backward from 2^15.
+ * A call counts its bytes / 4 against them (loops.h: fr_f32_weight).
  * `python -m fastrelu tune` measures them again; its wisdom overrides these. */
 #define FR_OPS(X)                                                              \
     X(RELU,             relu,                UNARY,   1 << 18, LISTED, 0, RELU) \

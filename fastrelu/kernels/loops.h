@@ -129,16 +129,34 @@ static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
  * was split 16384 + 3616, 6.2 -> 4.2, one thread 4.9). */
 #define FR_CHUNKS_PER_THREAD 8
 #define FR_MIN_CHUNK 16384
-/* Parked workers are woken only for calls this many times the threshold:
- * below it, a call uses the workers still awake from a recent call (back to
- * back calls) and otherwise runs on the caller alone. */
+/* Parked workers are woken for calls FR_WAKE_FACTOR times the threshold;
+ * for calls FR_STREAM_WAKE_FACTOR times it, in a stream of calls (the last
+ * job ended within 1 ms, pool.h); below, only back to back (within the
+ * workers' spin), else the call runs on the caller alone.  Such a call ends
+ * before a woken worker (~50 us on a VM) arrives, which then spins into
+ * what the program does next: in a numpy loop of a matmul (0.6 ms) and
+ * relu_ of 131072 float64, waking it cost 4-6% of the loop's time. */
 #define FR_WAKE_FACTOR 16
+#define FR_STREAM_WAKE_FACTOR 4
+/* The thresholds count float32 elements (tune measures float32): a call
+ * weighs its bytes / 4, so float64 threads from half as many elements.  For
+ * the memory-bound ops bytes are what a second core's L2 and bandwidth buy:
+ * float64 relu_backward of 131072 (three 1 MiB streams, more than one core's
+ * L2) took 87 us on one thread, 19 on two. */
+static const int fr_dtype_bytes[FR_NDTYPES] = {
+    [FR_F32] = 4, [FR_F64] = 8, [FR_I8] = 1, [FR_I16] = 2, [FR_I32] = 4, [FR_I64] = 8};
+static fr_intp fr_f32_weight(const fr_kernel_row *row, fr_intp n) {
+    return n / 4 * fr_dtype_bytes[row->dtype] + n % 4 * fr_dtype_bytes[row->dtype] / 4;
+}
 static int fr_wake_for(const fr_kernel_row *row, fr_intp n) {
-    return n / FR_WAKE_FACTOR >= fr_parallel_min[row->op];
+    fr_intp w = fr_f32_weight(row, n), min = fr_parallel_min[row->op];
+    return w / FR_WAKE_FACTOR >= min ? FR_WAKE_ALWAYS
+         : w / FR_STREAM_WAKE_FACTOR >= min ? FR_WAKE_IN_STREAM : FR_WAKE_BACK_TO_BACK;
 }
 
 static int fr_threads_for(const fr_kernel_row *row, fr_intp n) {
-    if (fr_serial_only || row->serial || fr_num_threads <= 1 || n < fr_parallel_min[row->op]
+    if (fr_serial_only || row->serial || fr_num_threads <= 1
+            || fr_f32_weight(row, n) < fr_parallel_min[row->op]
             || n <= FR_MIN_CHUNK)                                   /* one chunk */
         return 1;
     return fr_num_threads;
@@ -664,7 +682,8 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
     if (nt > 1) {
         j.per = fr_chunk_size(j.n, nt);
         fr_parallel(nt, (j.n + j.per - 1) / j.per, fr_narrow_task, &j,
-                    j.n / FR_WAKE_FACTOR >= FR_NARROW_PARALLEL_MIN);
+                    j.n / FR_WAKE_FACTOR >= FR_NARROW_PARALLEL_MIN ? FR_WAKE_ALWAYS
+                                                                   : FR_WAKE_IN_STREAM);
     } else {
         fr_narrow_task(&j, 0, 0);
     }

@@ -184,16 +184,20 @@ static int fr_pool_grow(int want) {
     return fr_pool.nworkers < want ? fr_pool.nworkers : want;
 }
 
+enum { FR_WAKE_BACK_TO_BACK, FR_WAKE_IN_STREAM, FR_WAKE_ALWAYS };
 /* Run a job on up to nt participants (the caller plus nt - 1 workers).
  * Returns the number of slots the job may use; fn is only ever called with
  * slot < that number.  Falls back to the caller alone when another thread
- * holds the pool.  wake = 0: a job too small to pay for waking a parked
- * worker (a futex wake and ~50 us until it runs, on a VM) uses only the
- * workers still spinning, unless the pool's last job ended within the last
- * FR_POOL_RECENT_NS (a stream of calls: wake them, the next calls find them
- * awake).  From its end, not its start: calls longer than that (relu of a
- * strided view of 2M float32, 1.5 ms) otherwise never counted as a stream,
- * the worker parked between them and each ran on the caller alone. */
+ * holds the pool.  wake: FR_WAKE_ALWAYS wakes parked workers.  A job too
+ * small to pay for that (a futex wake and ~50 us until it runs, on a VM)
+ * uses the workers still spinning, and wakes parked ones only when the
+ * pool's last job ended within FR_POOL_RECENT_NS (FR_WAKE_IN_STREAM: a
+ * stream of calls, the next calls find them awake) or within the workers'
+ * spin (FR_WAKE_BACK_TO_BACK: calls that close would have found them awake;
+ * this starts them on a run of back-to-back calls).  From the last job's
+ * end, not its start: calls longer than that (relu of a strided view of 2M
+ * float32, 1.5 ms) otherwise never counted as a stream, the worker parked
+ * between them and each ran on the caller alone. */
 #define FR_POOL_RECENT_NS 1000000
 static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wake) {
     if (nt > 1 && nchunks > 1 && nchunks <= FR_POOL_CHUNKS_MAX
@@ -216,7 +220,10 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wa
 #endif
             gen++;
             atomic_store(&fr_pool.ticket, (uint64_t)gen << 32);
-            wake |= fr_now_ns() - fr_pool.last_job_ns < FR_POOL_RECENT_NS;
+            if (wake != FR_WAKE_ALWAYS)
+                wake = fr_now_ns() - fr_pool.last_job_ns
+                       < (wake == FR_WAKE_IN_STREAM ? FR_POOL_RECENT_NS
+                                                    : atomic_load(&fr_pool_spin_ns));
             if (wake && atomic_load(&fr_pool.sleepers) > 0) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 for (int w = 1; w < slots; w++)
