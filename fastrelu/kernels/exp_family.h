@@ -105,6 +105,10 @@ FR_INLINE FR_T FR_FN(fr_silu_fast)(FR_T x) {
     /* a zero keeps x's sign: silu(-0) = -0, and where x e underflows (the
      * sum of -0 parts in fr_ratio is +0) */
     r = r == (FR_T)0 ? (FR_T)0 * x : r;
+    /* NaN: x (quieted), whichever of its copies in the loop computes it: in
+     * r, NaNs of both signs meet (z = -|x|), and which one an operation
+     * keeps depends on the operand order gcc picked for that copy */
+    r = x != x ? x + (FR_T)0 : r;
     return x < (FR_T)(FR_ZMIN_SILU) ? (FR_T)-0.0 : (x > -(FR_T)(FR_ZMIN_SILU) ? x : r);
 }
 

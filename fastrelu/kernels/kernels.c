@@ -18,10 +18,11 @@
 #define FR_K(name) FR_CAT(name, FR_CAT(__, FR_ISA))
 
 /* The elements before out's first 64-byte boundary (none where out is not
- * aligned to its element): the loops below run them first, so the vector
- * body stores whole cache lines.  numpy's buffers are 16-byte aligned; a
- * vector store split over two lines made an L2-resident relu 1.3-1.4x
- * slower (65536 float32 out of place, 7.9 against 5.6 us). */
+ * aligned to its element): the kernels below run them first, through the
+ * same loop, so the vector body stores whole cache lines.  numpy's buffers
+ * are 16-byte aligned; a vector store split over two lines made an
+ * L2-resident relu 1.3-1.4x slower (65536 float32 out of place, 7.9 against
+ * 5.6 us). */
 static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
     uintptr_t a = (uintptr_t)out;
     fr_intp h = a % size ? 0 : (fr_intp)((-a & 63) / size);
@@ -32,32 +33,41 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
  * on loops that gather from a table (its dependence analysis of the gather
  * against the store fails). */
 #define FR_UNARY(name, T, f)                                                  \
+    FR_INLINE void FR_K(name##_loop)(const T *in, T *out, fr_intp n) {    \
+        FR_IVDEP                                                              \
+        for (fr_intp i = 0; i < n; i++) out[i] = f(in[i]);                    \
+    }                                                                         \
     static void FR_K(name)(const void *in_, void *out_, fr_intp n) {          \
         const T *in = (const T *)in_;                                         \
         T *out = (T *)out_;                                                   \
-        fr_intp i = 0, h = fr_head_to_line(out, sizeof(T), n);                \
-        for (; i < h; i++) out[i] = f(in[i]);                                 \
-        FR_IVDEP                                                              \
-        for (; i < n; i++) out[i] = f(in[i]);                                 \
+        fr_intp h = fr_head_to_line(out, sizeof(T), n);                       \
+        FR_K(name##_loop)(in, out, h);                                        \
+        FR_K(name##_loop)(in + h, out + h, n - h);                            \
     }
 #define FR_BINARY(name, T, f)                                                 \
+    FR_INLINE void FR_K(name##_loop)(const T *g, const T *y, T *out, fr_intp n) { \
+        FR_IVDEP                                                              \
+        for (fr_intp i = 0; i < n; i++) out[i] = f(g[i], y[i]);               \
+    }                                                                         \
     static void FR_K(name)(const void *g_, const void *y_, void *out_, fr_intp n) { \
         const T *g = (const T *)g_, *y = (const T *)y_;                       \
         T *out = (T *)out_;                                                   \
-        fr_intp i = 0, h = fr_head_to_line(out, sizeof(T), n);                \
-        for (; i < h; i++) out[i] = f(g[i], y[i]);                            \
-        FR_IVDEP                                                              \
-        for (; i < n; i++) out[i] = f(g[i], y[i]);                            \
+        fr_intp h = fr_head_to_line(out, sizeof(T), n);                       \
+        FR_K(name##_loop)(g, y, out, h);                                      \
+        FR_K(name##_loop)(g + h, y + h, out + h, n - h);                      \
     }
 
 #define FR_TERNARY(name, T, f)                                                \
+    FR_INLINE void FR_K(name##_loop)(const T *a, const T *b, const T *c, T *out, fr_intp n) { \
+        FR_IVDEP                                                              \
+        for (fr_intp i = 0; i < n; i++) out[i] = f(a[i], b[i], c[i]);         \
+    }                                                                         \
     static void FR_K(name)(const void *a_, const void *b_, const void *c_, void *out_, fr_intp n) { \
         const T *a = (const T *)a_, *b = (const T *)b_, *c = (const T *)c_;    \
         T *out = (T *)out_;                                                   \
-        fr_intp i = 0, h = fr_head_to_line(out, sizeof(T), n);                \
-        for (; i < h; i++) out[i] = f(a[i], b[i], c[i]);                      \
-        FR_IVDEP                                                              \
-        for (; i < n; i++) out[i] = f(a[i], b[i], c[i]);                      \
+        fr_intp h = fr_head_to_line(out, sizeof(T), n);                       \
+        FR_K(name##_loop)(a, b, c, out, h);                                   \
+        FR_K(name##_loop)(a + h, b + h, c + h, out + h, n - h);               \
     }
 /* UNARY_SIMD rows: a whole-array kernel fr_v_<name> from the level's SIMD
  * header where it has one (intrinsics, masked tails), else the scalar loop. */
