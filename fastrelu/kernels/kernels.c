@@ -271,7 +271,7 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
     K(UNARY, f64_silu_exact, SILU, F64, EXACT, fr_silu_exact_f64)                \
     K(BINARY_SIMD, f32_silu_bwd_fast, SILU_BWD, F32, FAST, fr_silu_bwd_f32)      \
     K(BINARY_CR, f32_silu_bwd_exact, SILU_BWD, F32, EXACT, fr_silu_bwd_exact_f32) \
-    K(BINARY, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
+    K(BINARY_SIMD, f64_silu_bwd_fast, SILU_BWD, F64, FAST, fr_silu_bwd_fast_f64)      \
     K(BINARY, f64_silu_bwd_exact, SILU_BWD, F64, EXACT, fr_silu_bwd_exact_f64)   \
     K(UNARY_SIMD, f32_softplus_fast, SOFTPLUS, F32, FAST, fr_softplus_fast_f32) \
     K(UNARY_CR, f32_softplus_exact, SOFTPLUS, F32, EXACT, fr_softplus_exact)    \

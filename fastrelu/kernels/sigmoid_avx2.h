@@ -54,6 +54,9 @@
 #ifndef FR_NV_SILU_BWD_f64       /* float32 silu_backward (float64 lanes) */
 #define FR_NV_SILU_BWD_f64 4
 #endif
+#ifndef FR_NV_SILU_BWD64_f64     /* float64 silu_backward */
+#define FR_NV_SILU_BWD64_f64 2
+#endif
 #ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes) */
 #define FR_NV_GELU_f64 2        /* 4: 1.5x slower (spills) */
 #endif
@@ -85,6 +88,7 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_LESS(a, b) FR_VOP(cmp)(a, b, _CMP_LT_OQ)
 #define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_VOP(cmp)(a, a, _CMP_UNORD_Q)
+#define FR_V_ANY(m) FR_VOP(movemask)(m)                      /* any lane of a mask */
 #define FR_V_SELECT(m, a, b) FR_VOP(blendv)(b, a, m)          /* m ? a : b */
 #define FR_V_FMADD_WHERE(m, a, b, c) FR_V_SELECT(m, FR_VOP(fmadd)(a, b, c), a)
 /* masks from a compare are all ones or zeros: a + (m & b) adds +0 off m,

@@ -43,6 +43,9 @@
 #ifndef FR_NV_SILU_BWD_f64       /* float32 silu_backward (float64 lanes) */
 #define FR_NV_SILU_BWD_f64 8
 #endif
+#ifndef FR_NV_SILU_BWD64_f64     /* float64 silu_backward */
+#define FR_NV_SILU_BWD64_f64 8
+#endif
 #ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes) */
 #define FR_NV_GELU_f64 8
 #endif
@@ -77,6 +80,7 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_LESS(a, b) FR_V_CMP(a, b, _CMP_LT_OQ)
 #define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_V_CMP(a, a, _CMP_UNORD_Q)
+#define FR_V_ANY(m) ((int)(m))                               /* any lane of a mask */
 #define FR_V_SELECT(m, a, b) FR_VOP(mask_blend)(m, b, a)     /* m ? a : b */
 #define FR_V_FMADD_WHERE(m, a, b, c) FR_VOP(mask_fmadd)(a, m, b, c)   /* m ? a b + c : a */
 #define FR_V_ADD_WHERE(m, a, b) FR_VOP(mask_add)(a, m, a, b)           /* m ? a + b : a */

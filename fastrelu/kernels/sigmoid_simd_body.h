@@ -581,6 +581,142 @@ FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float
 #undef FR_WIDE_SILU_BWD
 #undef FR_WIDE_GELU
 #undef FR_WIDE_GELU_BWD
+
+/* silu_backward of float64 g, x (fast mode): g silu'(x) to <= 2 ulp with
+ * scalar.h's split (fr_dsilu_dd_f64, the exact kernel and the baseline
+ * level), in fewer pairs.  With e = e^z, z = max(-|x|, -760), D = 1 + e:
+ *   x > 0:   (1 + e a) / D^2,  a = 1 + x;   x <= 0:  e (a + e) / D^2,
+ * e as eh + el: z = n ln2 + th + tl (Cody-Waite, tl the FMA's remainder),
+ * p(th) = 1 + (th + th^2 w) as ph + pl (two fast two-sums; w the tail of
+ * exp_poly.h's degree-11 fit), el carrying tl and the roundings of th +
+ * th^2 w and of 1 + it (~2^-56.8 relative; a + e cancels next to x0 by up
+ * to 2^3 where the series does not take over); a = 1 + x, D and D^2 as
+ * pairs; the numerator's product and the quotient's remainder by FMA.
+ * Within 2^-3 of silu's minimum x0 the Taylor series there instead (scalar.h's
+ * fr_dsilu_series; computed only for the vectors with such a lane), t = x
+ * - x0 as a pair.  g times the pair rounded once (as fr_mul_pair_f64, but
+ * without its rescaling of products that leave the normals: an error of a
+ * subnormal result's last place).  x is clamped to [-800, 2^60] for a (inf:
+ * 1, -inf: -0, as FR_DSILU's limits); for x <= 0 the quotient is scaled by
+ * 2^n last, so a silu' below the normals (x < -708) is rounded once, as the
+ * exact kernel's. */
+FR_INLINE void FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
+    FR_V th[FR_NV_MAX], tl[FR_NV_MAX], sc[FR_NV_MAX], w[FR_NV_MAX], eh[FR_NV_MAX], el[FR_NV_MAX];
+    FR_V qh[FR_NV_MAX], ql[FR_NV_MAX], uh[FR_NV_MAX], ul[FR_NV_MAX];
+    const FR_V one = FR_VOP(set1)(1.0);
+    FR_EACH(k) {
+        FR_V z = FR_V_MAX(FR_VOP(set1)(-760.0), FR_V_NEG_ABS(x[k]));        /* keeps NaN */
+        FR_V zl = FR_V_ZLOG2E(z), n = FR_V_ROUND_N(zl);
+        FR_V a = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_HI_F64), z);          /* exact */
+        th[k] = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_LO_F64), a);
+        tl[k] = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_LO_F64), FR_VOP(sub)(a, th[k]));
+        sc[k] = FR_V_POW2N(zl, n);
+        w[k] = FR_VOP(set1)(fr_exp_f64_coef[11]);
+    }
+    FR_UNROLL for (int j = 10; j >= 2; j--)
+        FR_EACH(k) w[k] = FR_VOP(fmadd)(w[k], th[k], FR_VOP(set1)(fr_exp_f64_coef[j]));
+    FR_EACH(k) {
+        FR_V r = FR_VOP(mul)(FR_VOP(mul)(th[k], th[k]), w[k]);             /* |r| < |th| / 5 */
+        FR_V u = FR_VOP(add)(th[k], r), ue = FR_VOP(sub)(r, FR_VOP(sub)(u, th[k]));
+        FR_V ph = FR_VOP(add)(one, u);
+        FR_V pl = FR_VOP(add)(FR_VOP(sub)(u, FR_VOP(sub)(ph, one)), ue);
+        pl = FR_VOP(fmadd)(tl[k], ph, pl);
+        uh[k] = ph;
+        ul[k] = pl;
+        eh[k] = FR_V_SCALE(ph, sc[k]);
+        el[k] = FR_V_SCALE(pl, sc[k]);
+    }
+    FR_EACH(k) {
+        FR_V xa = FR_V_MIN(FR_VOP(set1)(0x1p60), FR_V_MAX(FR_VOP(set1)(-800.0), x[k]));  /* keeps NaN */
+        FR_V ah = FR_VOP(add)(one, xa), bb = FR_VOP(sub)(ah, one);
+        FR_V al = FR_VOP(add)(FR_VOP(sub)(one, FR_VOP(sub)(ah, bb)), FR_VOP(sub)(xa, bb));
+        FR_V dh = FR_VOP(add)(one, eh[k]);
+        FR_V dl = FR_VOP(add)(FR_VOP(sub)(eh[k], FR_VOP(sub)(dh, one)), el[k]);
+        FR_V sh = FR_VOP(mul)(dh, dh);
+        FR_V sl = FR_VOP(fmadd)(FR_VOP(add)(dh, dh), dl, FR_VOP(fmsub)(dh, dh, sh));
+        /* x > 0: 1 + e a (in [1, 2]: 1 - nh is exact) */
+        FR_V ph = FR_VOP(fmadd)(eh[k], ah, one);
+        FR_V pl = FR_VOP(fmadd)(el[k], ah, FR_VOP(fmadd)(eh[k], al, FR_VOP(fmadd)(eh[k], ah,
+                                                                   FR_VOP(sub)(one, ph))));
+        /* x <= 0: e (a + e), its first e unscaled: 2^n after the quotient */
+        FR_V Th = FR_VOP(add)(ah, eh[k]), tb = FR_VOP(sub)(Th, ah);         /* a two-sum */
+        FR_V Tl = FR_VOP(add)(FR_VOP(add)(FR_VOP(sub)(ah, FR_VOP(sub)(Th, tb)),
+                                          FR_VOP(sub)(eh[k], tb)), FR_VOP(add)(al, el[k]));
+        FR_V mh = FR_VOP(mul)(uh[k], Th);
+        FR_V ml = FR_VOP(fmadd)(ul[k], Th, FR_VOP(fmadd)(uh[k], Tl, FR_VOP(fmsub)(uh[k], Th, mh)));
+        FR_M pos = FR_V_LESS(FR_VOP(setzero)(), x[k]);
+        FR_V nh = FR_V_SELECT(pos, ph, mh), nl = FR_V_SELECT(pos, pl, ml);
+        FR_V R;
+        FR_VFN(fr_quotient)(NULL, &sh, 1, &R);
+        qh[k] = FR_VOP(mul)(nh, R);
+        FR_V rem = FR_VOP(fnmadd)(qh[k], sl, FR_VOP(add)(FR_VOP(fnmadd)(qh[k], sh, nh), nl));
+        ql[k] = FR_VOP(mul)(rem, R);
+        /* x <= 0: times 2^n, a subnormal silu' rounded once (x < -708) */
+        qh[k] = FR_V_SELECT(pos, qh[k], FR_V_SCALE(qh[k], sc[k]));
+        ql[k] = FR_V_SELECT(pos, ql[k], FR_V_SCALE(ql[k], sc[k]));
+    }
+    const int nq = (int)(sizeof fr_dsilu_x0_taylor / sizeof(double));
+    FR_EACH(k) {                     /* a vector with a lane near x0 (rare): the series */
+        FR_V d = FR_VOP(sub)(x[k], FR_VOP(set1)(FR_DSILU_X0_HI));           /* exact near x0 */
+        FR_M near = FR_V_LESS(FR_V_MIN_ABS(d, FR_VOP(set1)(INFINITY)), FR_VOP(set1)(FR_DSILU_NEAR));
+        if (__builtin_expect(!FR_V_ANY(near), 1))
+            continue;
+        FR_V t = FR_VOP(sub)(d, FR_VOP(set1)(FR_DSILU_X0_MID));
+        FR_V tlo = FR_VOP(sub)(FR_VOP(sub)(FR_VOP(sub)(d, t), FR_VOP(set1)(FR_DSILU_X0_MID)),
+                               FR_VOP(set1)(FR_DSILU_X0_LO));
+        FR_V Q = FR_VOP(set1)(fr_dsilu_x0_taylor[nq - 1]);
+        for (int j = nq - 2; j >= 0; j--)
+            Q = FR_VOP(fmadd)(Q, t, FR_VOP(set1)(fr_dsilu_x0_taylor[j]));
+        FR_V in = FR_VOP(fmadd)(t, Q, FR_VOP(set1)(FR_DSILU_A2_HI));
+        FR_V A1 = FR_VOP(set1)(FR_DSILU_A1_HI);
+        FR_V G = FR_VOP(fmadd)(t, in, A1);                      /* as G + Gl: A1 - G is exact */
+        FR_V Gl = FR_VOP(add)(FR_VOP(fmadd)(t, in, FR_VOP(sub)(A1, G)),
+                              FR_VOP(set1)(FR_DSILU_A1_LO));
+        FR_V sh = FR_VOP(mul)(t, G);
+        FR_V sl = FR_VOP(fmadd)(t, Gl, FR_VOP(fmadd)(tlo, G, FR_VOP(fmsub)(t, G, sh)));
+        qh[k] = FR_V_SELECT(near, sh, qh[k]);
+        ql[k] = FR_V_SELECT(near, sl, ql[k]);
+    }
+    FR_EACH(k) {
+        FR_V yh = FR_VOP(mul)(g[k], qh[k]);
+        FR_V y = FR_VOP(add)(yh, FR_VOP(fmadd)(g[k], ql[k], FR_VOP(fmsub)(g[k], qh[k], yh)));
+        /* yh past 2^1000 (inf: inf - inf in the remainder) or a zero (-0 + 0
+         * would lose its sign): yh alone */
+        FR_V inf = FR_VOP(set1)(INFINITY);
+        y = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), FR_V_MIN_ABS(y, inf)), y, yh);
+        x[k] = FR_V_SELECT(FR_V_LESS(FR_V_MIN_ABS(yh, inf), FR_VOP(set1)(0x1p1000)), y, yh);
+    }
+}
+/* float64 g, x in, out (out may be g or x): nv vectors per iteration, then
+ * one at a time, then a masked tail */
+FR_INLINE void FR_VFN(fr_pair_loop)(const FR_T *g, const FR_T *x, FR_T *out, fr_intp n, int nv) {
+    fr_intp i = 0;
+    for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
+        FR_V gv[FR_NV_MAX], xv[FR_NV_MAX];
+        if (FR_PREFETCH_INSIDE(i, n, FR_T)) {
+            FR_EACH(k) FR_PREFETCH(g + i + k * FR_LANES);
+            FR_EACH(k) FR_PREFETCH(x + i + k * FR_LANES);
+        }
+        FR_EACH(k) gv[k] = FR_VOP(loadu)(g + i + k * FR_LANES);
+        FR_EACH(k) xv[k] = FR_VOP(loadu)(x + i + k * FR_LANES);
+        FR_VFN(fr_dsilu_bwd_apply)(gv, xv, nv);
+        FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, xv[k]);
+    }
+    for (; i + FR_LANES <= n; i += FR_LANES) {
+        FR_V gv[1] = {FR_VOP(loadu)(g + i)}, xv[1] = {FR_VOP(loadu)(x + i)};
+        FR_VFN(fr_dsilu_bwd_apply)(gv, xv, 1);
+        FR_VOP(storeu)(out + i, xv[0]);
+    }
+    if (i < n) {
+        FR_TAIL_MASK m = FR_V_FIRST_LANES((int)(n - i));
+        FR_V gv[1] = {FR_V_LOAD_FIRST(g + i, m)}, xv[1] = {FR_V_LOAD_FIRST(x + i, m)};
+        FR_VFN(fr_dsilu_bwd_apply)(gv, xv, 1);
+        FR_V_STORE_FIRST(out + i, m, xv[0]);
+    }
+}
+FR_INLINE void fr_v_f64_silu_bwd_fast(const double *g, const double *x, double *out, fr_intp n) {
+    FR_VFN(fr_pair_loop)(g, x, out, n, FR_NV(SILU_BWD64));
+}
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
                                         fr_intp n, fr_intp pf_n) {
     FR_VFN(fr_cr_loop)(in, bias, out, n, pf_n, FR_SIMD_SILU, FR_NV(BIAS));
