@@ -18,15 +18,17 @@
 #define FR_K(name) FR_CAT(name, FR_CAT(__, FR_ISA))
 
 /* The elements before out's first 64-byte boundary (none where out is not
- * aligned to its element): the kernels below run them first, through the
- * same loop, so the vector body stores whole cache lines.  numpy's buffers
- * are 16-byte aligned; a vector store split over two lines made an
- * L2-resident relu 1.3-1.4x slower (65536 float32 out of place, 7.9 against
- * 5.6 us). */
+ * aligned to its element, or in calls below FR_HEAD_MIN elements): the
+ * kernels below run them first, through the same loop, so the vector body
+ * stores whole cache lines.  numpy's buffers are 16-byte aligned; a vector
+ * store split over two lines made an L2-resident relu 1.3-1.4x slower
+ * (65536 float32 out of place, 7.9 against 5.6 us).  In a small call of a
+ * compute-bound kernel the head's scalar iterations cost more (float64 gelu
+ * of 200: 1.76 -> 1.91 us). */
+#define FR_HEAD_MIN 4096
 static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
     uintptr_t a = (uintptr_t)out;
-    fr_intp h = a % size ? 0 : (fr_intp)((-a & 63) / size);
-    return h < n ? h : n;
+    return n < FR_HEAD_MIN || a % size ? 0 : (fr_intp)((-a & 63) / size);
 }
 /* ivdep: out is an input itself or apart from them (never partly
  * overlapping), so no iteration depends on another; without it gcc gives up
