@@ -138,6 +138,12 @@ static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
  * relu_ of 131072 float64, waking it cost 4-6% of the loop's time. */
 #define FR_WAKE_FACTOR 16
 #define FR_STREAM_WAKE_FACTOR 4
+/* and from this weight on only: a shorter call (sigmoid_ of 131072 float32
+ * takes ~40 us) gains less from a woken worker than the wake costs a BLAS
+ * call around it (the worker takes a core from OpenBLAS's threads); a numpy
+ * loop of a 0.5 ms matmul and sigmoid_ of its 131072 outputs took 1.054x
+ * the time it takes on one thread when each call woke the worker */
+#define FR_WAKE_MIN ((fr_intp)1 << 20)
 /* The thresholds count float32 elements (tune measures float32): a call
  * weighs its bytes / 4, so float64 threads from half as many elements.  For
  * the memory-bound ops bytes are what a second core's L2 and bandwidth buy:
@@ -150,6 +156,8 @@ static fr_intp fr_f32_weight(const fr_kernel_row *row, fr_intp n) {
 }
 static int fr_wake_for(const fr_kernel_row *row, fr_intp n) {
     fr_intp w = fr_f32_weight(row, n), min = fr_parallel_min[row->op];
+    if (w < FR_WAKE_MIN)
+        return FR_WAKE_BACK_TO_BACK;
     return w / FR_WAKE_FACTOR >= min ? FR_WAKE_ALWAYS
          : w / FR_STREAM_WAKE_FACTOR >= min ? FR_WAKE_IN_STREAM : FR_WAKE_BACK_TO_BACK;
 }
@@ -682,8 +690,8 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
     if (nt > 1) {
         j.per = fr_chunk_size(j.n, nt);
         fr_parallel(nt, (j.n + j.per - 1) / j.per, fr_narrow_task, &j,
-                    j.n / FR_WAKE_FACTOR >= FR_NARROW_PARALLEL_MIN ? FR_WAKE_ALWAYS
-                                                                   : FR_WAKE_IN_STREAM);
+                    j.n / FR_WAKE_FACTOR >= FR_NARROW_PARALLEL_MIN && j.n >= FR_WAKE_MIN
+                        ? FR_WAKE_ALWAYS : FR_WAKE_IN_STREAM);
     } else {
         fr_narrow_task(&j, 0, 0);
     }
