@@ -55,7 +55,7 @@
 #define FR_NV_SILU_BWD_f64 4
 #endif
 #ifndef FR_NV_SILU_BWD64_f64     /* float64 silu_backward */
-#define FR_NV_SILU_BWD64_f64 2
+#define FR_NV_SILU_BWD64_f64 4
 #endif
 #ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes) */
 #define FR_NV_GELU_f64 2        /* 4: 1.5x slower (spills) */
