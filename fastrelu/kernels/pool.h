@@ -34,6 +34,8 @@
 /* job: run fn(ctx, chunk, slot) for chunk in [0, nchunks); slot < nslots
  * names the participant (0: the caller), for per-participant scratch. */
 typedef void (*fr_task_fn)(void *ctx, fr_intp chunk, int slot);
+/* fr_parallel's wake: when it wakes parked workers (there) */
+enum { FR_WAKE_BACK_TO_BACK, FR_WAKE_IN_STREAM, FR_WAKE_ALWAYS };
 
 #if !defined(FR_NO_THREADS) && !defined(_WIN32) && defined(__STDC_VERSION__) && \
     __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_ATOMICS__)
@@ -196,7 +198,6 @@ static int fr_pool_grow(int want) {
     return fr_pool.nworkers < want ? fr_pool.nworkers : want;
 }
 
-enum { FR_WAKE_BACK_TO_BACK, FR_WAKE_IN_STREAM, FR_WAKE_ALWAYS };
 /* Run a job on up to nt participants (the caller plus nt - 1 workers).
  * Returns the number of slots the job may use; fn is only ever called with
  * slot < that number.  Falls back to the caller alone when another thread
