@@ -65,6 +65,8 @@ enum { FR_WAKE_BACK_TO_BACK, FR_WAKE_IN_STREAM, FR_WAKE_ALWAYS };
  * calls, short against a BLAS call (see fr_pool_set_spin_us). */
 static _Atomic long fr_pool_spin_ns = 100000;
 static _Atomic int fr_pool_yield = 1;       /* read by the workers, set by set_spin_yield */
+/* a sched_yield that took longer ran another thread (alone: ~1 us) */
+#define FR_POOL_YIELDED_NS 20000
 
 static struct {
     pthread_mutex_t call_lock;    /* one job at a time; a second caller runs serially */
@@ -144,9 +146,20 @@ static void *fr_pool_worker(void *arg) {
             fr_cpu_relax();
             if ((i & 63) != 0) continue;
             /* every few microseconds: let a runnable thread (a BLAS worker
-             * sharing this core) have it, and park once the spin is over */
-            if (atomic_load_explicit(&fr_pool_yield, memory_order_relaxed)) sched_yield();
-            if (fr_now_ns() > deadline) {
+             * sharing this core) have it, and park once the spin is over, or
+             * at once if the yield gave the core away: another thread wants
+             * it (a numpy loop of a 40 us matmul and sigmoid_ of its 65536
+             * outputs: the worker spinning between the calls made it 1.14x
+             * its one-thread time) */
+            long long now = fr_now_ns();
+            int contended = 0;
+            if (atomic_load_explicit(&fr_pool_yield, memory_order_relaxed)) {
+                sched_yield();
+                long long after = fr_now_ns();
+                contended = after - now > FR_POOL_YIELDED_NS;
+                now = after;
+            }
+            if (now > deadline || contended) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 fr_pool.parked[slot] = 1;
                 atomic_fetch_add(&fr_pool.sleepers, 1);
@@ -205,13 +218,17 @@ static int fr_pool_grow(int want) {
  * small to pay for that (a futex wake and ~50 us until it runs, on a VM)
  * uses the workers still spinning, and wakes parked ones only when the
  * pool's last job ended within FR_POOL_RECENT_NS (FR_WAKE_IN_STREAM: a
- * stream of calls, the next calls find them awake) or within the workers'
- * spin (FR_WAKE_BACK_TO_BACK: calls that close would have found them awake;
- * this starts them on a run of back-to-back calls).  From the last job's
+ * stream of calls, the next calls find them awake) or within
+ * FR_POOL_BACK_TO_BACK_NS (FR_WAKE_BACK_TO_BACK: nothing but a few Python
+ * statements between the calls; this starts them on a run of back-to-back
+ * calls.  Within the workers' 100 us spin was too wide: in a numpy loop of a
+ * 40 us matmul and sigmoid_ of its 65536 outputs each call woke the worker,
+ * and the loop took 1.14x its one-thread time).  From the last job's
  * end, not its start: calls longer than that (relu of a strided view of 2M
  * float32, 1.5 ms) otherwise never counted as a stream, the worker parked
  * between them and each ran on the caller alone. */
 #define FR_POOL_RECENT_NS 1000000
+#define FR_POOL_BACK_TO_BACK_NS 10000
 static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wake) {
     if (nt > 1 && nchunks > 1 && nchunks <= FR_POOL_CHUNKS_MAX
             && pthread_mutex_trylock(&fr_pool.call_lock) == 0) {
@@ -235,8 +252,7 @@ static int fr_parallel(int nt, fr_intp nchunks, fr_task_fn fn, void *ctx, int wa
             atomic_store(&fr_pool.ticket, (uint64_t)gen << 32);
             if (wake != FR_WAKE_ALWAYS)
                 wake = fr_now_ns() - fr_pool.last_job_ns
-                       < (wake == FR_WAKE_IN_STREAM ? FR_POOL_RECENT_NS
-                                                    : atomic_load(&fr_pool_spin_ns));
+                       < (wake == FR_WAKE_IN_STREAM ? FR_POOL_RECENT_NS : FR_POOL_BACK_TO_BACK_NS);
             if (wake && atomic_load(&fr_pool.sleepers) > 0) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 for (int w = 1; w < slots; w++)
