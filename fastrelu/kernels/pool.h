@@ -65,8 +65,6 @@ enum { FR_WAKE_BACK_TO_BACK, FR_WAKE_IN_STREAM, FR_WAKE_ALWAYS };
  * calls, short against a BLAS call (see fr_pool_set_spin_us). */
 static _Atomic long fr_pool_spin_ns = 100000;
 static _Atomic int fr_pool_yield = 1;       /* read by the workers, set by set_spin_yield */
-/* a sched_yield that took longer ran another thread (alone: ~1 us) */
-#define FR_POOL_YIELDED_NS 20000
 
 static struct {
     pthread_mutex_t call_lock;    /* one job at a time; a second caller runs serially */
@@ -146,20 +144,9 @@ static void *fr_pool_worker(void *arg) {
             fr_cpu_relax();
             if ((i & 63) != 0) continue;
             /* every few microseconds: let a runnable thread (a BLAS worker
-             * sharing this core) have it, and park once the spin is over, or
-             * at once if the yield gave the core away: another thread wants
-             * it (a numpy loop of a 40 us matmul and sigmoid_ of its 65536
-             * outputs: the worker spinning between the calls made it 1.14x
-             * its one-thread time) */
-            long long now = fr_now_ns();
-            int contended = 0;
-            if (atomic_load_explicit(&fr_pool_yield, memory_order_relaxed)) {
-                sched_yield();
-                long long after = fr_now_ns();
-                contended = after - now > FR_POOL_YIELDED_NS;
-                now = after;
-            }
-            if (now > deadline || contended) {
+             * sharing this core) have it, and park once the spin is over */
+            if (atomic_load_explicit(&fr_pool_yield, memory_order_relaxed)) sched_yield();
+            if (fr_now_ns() > deadline) {
                 pthread_mutex_lock(&fr_pool.park_lock);
                 fr_pool.parked[slot] = 1;
                 atomic_fetch_add(&fr_pool.sleepers, 1);
