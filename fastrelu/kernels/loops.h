@@ -131,8 +131,8 @@ static const fr_kernel_row *fr_current_kernel(int op, int dtype) {
 #define FR_MIN_CHUNK 16384
 /* Parked workers are woken for calls FR_WAKE_FACTOR times the threshold;
  * for calls FR_STREAM_WAKE_FACTOR times it, in a stream of calls (the last
- * job ended within 1 ms, pool.h); below, only back to back (within the
- * workers' spin), else the call runs on the caller alone.  Such a call ends
+ * job ended within 1 ms, pool.h); below, only back to back (within 10 us of
+ * the last job), else the call runs on the caller alone.  Such a call ends
  * before a woken worker (~50 us on a VM) arrives, which then spins into
  * what the program does next: in a numpy loop of a matmul (0.6 ms) and
  * relu_ of 131072 float64, waking it cost 4-6% of the loop's time. */
@@ -689,9 +689,9 @@ static void fr_loop_narrow(char **args, npy_intp const *dims, npy_intp const *st
                  || j.n < FR_NARROW_PARALLEL_MIN ? 1 : fr_num_threads;
     if (nt > 1) {
         j.per = fr_chunk_size(j.n, nt);
-        fr_parallel(nt, (j.n + j.per - 1) / j.per, fr_narrow_task, &j,
-                    j.n / FR_WAKE_FACTOR >= FR_NARROW_PARALLEL_MIN && j.n >= FR_WAKE_MIN
-                        ? FR_WAKE_ALWAYS : FR_WAKE_IN_STREAM);
+        int wake = j.n / 2 < FR_WAKE_MIN ? FR_WAKE_BACK_TO_BACK        /* 2-byte elements */
+                 : j.n / FR_WAKE_FACTOR >= FR_NARROW_PARALLEL_MIN ? FR_WAKE_ALWAYS : FR_WAKE_IN_STREAM;
+        fr_parallel(nt, (j.n + j.per - 1) / j.per, fr_narrow_task, &j, wake);
     } else {
         fr_narrow_task(&j, 0, 0);
     }

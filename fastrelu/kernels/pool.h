@@ -208,9 +208,9 @@ static int fr_pool_grow(int want) {
  * stream of calls, the next calls find them awake) or within
  * FR_POOL_BACK_TO_BACK_NS (FR_WAKE_BACK_TO_BACK: nothing but a few Python
  * statements between the calls; this starts them on a run of back-to-back
- * calls.  Within the workers' 100 us spin was too wide: in a numpy loop of a
- * 40 us matmul and sigmoid_ of its 65536 outputs each call woke the worker,
- * and the loop took 1.14x its one-thread time).  From the last job's
+ * calls.  The workers' 100 us spin was too wide a window: in a numpy loop of
+ * a 40 us matmul and sigmoid_ of its 65536 outputs every call woke the
+ * worker).  From the last job's
  * end, not its start: calls longer than that (relu of a strided view of 2M
  * float32, 1.5 ms) otherwise never counted as a stream, the worker parked
  * between them and each ran on the caller alone. */

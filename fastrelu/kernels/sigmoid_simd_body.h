@@ -584,8 +584,8 @@ FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float
  * e as eh + el: z = n ln2 + th + tl (Cody-Waite, tl the FMA's remainder),
  * p(th) = 1 + (th + th^2 w) as ph + pl (two fast two-sums; w the tail of
  * exp_poly.h's degree-11 fit), el carrying tl and the roundings of th +
- * th^2 w and of 1 + it (~2^-56.8 relative; a + e cancels next to x0 by up
- * to 2^3 where the series does not take over); a = 1 + x, D and D^2 as
+ * th^2 w and of 1 + it (~2^-56.8 relative; outside the series' window a + e
+ * cancels by up to a factor 2, which multiplies that); a = 1 + x, D and D^2 as
  * pairs; the numerator's product and the quotient's remainder by FMA.
  * Within 2^-3 of silu's minimum x0 the Taylor series there instead (scalar.h's
  * fr_dsilu_series; computed only for the vectors with such a lane), t = x
@@ -629,7 +629,7 @@ FR_INLINE void FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
         FR_V dl = FR_VOP(add)(FR_VOP(sub)(eh[k], FR_VOP(sub)(dh, one)), el[k]);
         FR_V sh = FR_VOP(mul)(dh, dh);
         FR_V sl = FR_VOP(fmadd)(FR_VOP(add)(dh, dh), dl, FR_VOP(fmsub)(dh, dh, sh));
-        /* x > 0: 1 + e a (in [1, 2]: 1 - nh is exact) */
+        /* x > 0: 1 + e a (in [1, 2]: 1 - ph is exact) */
         FR_V ph = FR_VOP(fmadd)(eh[k], ah, one);
         FR_V pl = FR_VOP(fmadd)(el[k], ah, FR_VOP(fmadd)(eh[k], al, FR_VOP(fmadd)(eh[k], ah,
                                                                    FR_VOP(sub)(one, ph))));
