@@ -629,10 +629,10 @@ FR_INLINE void FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
         FR_V dl = FR_VOP(add)(FR_VOP(sub)(eh[k], FR_VOP(sub)(dh, one)), el[k]);
         FR_V sh = FR_VOP(mul)(dh, dh);
         FR_V sl = FR_VOP(fmadd)(FR_VOP(add)(dh, dh), dl, FR_VOP(fmsub)(dh, dh, sh));
-        /* x > 0: 1 + e a (in [1, 2]: 1 - ph is exact) */
-        FR_V ph = FR_VOP(fmadd)(eh[k], ah, one);
-        FR_V pl = FR_VOP(fmadd)(el[k], ah, FR_VOP(fmadd)(eh[k], al, FR_VOP(fmadd)(eh[k], ah,
-                                                                   FR_VOP(sub)(one, ph))));
+        /* x > 0: 1 + e a (in [1, 2]: 1 - posh is exact) */
+        FR_V posh = FR_VOP(fmadd)(eh[k], ah, one);
+        FR_V posl = FR_VOP(fmadd)(el[k], ah, FR_VOP(fmadd)(eh[k], al, FR_VOP(fmadd)(eh[k], ah,
+                                                                   FR_VOP(sub)(one, posh))));
         /* x <= 0: e (a + e), its first e unscaled: 2^n after the quotient */
         FR_V Th = FR_VOP(add)(ah, eh[k]), tb = FR_VOP(sub)(Th, ah);         /* a two-sum */
         FR_V Tl = FR_VOP(add)(FR_VOP(add)(FR_VOP(sub)(ah, FR_VOP(sub)(Th, tb)),
@@ -640,7 +640,7 @@ FR_INLINE void FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
         FR_V mh = FR_VOP(mul)(uh[k], Th);
         FR_V ml = FR_VOP(fmadd)(ul[k], Th, FR_VOP(fmadd)(uh[k], Tl, FR_VOP(fmsub)(uh[k], Th, mh)));
         FR_M pos = FR_V_LESS(FR_VOP(setzero)(), x[k]);
-        FR_V nh = FR_V_SELECT(pos, ph, mh), nl = FR_V_SELECT(pos, pl, ml);
+        FR_V nh = FR_V_SELECT(pos, posh, mh), nl = FR_V_SELECT(pos, posl, ml);
         FR_V R;
         FR_VFN(fr_quotient)(NULL, &sh, 1, &R);
         qh[k] = FR_VOP(mul)(nh, R);
