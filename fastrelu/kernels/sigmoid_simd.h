@@ -25,11 +25,15 @@
  * load: the hardware prefetchers alone leave the transcendental loops short
  * of memory-level parallelism (measured, 16M float32 in place, 2 threads,
  * avx512f, Sapphire Rapids-class VM: silu 3.9 -> 2.7 ms, softplus 4.4 -> 3.3,
- * sigmoid 2.8 -> 2.3; float64 softplus 11.9 -> 10.5; 1 KiB gains half, 8 KiB
- * the same as 4; into L2 only (_MM_HINT_T1), float64 sigmoid 5.9 -> 6.4-7.0
- * ms).  Only inside the part being computed (FR_PREFETCH_INSIDE). */
+ * sigmoid 2.8 -> 2.3; into L2 only (_MM_HINT_T1), float64 sigmoid 5.9 ->
+ * 6.4-7.0 ms).  2 KiB, not 4: on the later Xeon VM (AMX, 2 MiB L2), 16M in place
+ * on 2 threads against the C roofline loop (tools/sigmoid_speed.py, two runs
+ * each), float64 sigmoid 1.35-1.40x -> 1.15-1.16x, silu 1.44-1.46 ->
+ * 1.32-1.36, float32 sigmoid 1.11-1.21 -> 1.04-1.07; 1.5 and 3 KiB measure
+ * as 2, 1 KiB a little worse.  Only inside the part being computed
+ * (FR_PREFETCH_INSIDE). */
 #ifndef FR_PF_BYTES
-#define FR_PF_BYTES 4096
+#define FR_PF_BYTES 2048
 #endif
 #define FR_PREFETCH(p) _mm_prefetch((const char *)(p) + FR_PF_BYTES, _MM_HINT_T0)
 /* whether element i of a part has its prefetch distance left in the n
