@@ -21,18 +21,19 @@
  *   e = p(t) 2^n, p a minimax polynomial of e^t (exp_poly.h), with 2^n
  *   applied so that a subnormal e is rounded once, not flushed (FR_V_SCALE);
  *   q = e / (1 + e), then f = e - e q (one FMA) = e / (1 + e) again, but
- *   with the rounding of 1 + e and of the division scaled down by e q;
+ *   with the rounding of 1 + e and of the division scaled down by e q
+ *   (float64 at avx512f: f = q + rho r, fr_ratio_parts below);
  *   sigmoid = x > 0 ? 1 - f : f.
  *
  * silu(x) = max(x, 0) + z F, F = e / (1 + e) = sigmoid(z): for x > 0 that is
  *   x - x F = x sigmoid(x), for x <= 0 it is x F.  F must be better than one
  *   rounding (the roundings of 1 + e and of the division cost up to 1 ulp
  *   each where e and the result straddle a binade), so it is q + c to
- *   ~2^-46: q = e / (1 + e) rounded (float64 at avx512f: by a reciprocal,
- *   within ~1 ulp), r = e - q (1 + e) its remainder as (e - q) - q e (e - q
- *   is exact: q lies in [e/2, e], but for e within an ulp or two of 1, where
- *   it is off by 2^-54 at most; one FMA rounds the tiny r once),
- *   c = r / (1 + e) ~ r (1 - q).  Then
+ *   ~2^-46: q = e / (1 + e) rounded (float64 at avx512f: e r, r a one-step
+ *   reciprocal, within 2^-28), rho = e - q (1 + e) its remainder as (e - q)
+ *   - q e (e - q is exact: q lies in [e/2, e], but for e within an ulp or
+ *   two of 1, where it is off by 2^-54 at most; one FMA rounds the tiny rho
+ *   once), c = rho / (1 + e) ~ rho (1 - q) (float64 at avx512f: rho r).  Then
  *   silu = z q + (z c + max(-0, x)), two FMAs, one rounding that counts.
  *   max(-0, x) is x for x >= +0 and -0 otherwise (vmax returns its second
  *   operand for two zeros), so silu(-0) = -0 and silu(x < zmin) = -0.
@@ -109,9 +110,9 @@ FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V 
  * beyond ~2^-56 relative.  It replaced a division (vdivpd's 16-cycle
  * throughput bound the loop), then a 2-step reciprocal with a corrected
  * quotient and sigmoid's f = e - e q: float64 sigmoid 4.95 -> 4.2 ns per
- * vector in L2, max 1.63 -> 1.41 ulp on the same 1M samples (silu: 1.74 -> 1.76).  Float32 and
- * the levels without an estimate divide, q rounded once (and no r): the
- * estimate was no faster there. */
+ * vector in L2, max 1.63 -> 1.41 ulp on the same 1M samples (silu 1.74 ->
+ * 1.76).  Float32 and the levels without an estimate divide, q rounded once
+ * (and no r): the estimate was no faster there. */
 FR_INLINE void FR_VFN(fr_ratio_parts)(const FR_V *e, int nv, FR_V *q, FR_V *rho, FR_V *r) {
 #if FR_RATIO_RECIP
     FR_V d[FR_NV_MAX];
