@@ -10,7 +10,8 @@ too):
   per element, the bits of a call on that element alone;
 - a large array gives the same bits on 1 and 2 threads and in odd pieces;
 - special values: NaN, +-inf, +-0, subnormal inputs, inputs near the clamps
-  (-105 / -115 float32, -750 / -760 float64) and where e^x turns subnormal,
+  (-105 / -115 float32, -750 / -760 float64; FR_Z_SAFE, -86 / -350, past which
+  the lanes are redone, on both sides) and where e^x turns subnormal,
   subnormal results; sigmoid stays in [0, 1], silu(-0) = silu(-inf) = -0;
   no floating-point warning for any input.
 Accuracy over all float32 inputs is tools/accuracy.py's (exhaustive).
@@ -64,12 +65,16 @@ def mixed_values(dtype, n, seed):
     t = F[dtype]
     fi = np.finfo(t)
     zmin, zsilu = (-105, -115) if t is np.float32 else (-750, -760)
-    enorm = -86 if t is np.float32 else -705
+    # where the kernels clamp z (sigmoid_simd.h's FR_Z_SAFE) and the lanes
+    # beyond it are redone (fr_tiny_fix), on both sides (log_sigmoid's is +)
+    zsafe = -86 if t is np.float32 else -350
+    edges = [v for z in (zsafe, -zsafe)
+             for v in (z, np.nextafter(t(z), t(0)), np.nextafter(t(z), t(np.copysign(1e9, z))))]
     special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, fi.max, -fi.max,
                         fi.smallest_subnormal, -fi.smallest_subnormal, fi.tiny, -fi.tiny,
                         zmin, zmin - 0.5, zmin + 1, zsilu, zsilu + 1, zsilu - 1,
-                        enorm, np.nextafter(t(enorm), t(0)), np.nextafter(t(enorm), t(-1e9)),
-                        -87.5, -103.0, -709.0, -740.0, 1.0, -1.0, 0.5, -0.5], dtype=t)
+                        -zmin, -zmin + 0.5, -zsilu, -1e4, 1e4, *edges,
+                        -87.5, -103.0, -705.0, -709.0, -740.0, 1.0, -1.0, 0.5, -0.5], dtype=t)
     rng = np.random.default_rng(seed)
     x = np.concatenate([
         rng.standard_normal(n) * 4,

@@ -48,7 +48,8 @@
 #define FR_PASTE3(a, b, c) FR_PASTE3_(a, b, c)
 
 /* float32.  sigmoid(-105), 115 e^-115 round to 0 (scalar.h's ZMIN,
- * ZMIN_SILU); e^x is normal for x >= -86 (n >= -124) */
+ * ZMIN_SILU); e^z is normal for z >= -86 (n >= -124): the clamp past which
+ * sigmoid_simd_body.h's fr_tiny_fix takes over */
 #define FR_SUF f32
 #define FR_T float
 #define FR_S F32
@@ -61,11 +62,11 @@
 #define FR_LOG1P_R_DEGREE 3
 #define FR_ZMIN (-105.0f)
 #define FR_ZMIN_SILU (-115.0f)
-#define FR_X_E_NORMAL (-86.0f)
+#define FR_Z_SAFE (-86.0f)
 #include "sigmoid_simd_body.h"
 
-/* float64.  sigmoid(-750), 760 e^-760 round to 0; e^x is normal for
- * x >= -705 (n >= -1017) */
+/* float64.  sigmoid(-750), 760 e^-760 round to 0; e^z is normal for
+ * z >= -705 (n >= -1017), e^2z (the reciprocal's remainder) for z >= -350 */
 #define FR_SUF f64
 #define FR_T double
 #define FR_S F64
@@ -78,7 +79,7 @@
 #define FR_LOG1P_R_DEGREE 7
 #define FR_ZMIN (-750.0)
 #define FR_ZMIN_SILU (-760.0)
-#define FR_X_E_NORMAL (-705.0)
+#define FR_Z_SAFE (-350.0)
 #include "sigmoid_simd_body.h"
 
 /* the bias kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */

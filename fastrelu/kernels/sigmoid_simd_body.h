@@ -7,7 +7,7 @@
  *   FR_EXP_COEF, FR_EXP_DEGREE         exp_poly.h's polynomial
  *   FR_LOG1P_R_COEF, FR_LOG1P_R_DEGREE softplus's series (exp_poly.h)
  *   FR_ZMIN, FR_ZMIN_SILU              sigmoid(ZMIN), ZMIN_SILU e^ZMIN_SILU round to 0
- *   FR_X_E_NORMAL                      e^x is a normal number for x >= this
+ *   FR_Z_SAFE                          z's clamp: e, e^2 normal for z >= this
  * over the level's vector layer (sigmoid_avx2.h, sigmoid_avx512f.h): FR_LEVEL,
  * fr_vec_<suf>_<level> and fr_mask_<suf>_<level>, FR_VOP(op) (the intrinsic
  * both levels name alike: FR_VOP(fmadd) = _mm256_fmadd_ps, _mm512_fmadd_ps)
@@ -37,7 +37,7 @@
  *   silu = z q + (z c + max(-0, x)), two FMAs, one rounding that counts.
  *   max(-0, x) is x for x >= +0 and -0 otherwise (vmax returns its second
  *   operand for two zeros), so silu(-0) = -0 and silu(x < zmin) = -0.
- *   Where e is subnormal (x < X_E_NORMAL), F = e to 2^-124 relative and
+ *   Beyond FR_Z_SAFE (fr_tiny_fix), F = e to 2^-124 / 2^-350 relative and
  *   silu = (z p) 2^n, scaled last so a subnormal result is rounded once.
  *
  * softplus(x) = max(x, 0) + log1p(e) (fr_softplus below), log_sigmoid(x) =
@@ -131,28 +131,28 @@ FR_INLINE void FR_VFN(fr_ratio_parts)(const FR_V *e, int nv, FR_V *q, FR_V *rho,
 /* x[k] becomes sigmoid(x[k]) */
 FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, s, p, e);
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, s, p, e);
 #if FR_RATIO_RECIP
     FR_V rho[FR_NV_MAX], r[FR_NV_MAX];
     FR_VFN(fr_ratio_parts)(e, nv, q, rho, r);
-    FR_EACH(k) {
-        FR_V f = FR_VOP(fmadd)(rho[k], r[k], q[k]);
-        x[k] = FR_V_ONE_MINUS_IF_POSITIVE(x[k], f, FR_VOP(set1)(1.0));
-    }
 #else
     FR_EACH(k) q[k] = FR_VOP(div)(e[k], FR_VOP(add)(e[k], FR_VOP(set1)(1.0)));
+#endif
     FR_EACH(k) {
+#if FR_RATIO_RECIP
+        FR_V f = FR_VOP(fmadd)(rho[k], r[k], q[k]);
+#else
         FR_V f = FR_VOP(fnmadd)(e[k], q[k], e[k]);
+#endif
         x[k] = FR_V_ONE_MINUS_IF_POSITIVE(x[k], f, FR_VOP(set1)(1.0));
     }
-#endif
 }
 
 /* x[k] becomes silu(x[k]) */
 FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
     FR_V rho[FR_NV_MAX], r[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN_SILU, z, s, p, e);
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, s, p, e);
     FR_VFN(fr_ratio_parts)(e, nv, q, rho, r);
     FR_EACH(k) {
 #if FR_RATIO_RECIP
@@ -161,9 +161,7 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
         FR_V c = FR_VOP(fnmadd)(rho[k], q[k], rho[k]);          /* rho (1 - q) */
 #endif
         FR_V relu = FR_V_MAX(FR_VOP(set1)(-0.0), x[k]);         /* two zeros: x's */
-        FR_V y = FR_VOP(fmadd)(z[k], q[k], FR_VOP(fmadd)(z[k], c, relu));
-        FR_M tiny = FR_V_LESS(x[k], FR_VOP(set1)(FR_X_E_NORMAL));
-        x[k] = FR_V_SCALE_WHERE(tiny, y, FR_VOP(mul)(z[k], p[k]), s[k]);
+        x[k] = FR_VOP(fmadd)(z[k], q[k], FR_VOP(fmadd)(z[k], c, relu));
     }
 }
 
@@ -180,7 +178,7 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
     FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX];
     FR_V f[FR_NV_MAX], d[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
     FR_M red[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_ZMIN, z, sc, p, e);
+    FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, sc, p, e);
     FR_EACH(k) red[k] = FR_V_GE(e[k], FR_VOP(set1)(0.5));
     FR_EACH(k) f[k] = FR_V_FMADD_WHERE(red[k], e[k], FR_VOP(set1)(0.5), FR_VOP(set1)(-0.5));
     FR_EACH(k) d[k] = FR_VOP(add)(f[k], FR_VOP(set1)(2.0));
@@ -214,6 +212,56 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
 #define FR_SIMD_SOFTPLUS 2
 #define FR_SIMD_LOG_SIGMOID 3        /* -softplus(-x) */
 #define FR_SIMD_GELU 4               /* exact float32 only (fr_cr_loop) */
+/* Tiny e.  Past FR_Z_SAFE the ops are their asymptotes, e = e^-|x| far
+ * below an ulp of 1: sigmoid(x) = e (x < 0) or 1, silu(x) = x e or x,
+ * softplus(x) = e or x, log_sigmoid(x) = -e (x > 0) or x.  So the functions
+ * above clamp z at FR_Z_SAFE, where e stays a normal number (float64: e^2
+ * too; a subnormal operand or result costs a microcode assist: sigmoid_ of
+ * 65536 float32 -inf, a padding mask, took 250 us against 14 for other
+ * inputs, 10x torch), and the loops redo the lanes whose result is e-like
+ * (beyond FR_Z_SAFE on the op's tiny side) with fr_tiny_fix, from e^zt, zt
+ * = -|x|, in a branch that blocks without such a lane skip (fr_any_tiny:
+ * about 4% of an L2-resident float64 sigmoid).  The same bits as one path
+ * through the true z, where the ratio and log1p steps return e itself (1 +
+ * e and 2 + e round to 1 and 2, e^2 vanishes below e's last place; checked
+ * on all 2^32 float32 inputs).  Lanes below zmin, whose result rounds to
+ * zero, get the zero without computing an underflow (an assist too).
+ * float32 silu and softplus still meet subnormal e^2 for x in [-86, -44]. */
+FR_INLINE FR_M FR_VFN(fr_tiny_lanes)(FR_V x, int op) {
+    return op == FR_SIMD_LOG_SIGMOID ? FR_V_LESS(FR_VOP(set1)(-FR_Z_SAFE), x)
+                                     : FR_V_LESS(x, FR_VOP(set1)(FR_Z_SAFE));
+}
+/* any tiny lane among nv vectors: one compare per block (the running min /
+ * max starts at +-inf and takes x first: vmin/vmax return the second
+ * operand for NaN, so a NaN lane leaves it as it was) */
+FR_INLINE int FR_VFN(fr_any_tiny)(const FR_V *x, int nv, int op) {
+    int pos = op == FR_SIMD_LOG_SIGMOID;
+    FR_V m = FR_VOP(set1)(pos ? -INFINITY : INFINITY);
+    FR_EACH(k) m = pos ? FR_V_MAX(x[k], m) : FR_V_MIN(x[k], m);
+    return FR_V_ANY(FR_VFN(fr_tiny_lanes)(m, op)) != 0;
+}
+/* y's tiny lanes (x the input) set to op(x) */
+FR_INLINE FR_V FR_VFN(fr_tiny_fix)(FR_V y, FR_V x, int op) {
+    FR_M tiny = FR_VFN(fr_tiny_lanes)(x, op);
+    if (!FR_V_ANY(tiny))
+        return y;
+    FR_T zmin = op == FR_SIMD_SILU ? FR_ZMIN_SILU : FR_ZMIN;
+    FR_V zt = FR_V_NEG_ABS(x), sc, p, e;
+    FR_M zero = FR_V_LESS(zt, FR_VOP(set1)(zmin));            /* op(x) is +-0 */
+    zt = FR_V_SELECT(zero, FR_VOP(set1)(FR_Z_SAFE), zt);
+    FR_VFN(fr_exp_nonpos)(&zt, 1, FR_EXP_COEF, FR_EXP_DEGREE, &sc, &p, &e);
+    FR_V t;
+    if (op == FR_SIMD_SILU)         /* x e = (x p) 2^n, a subnormal result rounded once */
+        t = FR_V_SELECT(zero, FR_VOP(set1)(-0.0), FR_V_SCALE(FR_VOP(mul)(zt, p), sc));
+    else
+        t = FR_V_SELECT(zero, FR_VOP(setzero)(), e);
+    if (op == FR_SIMD_LOG_SIGMOID)
+        t = FR_V_NEG(t);
+    return FR_V_SELECT(tiny, t, y);
+}
+/* v[k] becomes op(v[k]) but for the tiny lanes (the loops call
+ * fr_any_tiny first and fr_tiny_fix after, on inputs they load again:
+ * keeping a copy here spilled) */
 FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
     if (op == FR_SIMD_SILU) {
         FR_VFN(fr_silu)(v, nv);
@@ -233,7 +281,15 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
         FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
         if (bias)
             FR_EACH(k) v[k] = FR_VOP(add)(v[k], FR_VOP(loadu)(bias + i + k * FR_LANES));
+        int tiny = FR_VFN(fr_any_tiny)(v, nv, op);
         FR_VFN(fr_apply)(v, nv, op);
+        if (__builtin_expect(tiny, 0))
+            FR_EACH(k) {
+                FR_V x = FR_VOP(loadu)(in + i + k * FR_LANES);
+                if (bias)
+                    x = FR_VOP(add)(x, FR_VOP(loadu)(bias + i + k * FR_LANES));
+                v[k] = FR_VFN(fr_tiny_fix)(v[k], x, op);
+            }
         if (stream)
             FR_EACH(k) FR_VOP(stream)(out + i + k * FR_LANES, v[k]);
         else
@@ -243,16 +299,18 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
         FR_V v[1] = {FR_VOP(loadu)(in + i)};
         if (bias)
             v[0] = FR_VOP(add)(v[0], FR_VOP(loadu)(bias + i));
+        FR_V x = v[0];
         FR_VFN(fr_apply)(v, 1, op);
-        FR_VOP(storeu)(out + i, v[0]);
+        FR_VOP(storeu)(out + i, FR_VFN(fr_tiny_fix)(v[0], x, op));
     }
     if (i < n) {
         FR_TAIL_MASK m = FR_V_FIRST_LANES((int)(n - i));
         FR_V v[1] = {FR_V_LOAD_FIRST(in + i, m)};
         if (bias)
             v[0] = FR_VOP(add)(v[0], FR_V_LOAD_FIRST(bias + i, m));
+        FR_V x = v[0];
         FR_VFN(fr_apply)(v, 1, op);
-        FR_V_STORE_FIRST(out + i, m, v[0]);
+        FR_V_STORE_FIRST(out + i, m, FR_VFN(fr_tiny_fix)(v[0], x, op));
     }
 }
 /* Out of place and large (a call of FR_STREAM_MIN_BYTES or more: a chunk of a
@@ -361,8 +419,13 @@ FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
         FR_VFN(fr_sigmoid_cr_guess)(v, nv);
     else if (op == FR_SIMD_GELU)
         FR_VFN(fr_gelu_apply)(v, nv);                /* NaN as scalar.h's kernel */
-    else
+    else {
+        FR_V x[FR_NV_MAX];
+        FR_EACH(k) x[k] = v[k];
         FR_VFN(fr_apply)(v, nv, op);
+        if (__builtin_expect(FR_VFN(fr_any_tiny)(x, nv, op), 0))
+            FR_EACH(k) v[k] = FR_VFN(fr_tiny_fix)(v[k], x[k], op);
+    }
 }
 /* the r <= FR_LANES floats at p as a half vector (masked below FR_LANES: zeros
  * in the unused lanes), and back */
@@ -764,4 +827,4 @@ FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, floa
 #undef FR_LOG1P_R_COEF
 #undef FR_ZMIN
 #undef FR_ZMIN_SILU
-#undef FR_X_E_NORMAL
+#undef FR_Z_SAFE
