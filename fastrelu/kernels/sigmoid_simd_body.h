@@ -79,11 +79,20 @@ FR_INLINE void FR_VFN(fr_exp_nonpos)(const FR_V *z, int nv, const FR_T *c, int d
     FR_EACH(k) e[k] = FR_V_SCALE(p[k], scale[k]);
 }
 
-/* for z = max(-|x|, zmin), per vector: e = e^z = FR_V_SCALE(p, scale) */
-FR_INLINE void FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, FR_V *scale,
-                                      FR_V *p, FR_V *e) {
-    FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(zmin), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
+/* for z = max(-|x|, zmin), per vector: e = e^z = FR_V_SCALE(p, scale);
+ * returns whether any lane was clamped (-|x| < zmin; a running min that
+ * starts at +inf and takes -|x| first: vmin returns its second operand for
+ * NaN, so a NaN lane leaves it as it was) */
+FR_INLINE int FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, FR_V *scale,
+                                     FR_V *p, FR_V *e) {
+    FR_V m = FR_VOP(set1)(INFINITY);
+    FR_EACH(k) {
+        FR_V na = FR_V_NEG_ABS(x[k]);
+        m = FR_V_MIN(na, m);
+        z[k] = FR_V_MAX(FR_VOP(set1)(zmin), na);                          /* keeps NaN */
+    }
     FR_VFN(fr_exp_nonpos)(z, nv, FR_EXP_COEF, FR_EXP_DEGREE, scale, p, e);
+    return FR_V_ANY(FR_V_LESS(m, FR_VOP(set1)(zmin))) != 0;
 }
 
 /* num / d (num NULL: 1 / d): FR_V_RECIP_EST and FR_RECIP_STEPS Newton
@@ -128,10 +137,11 @@ FR_INLINE void FR_VFN(fr_ratio_parts)(const FR_V *e, int nv, FR_V *q, FR_V *rho,
 #endif
 }
 
-/* x[k] becomes sigmoid(x[k]) */
-FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
+/* x[k] becomes sigmoid(x[k]) but in lanes past FR_Z_SAFE; returns whether
+ * there were any (fr_tiny_fix below) */
+FR_INLINE int FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, s, p, e);
+    int clamped = FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, s, p, e);
 #if FR_RATIO_RECIP
     FR_V rho[FR_NV_MAX], r[FR_NV_MAX];
     FR_VFN(fr_ratio_parts)(e, nv, q, rho, r);
@@ -146,13 +156,14 @@ FR_INLINE void FR_VFN(fr_sigmoid)(FR_V *x, int nv) {
 #endif
         x[k] = FR_V_ONE_MINUS_IF_POSITIVE(x[k], f, FR_VOP(set1)(1.0));
     }
+    return clamped;
 }
 
-/* x[k] becomes silu(x[k]) */
-FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
+/* x[k] becomes silu(x[k]), as fr_sigmoid */
+FR_INLINE int FR_VFN(fr_silu)(FR_V *x, int nv) {
     FR_V z[FR_NV_MAX], s[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX], q[FR_NV_MAX];
     FR_V rho[FR_NV_MAX], r[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, s, p, e);
+    int clamped = FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, s, p, e);
     FR_VFN(fr_ratio_parts)(e, nv, q, rho, r);
     FR_EACH(k) {
 #if FR_RATIO_RECIP
@@ -163,6 +174,7 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
         FR_V relu = FR_V_MAX(FR_VOP(set1)(-0.0), x[k]);         /* two zeros: x's */
         x[k] = FR_VOP(fmadd)(z[k], q[k], FR_VOP(fmadd)(z[k], c, relu));
     }
+    return clamped;
 }
 
 /* x[k] becomes softplus(x[k]) = max(x, 0) + L, L = log1p(e), e = e^-|x|:
@@ -174,11 +186,11 @@ FR_INLINE void FR_VFN(fr_silu)(FR_V *x, int nv) {
  * -(L - min(x, -0)) (L depends on |x| only, and max(-x, 0) = -min(x, -0),
  * zeros included: the bits of negating x too, NaN's sign as well, one
  * operation fewer). */
-FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
+FR_INLINE int FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
     FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX], e[FR_NV_MAX];
     FR_V f[FR_NV_MAX], d[FR_NV_MAX], s[FR_NV_MAX], s2[FR_NV_MAX], r[FR_NV_MAX];
     FR_M red[FR_NV_MAX];
-    FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, sc, p, e);
+    int clamped = FR_VFN(fr_exp_neg_abs)(x, nv, FR_Z_SAFE, z, sc, p, e);
     FR_EACH(k) red[k] = FR_V_GE(e[k], FR_VOP(set1)(0.5));
     FR_EACH(k) f[k] = FR_V_FMADD_WHERE(red[k], e[k], FR_VOP(set1)(0.5), FR_VOP(set1)(-0.5));
     FR_EACH(k) d[k] = FR_VOP(add)(f[k], FR_VOP(set1)(2.0));
@@ -198,6 +210,7 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
         x[k] = neg ? FR_V_NEG(FR_VOP(sub)(L, FR_V_MIN(x[k], FR_VOP(set1)(-0.0))))
                    : FR_VOP(add)(FR_V_MAX(x[k], FR_VOP(setzero)()), L);
     }
+    return clamped;
 }
 
 /* the whole-array loop: nv vectors per iteration, then one at a time, then
@@ -220,8 +233,8 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
  * 65536 float32 -inf, a padding mask, took 250 us against 14 for other
  * inputs, 10x torch), and the loops redo the lanes whose result is e-like
  * (beyond FR_Z_SAFE on the op's tiny side) with fr_tiny_fix, from e^zt, zt
- * = -|x|, in a branch that blocks without such a lane skip (fr_any_tiny:
- * about 4% of an L2-resident float64 sigmoid).  The same bits as one path
+ * = -|x|, in a branch that blocks without such a lane skip (fr_exp_neg_abs's
+ * running min).  The same bits as one path
  * through the true z, where the ratio and log1p steps return e itself (1 +
  * e and 2 + e round to 1 and 2, e^2 vanishes below e's last place; checked
  * on all 2^32 float32 inputs).  Lanes below zmin, whose result rounds to
@@ -230,15 +243,6 @@ FR_INLINE void FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
 FR_INLINE FR_M FR_VFN(fr_tiny_lanes)(FR_V x, int op) {
     return op == FR_SIMD_LOG_SIGMOID ? FR_V_LESS(FR_VOP(set1)(-FR_Z_SAFE), x)
                                      : FR_V_LESS(x, FR_VOP(set1)(FR_Z_SAFE));
-}
-/* any tiny lane among nv vectors: one compare per block (the running min /
- * max starts at +-inf and takes x first: vmin/vmax return the second
- * operand for NaN, so a NaN lane leaves it as it was) */
-FR_INLINE int FR_VFN(fr_any_tiny)(const FR_V *x, int nv, int op) {
-    int pos = op == FR_SIMD_LOG_SIGMOID;
-    FR_V m = FR_VOP(set1)(pos ? -INFINITY : INFINITY);
-    FR_EACH(k) m = pos ? FR_V_MAX(x[k], m) : FR_V_MIN(x[k], m);
-    return FR_V_ANY(FR_VFN(fr_tiny_lanes)(m, op)) != 0;
 }
 /* y's tiny lanes (x the input) set to op(x) */
 FR_INLINE FR_V FR_VFN(fr_tiny_fix)(FR_V y, FR_V x, int op) {
@@ -259,17 +263,26 @@ FR_INLINE FR_V FR_VFN(fr_tiny_fix)(FR_V y, FR_V x, int op) {
         t = FR_V_NEG(t);
     return FR_V_SELECT(tiny, t, y);
 }
-/* v[k] becomes op(v[k]) but for the tiny lanes (the loops call
- * fr_any_tiny first and fr_tiny_fix after, on inputs they load again:
- * keeping a copy here spilled) */
-FR_INLINE void FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
-    if (op == FR_SIMD_SILU) {
-        FR_VFN(fr_silu)(v, nv);
-    } else if (op == FR_SIMD_SIGMOID) {
-        FR_VFN(fr_sigmoid)(v, nv);
-    } else {
-        FR_VFN(fr_softplus)(v, nv, op == FR_SIMD_LOG_SIGMOID);
+/* fr_tiny_fix on nv vectors, their inputs loaded again from in (+ bias):
+ * out of line and cold, so the hot loop keeps its registers */
+static __attribute__((noinline, cold)) void FR_VFN(fr_tiny_block)(FR_V *v, int nv, const FR_T *in,
+                                                                 const FR_T *bias, int op) {
+    for (int k = 0; k < nv; k++) {
+        FR_V x = FR_VOP(loadu)(in + k * FR_LANES);
+        if (bias)
+            x = FR_VOP(add)(x, FR_VOP(loadu)(bias + k * FR_LANES));
+        v[k] = FR_VFN(fr_tiny_fix)(v[k], x, op);
     }
+}
+/* v[k] becomes op(v[k]) but for the lanes past FR_Z_SAFE; returns whether
+ * there were any: then the loops pass the inputs, loaded again (a copy kept
+ * here spilled), to fr_tiny_fix */
+FR_INLINE int FR_VFN(fr_apply)(FR_V *v, int nv, int op) {
+    if (op == FR_SIMD_SILU)
+        return FR_VFN(fr_silu)(v, nv);
+    if (op == FR_SIMD_SIGMOID)
+        return FR_VFN(fr_sigmoid)(v, nv);
+    return FR_VFN(fr_softplus)(v, nv, op == FR_SIMD_LOG_SIGMOID);
 }
 FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out, fr_intp n,
                                     fr_intp pf_n, int op, int nv, int stream) {
@@ -281,15 +294,8 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
         FR_EACH(k) v[k] = FR_VOP(loadu)(in + i + k * FR_LANES);
         if (bias)
             FR_EACH(k) v[k] = FR_VOP(add)(v[k], FR_VOP(loadu)(bias + i + k * FR_LANES));
-        int tiny = FR_VFN(fr_any_tiny)(v, nv, op);
-        FR_VFN(fr_apply)(v, nv, op);
-        if (__builtin_expect(tiny, 0))
-            FR_EACH(k) {
-                FR_V x = FR_VOP(loadu)(in + i + k * FR_LANES);
-                if (bias)
-                    x = FR_VOP(add)(x, FR_VOP(loadu)(bias + i + k * FR_LANES));
-                v[k] = FR_VFN(fr_tiny_fix)(v[k], x, op);
-            }
+        if (__builtin_expect(FR_VFN(fr_apply)(v, nv, op), 0))
+            FR_VFN(fr_tiny_block)(v, nv, in + i, bias ? bias + i : NULL, op);
         if (stream)
             FR_EACH(k) FR_VOP(stream)(out + i + k * FR_LANES, v[k]);
         else
@@ -300,8 +306,9 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
         if (bias)
             v[0] = FR_VOP(add)(v[0], FR_VOP(loadu)(bias + i));
         FR_V x = v[0];
-        FR_VFN(fr_apply)(v, 1, op);
-        FR_VOP(storeu)(out + i, FR_VFN(fr_tiny_fix)(v[0], x, op));
+        if (__builtin_expect(FR_VFN(fr_apply)(v, 1, op), 0))
+            v[0] = FR_VFN(fr_tiny_fix)(v[0], x, op);
+        FR_VOP(storeu)(out + i, v[0]);
     }
     if (i < n) {
         FR_TAIL_MASK m = FR_V_FIRST_LANES((int)(n - i));
@@ -309,8 +316,9 @@ FR_INLINE void FR_VFN(fr_loop_part)(const FR_T *in, const FR_T *bias, FR_T *out,
         if (bias)
             v[0] = FR_VOP(add)(v[0], FR_V_LOAD_FIRST(bias + i, m));
         FR_V x = v[0];
-        FR_VFN(fr_apply)(v, 1, op);
-        FR_V_STORE_FIRST(out + i, m, FR_VFN(fr_tiny_fix)(v[0], x, op));
+        if (__builtin_expect(FR_VFN(fr_apply)(v, 1, op), 0))
+            v[0] = FR_VFN(fr_tiny_fix)(v[0], x, op);
+        FR_V_STORE_FIRST(out + i, m, v[0]);
     }
 }
 /* Out of place and large (a call of FR_STREAM_MIN_BYTES or more: a chunk of a
@@ -422,8 +430,7 @@ FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
     else {
         FR_V x[FR_NV_MAX];
         FR_EACH(k) x[k] = v[k];
-        FR_VFN(fr_apply)(v, nv, op);
-        if (__builtin_expect(FR_VFN(fr_any_tiny)(x, nv, op), 0))
+        if (__builtin_expect(FR_VFN(fr_apply)(v, nv, op), 0))
             FR_EACH(k) v[k] = FR_VFN(fr_tiny_fix)(v[k], x[k], op);
     }
 }
