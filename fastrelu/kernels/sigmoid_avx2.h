@@ -85,6 +85,18 @@ typedef __m256d fr_mask_f64_avx2;
 /* a 2^n = (a 2^(n + K)) 2^-K: a subnormal result rounded once */
 #define FR_V_SCALE(a, pow2n) FR_VOP(mul)(FR_VOP(mul)(a, pow2n), FR_VOP(set1)(FR_C(DOWN)))
 #define FR_V_SCALE_WHERE(m, y, a, pow2n) FR_VOP(blendv)(y, FR_V_SCALE(a, pow2n), m)
+/* sigmoid_simd_body.h's fr_scale_quiet: a 2^(n + S) = (a 2^(n + K)) 2^(S -
+ * K) (S the dtype's subnormal step exponent), a 2^n but 2^-K in the lanes
+ * m, integer lanes */
+#define FR_V_SCALE_SUBGRID(a, pow2n) \
+    FR_VOP(mul)(FR_VOP(mul)(a, pow2n), FR_VOP(set1)(FR_SUB_UP))
+#define FR_V_SCALE_UNLESS(m, a, pow2n) \
+    FR_VOP(mul)(FR_V_SELECT(m, FR_VOP(set1)(1.0), FR_VOP(mul)(a, pow2n)), FR_VOP(set1)(FR_C(DOWN)))
+#define FR_I_SUB FR_SCAT(_mm256_sub_, FR_EPI)
+#define FR_I_OR _mm256_or_si256
+#define FR_I_AND _mm256_and_si256
+#define FR_I_ANDNOT _mm256_andnot_si256
+#define FR_V_FROM_BITS FR_VOP(castsi256)
 #define FR_V_LESS(a, b) FR_VOP(cmp)(a, b, _CMP_LT_OQ)
 #define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_VOP(cmp)(a, a, _CMP_UNORD_Q)

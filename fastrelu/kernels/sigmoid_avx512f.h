@@ -77,6 +77,15 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_POW2N(zl, n) (n)
 #define FR_V_SCALE(a, n) FR_VOP(scalef_round)(a, n, FR_NOEXC)
 #define FR_V_SCALE_WHERE(m, y, a, n) FR_VOP(mask_scalef_round)(y, m, a, n, FR_NOEXC)
+/* sigmoid_simd_body.h's fr_scale_quiet: a 2^(n + S) (S the dtype's
+ * subnormal step exponent), a 2^n but 2^0 in the lanes m, integer lanes */
+#define FR_V_SCALE_SUBGRID(a, n) FR_V_SCALE(a, FR_VOP(add)(n, FR_VOP(set1)(FR_SUB_EXP)))
+#define FR_V_SCALE_UNLESS(m, a, n) FR_V_SCALE(a, FR_VOP(maskz_mov)((FR_M)~(m), n))
+#define FR_I_SUB FR_SCAT(_mm512_sub_, FR_EPI)
+#define FR_I_OR _mm512_or_si512
+#define FR_I_AND _mm512_and_si512
+#define FR_I_ANDNOT _mm512_andnot_si512
+#define FR_V_FROM_BITS FR_VOP(castsi512)
 #define FR_V_LESS(a, b) FR_V_CMP(a, b, _CMP_LT_OQ)
 #define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_V_CMP(a, a, _CMP_UNORD_Q)

@@ -63,6 +63,9 @@
 #define FR_ZMIN (-105.0f)
 #define FR_ZMIN_SILU (-115.0f)
 #define FR_Z_SAFE (-86.0f)
+#define FR_SUB_EXP 149.0f           /* S: subnormals are multiples of 2^-S */
+#define FR_SUB_UP 0x1p85f           /* 2^S DOWN (scalar.h's DOWN = 2^-64) */
+#define FR_SUB_MAGIC 0x1p23f        /* 2^M: below it, adding it rounds to an integer */
 #include "sigmoid_simd_body.h"
 
 /* float64.  sigmoid(-750), 760 e^-760 round to 0; e^z is normal for
@@ -80,6 +83,9 @@
 #define FR_ZMIN (-750.0)
 #define FR_ZMIN_SILU (-760.0)
 #define FR_Z_SAFE (-350.0)
+#define FR_SUB_EXP 1074.0
+#define FR_SUB_UP 0x1p474           /* 2^S DOWN (DOWN = 2^-600) */
+#define FR_SUB_MAGIC 0x1p52
 #include "sigmoid_simd_body.h"
 
 /* the bias kernels by their scalar.h function (kernels.c's FUSED_SIMD rows) */
