@@ -467,3 +467,45 @@ def test_exact_float32_no_fp_warnings(isa, op):
     with _dispatch.use_isa(isa):
         got = call_exact(op, x, b)
     assert np.array_equal(np.isnan(got), np.isnan(x))
+
+
+# ---- float64 silu_backward (fr_pair_loop): far-out x ---------------------------
+# The kernel clamps z at FR_Z_SAFE (-350) and redoes the lanes below it out of
+# line (fr_dsilu_bwd_tiny): -inf, -1e4 and x < -760 give g * -0 directly.
+FAR_X = np.array([-np.inf, -1e4, -1e300, -800.0, -761.0, -760.5, -760.0, -745.0, -720.0,
+                  -708.5, -400.0, -350.5, -350.0, np.nextafter(-350.0, 0), -349.0, -1.0,
+                  -1.2784645427610738, 0.0, -0.0, 1.0, 349.0, 350.5, 400.0, 1e4, np.inf,
+                  np.nan], np.float64)
+
+
+def far_pairs(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.permutation(np.concatenate([FAR_X, FAR_X, rng.uniform(-800, 800, 40)]))
+    g = rng.standard_normal(x.size)
+    g[::5] = 1.0
+    g[2::9] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e308, 5e-324]),
+                         g[2::9].size)
+    return g, x
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_float64_silu_backward_far_out_inputs(isa):
+    g, x = far_pairs(5)
+    call_b = lambda g, x: call_wide("silu_backward", (g, x))          # noqa: E731
+    with _dispatch.use_isa(isa):
+        alone = np.concatenate([call_b(g[i:i + 1], x[i:i + 1]) for i in range(x.size)])
+        for off in range(9):
+            for n in range(0, x.size - off, 5):
+                same_bits(call_b(g[off:off + n], x[off:off + n]), alone[off:off + n])
+        ones = call_b(np.ones_like(x), x)
+    with _dispatch.use_isa("baseline"):
+        base = call_b(g, x)
+    assert np.array_equal(np.isnan(alone), np.isnan(base))
+    assert np.array_equal(alone[np.isinf(base)], base[np.isinf(base)])
+    zero = base == 0
+    assert np.array_equal(alone == 0, zero)
+    assert np.array_equal(np.signbit(alone[zero]), np.signbit(base[zero]))
+    ok = np.isfinite(x)
+    err = ulp_error(ones[ok], _slow.rounded_mpmath("silu_backward", x[ok], np.longdouble))
+    assert err.max() <= ulp_bound("silu_backward", "float64", "fast"), (x[ok][np.argmax(err)],
+                                                                         err.max())

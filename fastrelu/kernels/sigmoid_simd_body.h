@@ -704,12 +704,18 @@ FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float
  * 1, -inf: -0, as FR_DSILU's limits); for x <= 0 the quotient is scaled by
  * 2^n last, so a silu' below the normals (x < -708) is rounded once, as the
  * exact kernel's. */
-FR_INLINE void FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
+/* zlo: z's clamp, -760 as above, or FR_Z_SAFE (fr_pair_loop's first pass:
+ * e, its low part and the quotient stay normal numbers); returns whether
+ * any lane was clamped (fr_exp_neg_abs's running min) */
+FR_INLINE int FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv, double zlo) {
     FR_V th[FR_NV_MAX], tl[FR_NV_MAX], sc[FR_NV_MAX], w[FR_NV_MAX], eh[FR_NV_MAX], el[FR_NV_MAX];
     FR_V qh[FR_NV_MAX], ql[FR_NV_MAX], uh[FR_NV_MAX], ul[FR_NV_MAX];
     const FR_V one = FR_VOP(set1)(1.0);
+    FR_V m = FR_VOP(set1)(INFINITY);
     FR_EACH(k) {
-        FR_V z = FR_V_MAX(FR_VOP(set1)(-760.0), FR_V_NEG_ABS(x[k]));        /* keeps NaN */
+        FR_V na = FR_V_NEG_ABS(x[k]);
+        m = FR_V_MIN(na, m);
+        FR_V z = FR_V_MAX(FR_VOP(set1)(zlo), na);                           /* keeps NaN */
         FR_V zl = FR_V_ZLOG2E(z), n = FR_V_ROUND_N(zl);
         FR_V a = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_HI_F64), z);          /* exact */
         th[k] = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_LO_F64), a);
@@ -790,6 +796,30 @@ FR_INLINE void FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
         y = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), FR_V_MIN_ABS(y, inf)), y, yh);
         x[k] = FR_V_SELECT(FR_V_LESS(FR_V_MIN_ABS(yh, inf), FR_VOP(set1)(0x1p1000)), y, yh);
     }
+    return FR_V_ANY(FR_V_LESS(m, FR_VOP(set1)(zlo))) != 0;
+}
+/* The lanes of y whose x lies below FR_Z_SAFE, redone (fr_pair_loop's rare
+ * pass, out of line and cold): a subnormal e costs a microcode assist in
+ * every operation on it (silu_backward of 65536 float64 -inf or -1e4 took
+ * 307 us, 17x ordinary inputs before the main path's clamp moved to
+ * FR_Z_SAFE; 135-142 us so).  x below -760 (silu' rounds to -0): g -0, as
+ * the kernel gives there, without computing it; the others through the
+ * kernel with its -760 clamp, on the vectors that have such a lane (the
+ * same bits as before; x in [-760, -708] still takes the assists, 33x). */
+static __attribute__((noinline, cold)) void FR_VFN(fr_dsilu_bwd_tiny)(const FR_V *g, const FR_T *x,
+                                                                     FR_V *y, int nv) {
+    for (int k = 0; k < nv; k++) {
+        FR_V xk = FR_VOP(loadu)(x + k * FR_LANES);
+        FR_M tiny = FR_V_LESS(xk, FR_VOP(set1)(FR_Z_SAFE));
+        if (!FR_V_ANY(tiny))
+            continue;
+        FR_M far = FR_V_LESS(xk, FR_VOP(set1)(-760.0));
+        FR_V v[1] = {FR_V_SELECT(far, FR_VOP(setzero)(), xk)};
+        if (FR_V_ANY(FR_V_GE(FR_V_SELECT(tiny, xk, FR_VOP(set1)(-INFINITY)), FR_VOP(set1)(-760.0))))
+            FR_VFN(fr_dsilu_bwd_apply)(&g[k], v, 1, -760.0);     /* a tiny lane not far */
+        FR_V t = FR_V_SELECT(far, FR_VOP(mul)(g[k], FR_VOP(set1)(-0.0)), v[0]);
+        y[k] = FR_V_SELECT(tiny, t, y[k]);
+    }
 }
 /* float64 g, x in, out (out may be g or x): nv vectors per iteration, then
  * one at a time, then a masked tail */
@@ -803,18 +833,24 @@ FR_INLINE void FR_VFN(fr_pair_loop)(const FR_T *g, const FR_T *x, FR_T *out, fr_
         }
         FR_EACH(k) gv[k] = FR_VOP(loadu)(g + i + k * FR_LANES);
         FR_EACH(k) xv[k] = FR_VOP(loadu)(x + i + k * FR_LANES);
-        FR_VFN(fr_dsilu_bwd_apply)(gv, xv, nv);
+        if (__builtin_expect(FR_VFN(fr_dsilu_bwd_apply)(gv, xv, nv, FR_Z_SAFE), 0))
+            FR_VFN(fr_dsilu_bwd_tiny)(gv, x + i, xv, nv);
         FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, xv[k]);
     }
     for (; i + FR_LANES <= n; i += FR_LANES) {
         FR_V gv[1] = {FR_VOP(loadu)(g + i)}, xv[1] = {FR_VOP(loadu)(x + i)};
-        FR_VFN(fr_dsilu_bwd_apply)(gv, xv, 1);
+        if (__builtin_expect(FR_VFN(fr_dsilu_bwd_apply)(gv, xv, 1, FR_Z_SAFE), 0))
+            FR_VFN(fr_dsilu_bwd_tiny)(gv, x + i, xv, 1);
         FR_VOP(storeu)(out + i, xv[0]);
     }
     if (i < n) {
         FR_TAIL_MASK m = FR_V_FIRST_LANES((int)(n - i));
         FR_V gv[1] = {FR_V_LOAD_FIRST(g + i, m)}, xv[1] = {FR_V_LOAD_FIRST(x + i, m)};
-        FR_VFN(fr_dsilu_bwd_apply)(gv, xv, 1);
+        if (__builtin_expect(FR_VFN(fr_dsilu_bwd_apply)(gv, xv, 1, FR_Z_SAFE), 0)) {
+            FR_T xs[FR_LANES] = {0};                 /* the tail's x, zeros past it */
+            FR_V_STORE_FIRST(xs, m, FR_V_LOAD_FIRST(x + i, m));
+            FR_VFN(fr_dsilu_bwd_tiny)(gv, xs, xv, 1);
+        }
         FR_V_STORE_FIRST(out + i, m, xv[0]);
     }
 }
