@@ -84,7 +84,6 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_POW2N(zl, n) FR_VOP(castsi256)(FR_SCAT(_mm256_slli_, FR_EPI)(FR_V_BITS(zl), FR_MANT_BITS))
 /* a 2^n = (a 2^(n + K)) 2^-K: a subnormal result rounded once */
 #define FR_V_SCALE(a, pow2n) FR_VOP(mul)(FR_VOP(mul)(a, pow2n), FR_VOP(set1)(FR_C(DOWN)))
-#define FR_V_SCALE_WHERE(m, y, a, pow2n) FR_VOP(blendv)(y, FR_V_SCALE(a, pow2n), m)
 /* sigmoid_simd_body.h's fr_scale_quiet: a 2^(n + S) = (a 2^(n + K)) 2^(S -
  * K) (S the dtype's subnormal step exponent), a 2^n but 2^-K in the lanes
  * m, integer lanes */

@@ -76,7 +76,6 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_ROUND_N(zl) FR_VOP(sub)(zl, FR_VOP(set1)(FR_C(MAGIC)))
 #define FR_V_POW2N(zl, n) (n)
 #define FR_V_SCALE(a, n) FR_VOP(scalef_round)(a, n, FR_NOEXC)
-#define FR_V_SCALE_WHERE(m, y, a, n) FR_VOP(mask_scalef_round)(y, m, a, n, FR_NOEXC)
 /* sigmoid_simd_body.h's fr_scale_quiet: a 2^(n + S) (S the dtype's
  * subnormal step exponent), a 2^n but 2^0 in the lanes m, integer lanes */
 #define FR_V_SCALE_SUBGRID(a, n) FR_V_SCALE(a, FR_VOP(add)(n, FR_VOP(set1)(FR_SUB_EXP)))

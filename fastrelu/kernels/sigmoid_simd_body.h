@@ -79,20 +79,27 @@ FR_INLINE void FR_VFN(fr_exp_nonpos)(const FR_V *z, int nv, const FR_T *c, int d
     FR_EACH(k) e[k] = FR_V_SCALE(p[k], scale[k]);
 }
 
+/* z = max(zmin, -|x|) (keeps NaN), and *m the running min of -|x| over a
+ * block (start it at +inf): whether any lane was clamped is then
+ * fr_any_below(*m, zmin).  -|x| goes first: vmin returns its second
+ * operand for NaN, so a NaN lane leaves *m as it was. */
+FR_INLINE FR_V FR_VFN(fr_clamp_neg_abs)(FR_V x, FR_T zmin, FR_V *m) {
+    FR_V na = FR_V_NEG_ABS(x);
+    *m = FR_V_MIN(na, *m);
+    return FR_V_MAX(FR_VOP(set1)(zmin), na);
+}
+FR_INLINE int FR_VFN(fr_any_below)(FR_V m, FR_T zmin) {
+    return FR_V_ANY(FR_V_LESS(m, FR_VOP(set1)(zmin))) != 0;
+}
+
 /* for z = max(-|x|, zmin), per vector: e = e^z = FR_V_SCALE(p, scale);
- * returns whether any lane was clamped (-|x| < zmin; a running min that
- * starts at +inf and takes -|x| first: vmin returns its second operand for
- * NaN, so a NaN lane leaves it as it was) */
+ * returns whether any lane was clamped */
 FR_INLINE int FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, FR_V *scale,
                                      FR_V *p, FR_V *e) {
     FR_V m = FR_VOP(set1)(INFINITY);
-    FR_EACH(k) {
-        FR_V na = FR_V_NEG_ABS(x[k]);
-        m = FR_V_MIN(na, m);
-        z[k] = FR_V_MAX(FR_VOP(set1)(zmin), na);                          /* keeps NaN */
-    }
+    FR_EACH(k) z[k] = FR_VFN(fr_clamp_neg_abs)(x[k], zmin, &m);
     FR_VFN(fr_exp_nonpos)(z, nv, FR_EXP_COEF, FR_EXP_DEGREE, scale, p, e);
-    return FR_V_ANY(FR_V_LESS(m, FR_VOP(set1)(zmin))) != 0;
+    return FR_VFN(fr_any_below)(m, zmin);
 }
 
 /* num / d (num NULL: 1 / d): FR_V_RECIP_EST and FR_RECIP_STEPS Newton
@@ -233,7 +240,7 @@ FR_INLINE int FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
  * 65536 float32 -inf, a padding mask, took 250 us against 14 for other
  * inputs, 10x torch), and the loops redo the lanes whose result is e-like
  * (beyond FR_Z_SAFE on the op's tiny side) with fr_tiny_fix, from e^zt, zt
- * = -|x|, in a branch that blocks without such a lane skip (fr_exp_neg_abs's
+ * = -|x|, in a branch that blocks without such a lane skip (fr_clamp_neg_abs's
  * running min).  The same bits as one path
  * through the true z, where the ratio and log1p steps return e itself (1 +
  * e and 2 + e round to 1 and 2, e^2 vanishes below e's last place; checked
@@ -706,16 +713,14 @@ FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float
  * exact kernel's. */
 /* zlo: z's clamp, -760 as above, or FR_Z_SAFE (fr_pair_loop's first pass:
  * e, its low part and the quotient stay normal numbers); returns whether
- * any lane was clamped (fr_exp_neg_abs's running min) */
+ * any lane was clamped (fr_clamp_neg_abs's running min) */
 FR_INLINE int FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv, double zlo) {
     FR_V th[FR_NV_MAX], tl[FR_NV_MAX], sc[FR_NV_MAX], w[FR_NV_MAX], eh[FR_NV_MAX], el[FR_NV_MAX];
     FR_V qh[FR_NV_MAX], ql[FR_NV_MAX], uh[FR_NV_MAX], ul[FR_NV_MAX];
     const FR_V one = FR_VOP(set1)(1.0);
     FR_V m = FR_VOP(set1)(INFINITY);
     FR_EACH(k) {
-        FR_V na = FR_V_NEG_ABS(x[k]);
-        m = FR_V_MIN(na, m);
-        FR_V z = FR_V_MAX(FR_VOP(set1)(zlo), na);                           /* keeps NaN */
+        FR_V z = FR_VFN(fr_clamp_neg_abs)(x[k], zlo, &m);
         FR_V zl = FR_V_ZLOG2E(z), n = FR_V_ROUND_N(zl);
         FR_V a = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_HI_F64), z);          /* exact */
         th[k] = FR_VOP(fnmadd)(n, FR_VOP(set1)(FR_LN2_LO_F64), a);
@@ -796,7 +801,7 @@ FR_INLINE int FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv, double 
         y = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), FR_V_MIN_ABS(y, inf)), y, yh);
         x[k] = FR_V_SELECT(FR_V_LESS(FR_V_MIN_ABS(yh, inf), FR_VOP(set1)(0x1p1000)), y, yh);
     }
-    return FR_V_ANY(FR_V_LESS(m, FR_VOP(set1)(zlo))) != 0;
+    return FR_VFN(fr_any_below)(m, zlo);
 }
 /* The lanes of y whose x lies below FR_Z_SAFE, redone (fr_pair_loop's rare
  * pass, out of line and cold): a subnormal e costs a microcode assist in
