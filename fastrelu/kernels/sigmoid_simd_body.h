@@ -276,14 +276,20 @@ FR_INLINE FR_V FR_VFN(fr_tiny_fix)(FR_V y, FR_V x, int op) {
     if (!FR_V_ANY(tiny))
         return y;
     FR_T zmin = op == FR_SIMD_SILU ? FR_ZMIN_SILU : FR_ZMIN;
-    FR_V zt = FR_V_NEG_ABS(x), sc, p, e;
-    FR_M zero = FR_V_LESS(zt, FR_VOP(set1)(zmin));            /* op(x) is +-0 */
-    zt = FR_V_SELECT(zero, FR_VOP(set1)(FR_Z_SAFE), zt);
-    FR_VFN(fr_exp_nonpos)(&zt, 1, FR_EXP_COEF, FR_EXP_DEGREE, &sc, &p, &e);
-    /* e = p 2^n, silu's x e = (x p) 2^n, rounded once */
-    FR_V t = FR_VFN(fr_scale_quiet)(op == FR_SIMD_SILU ? FR_VOP(mul)(zt, p) : p, sc);
-    (void)e;
-    t = FR_V_SELECT(zero, op == FR_SIMD_SILU ? FR_VOP(set1)(-0.0) : FR_VOP(setzero)(), t);
+    FR_V zt = FR_V_NEG_ABS(x), t = op == FR_SIMD_SILU ? FR_VOP(set1)(-0.0) : FR_VOP(setzero)();
+    FR_M zero = FR_V_LESS(zt, FR_VOP(set1)(zmin));            /* op(x) is t, +-0 */
+    /* only for a tiny lane above zmin: a vector of -inf or -1e4 only (a
+     * padding mask) needs no exp and no scaling (65536 float32 -inf:
+     * sigmoid_ 36 -> 21 us, torch 23; float64 93 -> 51 us, torch 60) */
+    if (FR_V_ANY(FR_V_GE(FR_V_SELECT(tiny, zt, FR_VOP(set1)(-INFINITY)), FR_VOP(set1)(zmin)))) {
+        FR_V sc, p, e;
+        zt = FR_V_SELECT(zero, FR_VOP(set1)(FR_Z_SAFE), zt);
+        FR_VFN(fr_exp_nonpos)(&zt, 1, FR_EXP_COEF, FR_EXP_DEGREE, &sc, &p, &e);
+        (void)e;
+        /* e = p 2^n, silu's x e = (x p) 2^n, rounded once */
+        t = FR_V_SELECT(zero, t, FR_VFN(fr_scale_quiet)(op == FR_SIMD_SILU ? FR_VOP(mul)(zt, p) : p,
+                                                        sc));
+    }
     if (op == FR_SIMD_LOG_SIGMOID)
         t = FR_V_NEG(t);
     return FR_V_SELECT(tiny, t, y);
