@@ -8,7 +8,8 @@ OP_NAMES = tuple(op.name for op in _ops.OPS)    # every op of the table, in its 
 EVERY_OP = pytest.mark.parametrize("op", OP_NAMES)
 
 VECTOR_BYTES = (16, 32, 64)     # a vector register at the baseline, avx2, avx512f levels
-BLOCK = 1024                    # loops.h: strided and 16-bit operands go in blocks of this
+BLOCK = 1024                    # loops.h: 16-bit operands go in blocks of this (strided ones in
+                                # blocks of 256 or fewer: test_ufunc.test_small_and_wide_steps)
 BIG = 2**19 + 3                 # twice the largest threading threshold (2^18), odd
 # Longer inputs repeat POOL values (one draw per seed) in one shuffled order
 # for every seed, so the i-th elements of an op's arguments are one of POOL

@@ -7,7 +7,7 @@ import pytest
 
 import fastrelu as fr
 from fastrelu import _ops
-from layouts import EVERY_OP, op_args
+from layouts import EVERY_OP, op_args, values
 from twins import call, check, same_bits
 
 
@@ -161,6 +161,37 @@ def test_any_strides(op, layout):
     out = np.empty((a[0].shape[1], a[0].shape[0])).T     # a strided out
     uf(*a, out=out)
     same_bits(out, ref)
+
+
+@EVERY_OP
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_small_and_wide_steps(op, dtype):
+    """Steps of 2-4 elements are copied with vector permutes and masked stores,
+    wider ones in shorter blocks (loops.h, strided.h): inputs, out and the
+    in-place form through such views give the contiguous call's bits, and a
+    strided out leaves the elements between its own untouched."""
+    uf = getattr(fr, op)
+    for step in (2, 3, 4, 5, 16):
+        for n in (1, 15, 17, 31, 255, 257, 1000, 20001):
+            args = [values(dtype, n, seed=k) for k in range(uf.nin)]
+            ref = uf(*args)
+            bases, views = [], []
+            for a in args:
+                base = np.full(step * n + 2, 7.0, dtype)
+                view = base[1:1 + step * n:step]
+                view[...] = a
+                bases.append(base)
+                views.append(view)
+            same_bits(uf(*views), ref)
+            outs = views[0], np.full(step * n + 2, 7.0, dtype)[1:1 + step * n:step]
+            for out in outs:
+                uf(*views, out=out)
+                same_bits(out, ref)
+                base = out.base
+                between = np.ones(base.size, bool)
+                between[1:1 + step * n:step] = False
+                assert (base[between] == 7.0).all(), f"step {step}, n {n}: wrote between"
+                views[0][...] = args[0]
 
 
 @EVERY_OP
