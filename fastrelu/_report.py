@@ -50,10 +50,11 @@ def explain(op, x):
     wide = _ufuncs.OP_KIND[op] in ("unary", "fused")      # computed in float64, exact kernel
     compute = ("float64" if wide else "float32") if narrow else str(dtype)
     kacc = "exact" if (narrow and wide) else acc
-    with accuracy(kacc):
-        _, threads, chunk = _ufuncs.plan(op, compute, x.size)      # what C will do
-    k = chosen_kernel(op, compute, kacc)
     contiguous = x.flags.c_contiguous or x.flags.f_contiguous
+    step = x.strides[0] if x.ndim == 1 and not contiguous else 0
+    with accuracy(kacc):
+        _, threads, chunk = _ufuncs.plan(op, compute, x.size, step)      # what C will do
+    k = chosen_kernel(op, compute, kacc)
     threshold = _ufuncs.get_parallel_min(op)
     if narrow:
         threads, chunk = 1, x.size
@@ -63,7 +64,8 @@ def explain(op, x):
                 f"back to back: {op}_(x) runs them as one call (the threads below), "
                 f"{op}(x) one loop call per row (numpy's iterator)")
     elif not contiguous:
-        path = "strided: blocks of 1024 copied in and out"
+        path = ("strided: blocks of up to 256 copied in and out (vector copies for steps "
+                "of 2-8 elements), threaded by the bytes of cache lines they touch")
     else:
         path = "contiguous"
     if threads > 1:
@@ -73,7 +75,9 @@ def explain(op, x):
               f"tuned wisdom {_dispatch.wisdom_file}" if _dispatch.wisdom_file else "the ISA ladder")
     why = (f"backend table '{table}' ({source}); best ISA level available {available_isas()} "
            f"(disabled: {sorted(disabled_cpu_features()) or 'none'}); "
-           f"threads: n={x.size} ({x.size * x.dtype.itemsize // 4} float32-sized) vs threshold "
+           f"threads: n={x.size} ({x.size * x.dtype.itemsize // 4} float32-sized"
+           f"{', each weighing 2 min(step, 64 bytes) / itemsize, strided' if step else ''}) "
+           f"vs threshold "
            f"{threshold}, pool {get_num_threads()}")
     if _ufuncs.is_serial_only():
         why += "; forked child: serial"

@@ -71,7 +71,8 @@ cdef extern from "kernels/loops.h" nogil:
     long long fr_pool_jobs()
     long long fr_pool_worker_chunks()
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
-    const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, int *threads, fr_intp *chunk)
+    const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, fr_intp step, int *threads,
+                                 fr_intp *chunk)
     void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
     void fr_run_contig_fp(const fr_kernel_row *, char **, fr_intp, size_t)
     ctypedef struct fr_grid_job:
@@ -275,12 +276,13 @@ def swap_thread_table(str table):
 def current_table():
     return TABLES[fr_thread_table]
 
-def plan(str op, str dtype, fr_intp n):
-    """(kernel name, threads, chunk) the C loop would use for n contiguous
-    elements of op x dtype on this thread now."""
+def plan(str op, str dtype, fr_intp n, fr_intp step=0):
+    """(kernel name, threads, chunk) the C loop would use for n elements of op
+    x dtype on this thread now: contiguous inputs, or inputs step bytes apart."""
     cdef int threads
     cdef fr_intp chunk
-    cdef const fr_kernel_row *r = fr_plan(OPS.index(op), DTYPES.index(dtype), n, &threads, &chunk)
+    cdef const fr_kernel_row *r = fr_plan(OPS.index(op), DTYPES.index(dtype), n, step, &threads,
+                                          &chunk)
     return r.name.decode(), threads, chunk
 
 def kernel_address(str op, str dtype):

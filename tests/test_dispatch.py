@@ -133,15 +133,19 @@ def test_small_work_stays_on_calling_thread():
     threshold = _dispatch._ufuncs.get_parallel_min("relu")
     assert fr.explain("relu", np.ones(threshold - 1, np.float32)).threads == 1
     assert fr.explain("relu", np.ones(threshold, np.float32)).threads == fr.get_num_threads()
-    # strided calls run in blocks, threaded from the same size
-    f32 = np.float32
-    assert fr.explain("relu", np.ones((threshold, 2), f32)[:, 0]).threads == fr.get_num_threads()
-    assert fr.explain("relu", np.ones((threshold - 1, 2), f32)[:, 0]).threads == 1
+    # strided calls run in blocks, an element weighing 2 min(step, 64) / itemsize
+    # (x[::2]: 4), and in more than one chunk (16384 elements) only
+    f32, nt = np.float32, fr.get_num_threads()
+    assert fr.explain("relu", np.ones((threshold // 4, 2), f32)[:, 0]).threads == nt
+    assert fr.explain("relu", np.ones((threshold // 4 - 1, 2), f32)[:, 0]).threads == 1
+    assert fr.explain("relu", np.ones((16385, 16), f32)[:, 0]).threads == nt
+    assert fr.explain("relu", np.ones((16384, 16), f32)[:, 0]).threads == 1
     # the threshold counts float32-sized elements: float64 from half as many
     half = threshold // 2
-    assert fr.explain("relu", np.ones(half, np.float64)).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones(half, np.float64)).threads == nt
     assert fr.explain("relu", np.ones(half - 1, np.float64)).threads == 1
-    assert fr.explain("relu", np.ones((half, 2))[:, 0]).threads == fr.get_num_threads()
+    assert fr.explain("relu", np.ones((half // 4, 2))[:, 0]).threads == nt
+    assert fr.explain("relu", np.ones((half // 4 - 1, 2))[:, 0]).threads == 1
     assert fr.explain("relu", np.ones(4 * threshold - 4, np.int8)).threads == 1
     assert fr.explain("relu", np.ones(4 * threshold, np.int8)).threads == fr.get_num_threads()
 

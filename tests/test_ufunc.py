@@ -166,12 +166,12 @@ def test_any_strides(op, layout):
 @EVERY_OP
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_small_and_wide_steps(op, dtype):
-    """Steps of 2-4 elements are copied with vector permutes and masked stores,
+    """Steps of 2-8 elements are copied with vector permutes and masked stores,
     wider ones in shorter blocks (loops.h, strided.h): inputs, out and the
     in-place form through such views give the contiguous call's bits, and a
     strided out leaves the elements between its own untouched."""
     uf = getattr(fr, op)
-    for step in (2, 3, 4, 5, 16):
+    for step in (2, 3, 4, 5, 8, 9, 16):
         for n in (1, 15, 17, 31, 255, 257, 1000, 20001):
             args = [values(dtype, n, seed=k) for k in range(uf.nin)]
             ref = uf(*args)
