@@ -231,6 +231,17 @@ static void fr_elementwise_task(void *ctx, fr_intp c, int slot) {
     fr_call(j->row, p, p[nin], hi - lo);
 }
 
+/* The bytes of cache line an element brings along: its operands' widest
+ * step, at least es, at most a line. */
+static fr_intp fr_line_bytes(int nin, npy_intp const *steps, size_t es) {
+    fr_intp widest = (fr_intp)es;
+    for (int a = 0; a <= nin; a++) {
+        fr_intp st = steps[a] < 0 ? -steps[a] : steps[a];
+        widest = st > widest ? st : widest;
+    }
+    return widest < 64 ? widest : 64;
+}
+
 /* weight: n, or more for a strided call (fr_strided_weight) */
 static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp const *steps,
                             fr_intp n, size_t es, int nt, fr_intp weight) {
@@ -245,13 +256,7 @@ static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp cons
  * through x[::2], 146 through x[::16] (2 min(s, 64) / es: 4, 32); torch ran
  * the strided ones on 2 threads, 2-3.5x faster. */
 static fr_intp fr_strided_weight(int nin, npy_intp const *steps, fr_intp n, size_t es) {
-    fr_intp widest = (fr_intp)es;
-    for (int a = 0; a <= nin; a++) {
-        fr_intp st = steps[a] < 0 ? -steps[a] : steps[a];
-        st = st < 64 ? st : 64;
-        widest = st > widest ? st : widest;
-    }
-    return n > INTPTR_MAX / 256 ? n : n * 2 * widest / (fr_intp)es;
+    return n > INTPTR_MAX / 256 ? n : n * 2 * fr_line_bytes(nin, steps, es) / (fr_intp)es;
 }
 
 /* The plan a call of n elements gets on this thread: kernel, participants,
@@ -287,7 +292,6 @@ static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, s
     fr_fp_restore(fp);
 }
 
-
 /* Elements [lo, hi) of a non-contiguous call, in blocks: contiguous operands
  * are used in place, broadcast ones (step 0, a scalar alpha) are expanded
  * once, strided ones are copied in (and the output out). */
@@ -296,13 +300,9 @@ static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const 
     int nin = fr_nin(row), filled[3] = {0, 0, 0};
     double buf[4][FR_STRIDED_BLOCK];   /* double: aligned for every dtype */
     char *p[3];
-    fr_intp widest = (fr_intp)es, block = FR_STRIDED_BLOCK;
-    for (int a = 0; a <= nin; a++) {
-        fr_intp st = steps[a] < 0 ? -steps[a] : steps[a];
-        widest = st > widest ? st : widest;
-    }
-    if (widest * FR_STRIDED_BLOCK > FR_BLOCK_LINES)
-        block = FR_BLOCK_LINES / (widest < 64 ? widest : 64) / 16 * 16;
+    fr_intp line = fr_line_bytes(nin, steps, es), block = FR_STRIDED_BLOCK;
+    if (line * FR_STRIDED_BLOCK > FR_BLOCK_LINES)
+        block = FR_BLOCK_LINES / line / 16 * 16;
     for (fr_intp i = lo; i < hi; i += block) {
         fr_intp m = hi - i < block ? hi - i : block;
         for (int a = 0; a < nin; a++) {
