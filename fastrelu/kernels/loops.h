@@ -258,6 +258,10 @@ static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp cons
 static fr_intp fr_strided_weight(int nin, npy_intp const *steps, fr_intp n, size_t es) {
     return n > INTPTR_MAX / 256 ? n : n * 2 * fr_line_bytes(nin, steps, es) / (fr_intp)es;
 }
+/* a strided call's participants: by its weight, but one chunk stays one thread */
+static int fr_threads_strided(const fr_kernel_row *row, fr_intp n, fr_intp weight) {
+    return n > FR_MIN_CHUNK ? fr_threads_for(row, weight) : 1;
+}
 
 /* The plan a call of n elements gets on this thread: kernel, participants,
  * chunk size (explain() reports this rather than re-deriving it); step: the
@@ -270,7 +274,7 @@ static const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, fr_intp step, 
         npy_intp steps[4] = {step, step, step, step};
         steps[nin] = fr_dtype_bytes[dtype];
         fr_intp weight = fr_strided_weight(nin, steps, n, (size_t)fr_dtype_bytes[dtype]);
-        *threads = n > FR_MIN_CHUNK ? fr_threads_for(row, weight) : 1;
+        *threads = fr_threads_strided(row, n, weight);
     } else
         *threads = fr_threads_for(row, n);
     *chunk = *threads > 1 ? fr_chunk_size(n, *threads) : n;
@@ -421,7 +425,7 @@ static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *di
         return;
     }
     fr_intp weight = fr_strided_weight(nin, steps, n, es);
-    int nt = n > FR_MIN_CHUNK ? fr_threads_for(row, weight) : 1;    /* more than one chunk */
+    int nt = fr_threads_strided(row, n, weight);
     if (nt <= 1) { fr_run_blocks(row, args, steps, 0, n, es); return; }
     fr_run_threaded(row, args, steps, n, es, nt, weight);
 }
