@@ -24,6 +24,11 @@ static const double fr_exp_f64_d8_coef[9] = {
     1.0, 1.0, 0x1.000000005de6ep-1, 0x1.5555557dd0379p-3, 0x1.5555541e694eep-5,
     0x1.1110a265060c1p-7, 0x1.6c18d30dd0664p-10, 0x1.a1855685d51c1p-13,
     0x1.9e894d0e3e235p-16};
+/* float64 degree 6 (2^-28.3 relative): the float32 fast gelu kernels, whose
+ * rationals are ~2^-27 too, `tools/fit_exp_poly.py --degree 6 --dtype float64` */
+static const double fr_exp_f64_d6_coef[7] = {
+    1.0, 1.0, 0x1.fffffb9a81639p-2, 0x1.55549159d117cp-3, 0x1.5558f153759ap-5,
+    0x1.1239de01329e6p-7, 0x1.6a244f86a2969p-10};
 
 /* softplus's log1p(f) = f - s (f - s^2 r(s^2)), s = f / (2 + f), |s| <= 1/5:
  * r(w) = sum 2/(2j + 3) w^j minimax on [0, 1/25] (absolute error 2^-25.1,

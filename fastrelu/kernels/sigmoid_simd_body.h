@@ -102,20 +102,26 @@ FR_INLINE int FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, 
     return FR_VFN(fr_any_below)(m, zmin);
 }
 
-/* num / d (num NULL: 1 / d): FR_V_RECIP_EST and FR_RECIP_STEPS Newton
- * steps, then times num, where the level has them (avx512f: 2^-14, one
- * step for float32, two for float64); else one division */
-FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V *out) {
+/* num / d (num NULL: 1 / d): FR_V_RECIP_EST and `steps` Newton steps,
+ * then times num, where the level has an estimate (avx512f: 2^-14, each
+ * step doubling the bits); else one division */
+FR_INLINE void FR_VFN(fr_quotient_steps)(const FR_V *num, const FR_V *d, int nv, int steps,
+                                         FR_V *out) {
 #if FR_RECIP_STEPS
     FR_EACH(k) out[k] = FR_V_RECIP_EST(d[k]);
-    FR_UNROLL for (int j = 0; j < FR_RECIP_STEPS; j++)
+    FR_UNROLL for (int j = 0; j < steps; j++)
         FR_EACH(k) out[k] = FR_VOP(fmadd)(out[k], FR_VOP(fnmadd)(d[k], out[k], FR_VOP(set1)(1.0)),
                                           out[k]);
     if (num)
         FR_EACH(k) out[k] = FR_VOP(mul)(num[k], out[k]);
 #else
+    (void)steps;
     FR_EACH(k) out[k] = FR_VOP(div)(num ? num[k] : FR_VOP(set1)(1.0), d[k]);
 #endif
+}
+/* full precision: FR_RECIP_STEPS steps (one for float32, two for float64) */
+FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V *out) {
+    FR_VFN(fr_quotient_steps)(num, d, nv, FR_RECIP_STEPS, out);
 }
 /* F = e / (1 + e) (e in [0, 1]) as q + rho r.  Float64 where the level has
  * a reciprocal estimate (FR_RATIO_RECIP): r ~ 1 / (1 + e) (the estimate and
@@ -452,12 +458,12 @@ FR_INLINE FR_HALF FR_VFN(fr_cr_round)(FR_V y, FR_HALF x, int op) {
     }
     return r;
 }
-FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv);
+FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv, int fast);
 FR_INLINE void FR_VFN(fr_cr_apply)(FR_V *v, int nv, int op) {
     if (op == FR_SIMD_SIGMOID)
         FR_VFN(fr_sigmoid_cr_guess)(v, nv);
     else if (op == FR_SIMD_GELU)
-        FR_VFN(fr_gelu_apply)(v, nv);                /* NaN as scalar.h's kernel */
+        FR_VFN(fr_gelu_apply)(v, nv, 0);             /* NaN as scalar.h's kernel */
     else {
         FR_V x[FR_NV_MAX];
         FR_EACH(k) x[k] = v[k];
@@ -532,28 +538,35 @@ FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
     }
 }
 
-/* gelu and gelu_backward of float32 x widened (fast mode), float64 lanes:
- * scalar.h's split with no table.  a = min(|x|, A), E = e^(-a^2/2) (a^2/2 is
- * exact: a has 24 bits; exp_poly.h's degree-8 e^t), and gelu_rational.h's
- * rationals (~2^-38 relative):
+/* gelu and gelu_backward of float32 x widened, float64 lanes: scalar.h's
+ * split with no table.  a = min(|x|, A), E = e^(-a^2/2) (a^2/2 is exact: a
+ * has 24 bits), and gelu_rational.h's rationals:
  *   gelu:  Phi(-a) = E N, N = P/Q;  x Phi(x), Phi(x) = x > 0 ? 1 - E N : E N
  *          (A = 14.5: gelu(x < -14.4) is -0 in float32, gelu(x > 8.1) = x);
  *   gelu_backward:  Phi(-a) - a phi(a) = E W, W = -(a - a0) R/S (relative at
  *          W's zero a0: a - a0_hi is exact there);  D = x > 0 ? 1 - E W : E W,
  *          g D (A = 20: below -19.6, |g D| < 2^-150 for any finite float32 g).
- * One rounding to float32 of a double within ~2^-37: <= 0.5 ulp + a hair.
+ * Fast mode needs the double only to ~2^-26 (a quarter ulp of float32 on
+ * top of its one rounding): degree-6 e^t (2^-28.3), N and R/S of degrees
+ * 4/5 (2^-26.9, 2^-27.0), one Newton step on the reciprocal (2^-28).  That
+ * cut the kernel from ~47 to ~36 operations per vector.  Exact gelu's
+ * guess keeps the degree-8 e^t, N of degree 6/7 (2^-38) and two steps: its
+ * rounding test (fr_cr_round) counts on ~2^-37.5.
  * Tiny x: gelu(x) = x/2 + x^2/sqrt(2 pi) is a float32 midpoint where x/2
- * is subnormal; N(0) = P(0) = 1/2 - 2^-39 breaks the tie the way the x^2
- * term does (scalar.h's fr_half_tie_f64): |x (1 - N)| > |x|/2 for x > 0,
- * |x N| < |x|/2 for x < 0. */
+ * is subnormal; N(0) = P(0) = 1/2 - 2^-39 (fast: 2^-33) breaks the tie the
+ * way the x^2 term does (scalar.h's fr_half_tie_f64): |x (1 - N)| > |x|/2
+ * for x > 0, |x N| < |x|/2 for x < 0. */
 /* NaN lanes as x86's default NaN (scalar.h's kernels give it): x * phi with
  * both NaN keeps one operand's payload, and which one depends on the operand
  * order gcc picks for each inlined copy */
 FR_INLINE FR_V FR_VFN(fr_default_nan)(FR_V y) {
     return FR_V_SELECT(FR_V_ISNAN(y), FR_VOP(set1)(-__builtin_nan("")), y);
 }
+#ifndef FR_NCOEF                    /* a coefficient table's length */
+#define FR_NCOEF(c) ((int)(sizeof(c) / sizeof((c)[0])))
+#endif
 FR_INLINE void FR_VFN(fr_rational)(const FR_V *a, int nv, const double *p, int np,
-                                   const double *q, int nq, FR_V *r) {
+                                   const double *q, int nq, int steps, FR_V *r) {
     FR_V P[FR_NV_MAX], Q[FR_NV_MAX];
     FR_EACH(k) P[k] = FR_VOP(set1)(p[np - 1]);
     FR_EACH(k) Q[k] = FR_VOP(set1)(q[nq - 1]);
@@ -562,38 +575,49 @@ FR_INLINE void FR_VFN(fr_rational)(const FR_V *a, int nv, const double *p, int n
             FR_EACH(k) P[k] = FR_VOP(fmadd)(P[k], a[k], FR_VOP(set1)(p[j]));
         FR_EACH(k) Q[k] = FR_VOP(fmadd)(Q[k], a[k], FR_VOP(set1)(q[j]));
     }
-    FR_VFN(fr_quotient)(P, Q, nv, r);
+    FR_VFN(fr_quotient_steps)(P, Q, nv, steps, r);
 }
-/* a = min(|x|, amax) and E = e^(-a^2/2), 2^-39.7 (a^2/2 is exact: a has 24 bits) */
-FR_INLINE void FR_VFN(fr_gauss)(const FR_V *x, int nv, double amax, FR_V *a, FR_V *E) {
+/* a = min(|x|, amax) and E = e^(-a^2/2) (a^2/2 is exact: a has 24 bits),
+ * the degree-8 e^t (2^-39.7) or, fast, the degree-6 (2^-28.3) */
+FR_INLINE void FR_VFN(fr_gauss)(const FR_V *x, int nv, double amax, int fast, FR_V *a, FR_V *E) {
     FR_V z[FR_NV_MAX], sc[FR_NV_MAX], p[FR_NV_MAX];
     FR_EACH(k) a[k] = FR_V_MIN_ABS(x[k], FR_VOP(set1)(amax));               /* keeps NaN */
     FR_EACH(k) z[k] = FR_VOP(mul)(FR_VOP(mul)(a[k], FR_VOP(set1)(-0.5)), a[k]);
-    FR_VFN(fr_exp_nonpos)(z, nv, fr_exp_f64_d8_coef, 8, sc, p, E);
+    if (fast)
+        FR_VFN(fr_exp_nonpos)(z, nv, fr_exp_f64_d6_coef, FR_NCOEF(fr_exp_f64_d6_coef) - 1, sc, p,
+                              E);
+    else
+        FR_VFN(fr_exp_nonpos)(z, nv, fr_exp_f64_d8_coef, FR_NCOEF(fr_exp_f64_d8_coef) - 1, sc, p,
+                              E);
 }
-FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv) {
+/* fast: the fast kernel (~2^-26); else exact gelu's guess (~2^-37.5) */
+FR_INLINE void FR_VFN(fr_gelu_apply)(FR_V *x, int nv, int fast) {
     FR_V a[FR_NV_MAX], E[FR_NV_MAX], N[FR_NV_MAX];
-    FR_VFN(fr_gauss)(x, nv, FR_GELU_RA, a, E);
-    FR_VFN(fr_rational)(a, nv, fr_gelu_n_p, 7, fr_gelu_n_q, 8, N);
+    FR_VFN(fr_gauss)(x, nv, FR_GELU_RA, fast, a, E);
+    if (fast)
+        FR_VFN(fr_rational)(a, nv, fr_gelu_nf_p, FR_NCOEF(fr_gelu_nf_p), fr_gelu_nf_q,
+                            FR_NCOEF(fr_gelu_nf_q), 1, N);
+    else
+        FR_VFN(fr_rational)(a, nv, fr_gelu_n_p, FR_NCOEF(fr_gelu_n_p), fr_gelu_n_q,
+                            FR_NCOEF(fr_gelu_n_q), FR_RECIP_STEPS, N);
     FR_EACH(k) {
         FR_V en = FR_VOP(mul)(E[k], N[k]);                                  /* Phi(-a) */
-        FR_V phi = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]),
-                               FR_VOP(sub)(FR_VOP(set1)(1.0), en), en);    /* Phi(x) */
-        FR_V y = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_RA)), FR_VOP(set1)(-0.0),
-                             FR_VOP(mul)(x[k], phi));
-        x[k] = FR_VFN(fr_default_nan)(y);
+        FR_V phi = FR_V_ONE_MINUS_IF_POSITIVE(x[k], en, FR_VOP(set1)(1.0));  /* Phi(x) */
+        /* x below -A (-inf too) as -A: -A Phi(-A) ~ -9e-47 rounds to float32 -0 */
+        FR_V xc = FR_V_MAX(FR_VOP(set1)(-FR_GELU_RA), x[k]);                 /* keeps NaN */
+        x[k] = FR_VFN(fr_default_nan)(FR_VOP(mul)(xc, phi));
     }
 }
 FR_INLINE void FR_VFN(fr_gelu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
     FR_V a[FR_NV_MAX], E[FR_NV_MAX], R[FR_NV_MAX];
-    FR_VFN(fr_gauss)(x, nv, FR_GELU_RA_W, a, E);
-    FR_VFN(fr_rational)(a, nv, fr_gelu_w_r, 7, fr_gelu_w_s, 7, R);
+    FR_VFN(fr_gauss)(x, nv, FR_GELU_RA_W, 1, a, E);
+    FR_VFN(fr_rational)(a, nv, fr_gelu_w_r, FR_NCOEF(fr_gelu_w_r), fr_gelu_w_s,
+                        FR_NCOEF(fr_gelu_w_s), 1, R);
     FR_EACH(k) {
         FR_V nd = FR_VOP(add)(FR_VOP(sub)(FR_VOP(set1)(FR_GELU_A0_HI), a[k]),
                               FR_VOP(set1)(FR_GELU_A0_LO));               /* a0 - a */
         FR_V ew = FR_VOP(mul)(FR_VOP(mul)(E[k], R[k]), nd);                  /* E W */
-        FR_V D = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), FR_VOP(sub)(FR_VOP(set1)(1.0), ew),
-                             ew);
+        FR_V D = FR_V_ONE_MINUS_IF_POSITIVE(x[k], ew, FR_VOP(set1)(1.0));
         /* x > A (+inf too) gives D = 1, x < -A a negative D too small to matter
          * but for g = +-inf, as scalar.h's D; its D is -0 below -FR_GELU_AMAX
          * (inf * -0 is NaN there) */
@@ -657,7 +681,7 @@ FR_INLINE void FR_VFN(fr_wide_apply)(const FR_V *g, FR_V *x, int nv, int op) {
     if (op == FR_WIDE_SILU_BWD)
         FR_VFN(fr_silu_bwd_apply)(g, x, nv);
     else if (op == FR_WIDE_GELU)
-        FR_VFN(fr_gelu_apply)(x, nv);
+        FR_VFN(fr_gelu_apply)(x, nv, 1);
     else
         FR_VFN(fr_gelu_bwd_apply)(g, x, nv);
 }
