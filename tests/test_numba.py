@@ -88,10 +88,10 @@ def fast_twin_isa():
 # FMA: test_fast_mode_without_fma_bit_identical_to_c_baseline).
 def simd_fast_rows():
     """{op: dtypes} of the fast kernels the avx2/avx512f levels write with
-    intrinsics (twins.intrinsic_ops)."""
+    intrinsics with bits of their own (twins.intrinsic_ops)."""
     from twins import intrinsic_ops
     out = {}
-    for op, dtype in intrinsic_ops("fast"):
+    for op, dtype in intrinsic_ops("fast", other_bits=True):
         out.setdefault(op, set()).add(dtype)
     return out
 

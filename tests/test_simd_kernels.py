@@ -369,7 +369,7 @@ def test_wide_float32_every_size_offset_and_in_place(op, isa):
 
 # ---- exact float32 (correctly rounded) at the SIMD levels -------------------
 # kernels.c's UNARY_CR / FUSED_CR rows, and the float32 exact rows of kernels.h's
-# FLOAT_MODES_SIMD32 ops (gelu; twins.intrinsic_rows), run sigmoid_simd_body.h's fr_cr_loop at
+# FLOAT_MODES_SIMD ops (gelu; twins.intrinsic_rows), run sigmoid_simd_body.h's fr_cr_loop at
 # the avx2 and avx512f levels, scalar.h's kernels at baseline; correctly
 # rounded, they must agree bit for bit.
 def cr_rows():
@@ -509,3 +509,68 @@ def test_float64_silu_backward_far_out_inputs(isa):
     err = ulp_error(ones[ok], _slow.rounded_mpmath("silu_backward", x[ok], np.longdouble))
     assert err.max() <= ulp_bound("silu_backward", "float64", "fast"), (x[ok][np.argmax(err)],
                                                                          err.max())
+
+
+# ---- float64 gelu and gelu_backward (fast mode) ---------------------------
+# sigmoid_simd_body.h's fr_gelu64 / fr_gelu64_bwd are scalar.h's FMA variant
+# (fr_gelu_f64, fr_gelu_backward_f64) lane by lane, operation for operation,
+# with the table's rows looked up by permutes (avx512f) or gathers (avx2):
+# the two levels give the same bits, at every size and offset.
+GELU64_X = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-310, -1e-310,
+                     1e-160, -1e-160, 39.0, -39.0, 38.9999, -38.9999, 39.0001, -39.0001,
+                     -37.0, -37.0000001, -36.9999, 1e300, -1e300, 1.0, -1.0, 0.9999999999,
+                     -0.75, -0.7517915246935645, 8.3, -8.3, 27.0, -27.0, 2.0**-1022])
+
+
+@np.errstate(under="ignore")                      # the subnormal inputs
+def gelu64_pairs(seed, n=3000):
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([GELU64_X, rng.uniform(-45, 45, n), rng.standard_normal(n) * 3,
+                        rng.uniform(-39.5, -35, n // 4), rng.uniform(-0.76, -0.74, n // 4),
+                        rng.uniform(-1, 1, n // 4) * 2.0 ** rng.integers(-1074, 0, n // 4)])
+    x = rng.permutation(x)
+    g = rng.standard_normal(x.size) * 10.0 ** rng.integers(-300, 300, x.size)
+    g[::7] = 1.0
+    g[3::11] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e308, 2.0**995,
+                                    5e-324]), g[3::11].size)
+    return g, x
+
+
+SIMD_ISAS = [isa for isa in ISAS if isa != "baseline"]
+
+
+@pytest.mark.skipif(not {"avx2", "avx512f"} <= set(ISAS), reason="needs both SIMD levels")
+@pytest.mark.parametrize("op", ["gelu", "gelu_backward"])
+def test_float64_gelu_same_bits_at_both_simd_levels(op):
+    g, x = gelu64_pairs(3)
+    args = (g, x) if op == "gelu_backward" else (x,)
+    with np.errstate(all="ignore"):
+        outs = []
+        for isa in ("avx2", "avx512f"):
+            with _dispatch.use_isa(isa), fr.accuracy("fast"):
+                outs.append(getattr(fr, op)(*args))
+    same_bits(outs[0], outs[1])
+
+
+@pytest.mark.parametrize("isa", SIMD_ISAS)
+@pytest.mark.parametrize("op", ["gelu", "gelu_backward"])
+def test_float64_gelu_sizes_offsets_accuracy(isa, op):
+    g, x = gelu64_pairs(4, 40)
+    args = (g, x) if op == "gelu_backward" else (x,)
+    call = lambda *a: call_wide(op, a)                                   # noqa: E731
+    with _dispatch.use_isa(isa), np.errstate(all="ignore"):
+        alone = np.concatenate([call(*(a[i:i + 1] for a in args)) for i in range(x.size)])
+        for off in range(9):
+            for n in range(0, x.size - off, 7):
+                same_bits(call(*(a[off:off + n] for a in args)), alone[off:off + n])
+        y = call(*((np.ones_like(x), x) if op == "gelu_backward" else (x,)))
+    with _dispatch.use_isa("baseline"), np.errstate(all="ignore"):
+        base = call(*args)
+    assert np.array_equal(np.isnan(alone), np.isnan(base))
+    assert np.array_equal(alone[np.isinf(base)], base[np.isinf(base)])
+    zero = base == 0
+    assert np.array_equal(alone == 0, zero)
+    assert np.array_equal(np.signbit(alone[zero]), np.signbit(base[zero]))
+    ok = np.isfinite(x)
+    err = ulp_error(y[ok], _slow.rounded_mpmath(op, x[ok], np.longdouble))
+    assert err.max() <= ulp_bound(op, "float64", "fast"), (x[ok][np.argmax(err)], err.max())

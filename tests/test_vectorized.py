@@ -59,7 +59,7 @@ def test_the_check_fails_without_vectorization():
     """Every kernel gcc vectorizes is flagged; the intrinsics rows (UNARY_SIMD,
     BINARY_SIMD, FUSED_SIMD and, at the SIMD levels, the exact float32 rows
     UNARY_CR, FUSED_CR: vector code by hand, inlined into the row) stay
-    vectorized; so do the FLOAT_MODES_SIMD32 ops' float32 rows (twins.intrinsic_rows)."""
+    vectorized; so do the FLOAT_MODES_SIMD ops' rows (twins.intrinsic_rows)."""
     from twins import intrinsic_rows
     r = run("-q", "--levels", "avx2", "--extra-cflags=-fno-tree-vectorize")
     assert r.returncode == 1, r.stdout[-3000:] + r.stderr[-3000:]

@@ -23,22 +23,31 @@ def intrinsic_rows():
     """Base names (f32_sigmoid_fast, ...) of the kernels the avx2/avx512f levels
     write with intrinsics: kernels.c's UNARY/BINARY/FUSED _SIMD and UNARY/FUSED
     _CR rows (BINARY_CR is scalar.h's code, which gcc vectorizes), and the
-    float32 rows of kernels.h's FLOAT_MODES_SIMD32 ops (fast and exact) and
-    FLOAT_MODES_SIMD32_FAST ops (fast)."""
+    rows of kernels.h's FLOAT_MODES_SIMD ops (float32 fast and exact, float64
+    fast) and FLOAT_MODES_SIMD_FAST ops (float32 and float64 fast)."""
     kdir = Path(fr.__file__).parent / "kernels"
     names = re.findall(r"K\((?:(?:UNARY|BINARY|FUSED)_SIMD|(?:UNARY|FUSED)_CR), (\w+),",
                        (kdir / "kernels.c").read_text())
-    for op, col in re.findall(r"X\(\w+,\s*(\w+),\s*\w+,\s*[^,]+,\s*(FLOAT_MODES_SIMD32\w*),",
+    for op, col in re.findall(r"X\(\w+,\s*(\w+),\s*\w+,\s*[^,]+,\s*(FLOAT_MODES_SIMD\w*),",
                               (kdir / "kernels.h").read_text()):
-        names += [f"f32_{op}_fast"] + ([f"f32_{op}_exact"] if col == "FLOAT_MODES_SIMD32" else [])
+        names += [f"f32_{op}_fast", f"f64_{op}_fast"]
+        if col == "FLOAT_MODES_SIMD":
+            names += [f"f32_{op}_exact"]
     return frozenset(names)
 
 
-def intrinsic_ops(mode):
+# Intrinsics rows written as scalar.h's FMA variant lane by lane, operation
+# for operation (float64 gelu, gelu_backward: sigmoid_simd_body.h's
+# fr_gelu64): the same bits as that scalar code, so as numba's FMA twin.
+SCALAR_BITS_ROWS = frozenset({"f64_gelu_fast", "f64_gelu_backward_fast"})
+
+
+def intrinsic_ops(mode, other_bits=False):
     """(op, dtype) of intrinsic_rows() in one accuracy mode, op as the table
-    names it (f32_silu_bwd_fast: ("silu_backward", "float32"))."""
+    names it (f32_silu_bwd_fast: ("silu_backward", "float32")); other_bits:
+    only those whose bits differ from scalar.h's (not SCALAR_BITS_ROWS)."""
     out = set()
-    for name in intrinsic_rows():
+    for name in intrinsic_rows() - (SCALAR_BITS_ROWS if other_bits else frozenset()):
         dt, _, rest = name.partition("_")
         if rest.endswith("_" + mode):
             op = rest[:-len(mode) - 1].replace("_bwd", "_backward")

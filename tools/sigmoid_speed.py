@@ -98,14 +98,16 @@ def cases():
     for th in (2, 1):
         out.append(Case("sigmoid_out", "float32", (BIG,), th, lambda x, o: fr.sigmoid(x, out=o),
                         None, "onnxruntime", 1.0, operands=("out",)))
-    # gelu (float32; no issue target: torch parity), after the rest for the same reason
-    for th in (2, 1):
-        out.append(Case("gelu_", "float32", (BIG,), th, fr.gelu_, torch.ops.aten.gelu_,
-                        "torch", 1.0))
-        out.append(Case("gelu_backward_", "float32", (BIG,), th,
-                        lambda x, g: fr.gelu_backward_(g, x),
-                        lambda x, g: torch.ops.aten.gelu_backward.grad_input(g, x, grad_input=g),
-                        "torch", 1.0, operands=("grad",)))
+    # gelu (no issue target: torch parity), after the rest for the same reason
+    for dt in ("float32", "float64"):
+        for th in (2, 1):
+            out.append(Case("gelu_", dt, (BIG,), th, fr.gelu_, torch.ops.aten.gelu_,
+                            "torch", 1.0))
+            out.append(Case("gelu_backward_", dt, (BIG,), th,
+                            lambda x, g: fr.gelu_backward_(g, x),
+                            lambda x, g: torch.ops.aten.gelu_backward.grad_input(g, x,
+                                                                                 grad_input=g),
+                            "torch", 1.0, operands=("grad",)))
     return out
 
 

@@ -33,10 +33,10 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
  * kernels: LISTED, the op's kernels are rows of kernels.c's FR_KERNEL_LIST
  * (the older, irregular ops); FLOAT_MODES, float32/float64 x fast/exact,
  * scalar.h's fr_<name>_<mode>_<f32|f64>, generated (kernels.c);
- * FLOAT_MODES_SIMD32, the same but float32 fast and exact are the SIMD
- * levels' fr_v_f32_<name>_fast and _exact (sigmoid_simd_body.h);
- * FLOAT_MODES_SIMD32_FAST, the same but only float32 fast is SIMD, and
- * float32 exact is a rounding test and a slow path (scalar.h's
+ * FLOAT_MODES_SIMD, the same but float32 fast and exact and float64 fast
+ * are the SIMD levels' fr_v_f32_<name>_fast, _exact and fr_v_f64_<name>_fast
+ * (sigmoid_simd_body.h); FLOAT_MODES_SIMD_FAST, the same but float32 exact
+ * is a rounding test and a slow path (scalar.h's
  * fr_<name>_exact_f32_try and _slow, kernels.c's BINARY_CR).
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).
@@ -61,8 +61,8 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
     X(BIAS_RELU,        bias_relu,           FUSED,   1 << 18, LISTED, 0, RELU) \
     X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13, LISTED, 0, SIGMOID) \
     X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13, LISTED, 1, SILU) \
-    X(GELU,             gelu,                UNARY,   1 << 12, FLOAT_MODES_SIMD32, 1, GELU) \
-    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD32_FAST, 0, GELU_BWD)
+    X(GELU,             gelu,                UNARY,   1 << 12, FLOAT_MODES_SIMD, 1, GELU) \
+    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD_FAST, 0, GELU_BWD)
 
 #define FR_OP_ENUM_(ID, name, kind, threshold, ...) FR_##ID,
 enum fr_op { FR_OPS(FR_OP_ENUM_) FR_NOPS };

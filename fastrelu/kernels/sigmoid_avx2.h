@@ -60,6 +60,9 @@
 #ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes) */
 #define FR_NV_GELU_f64 2        /* 4: 1.5x slower (spills) */
 #endif
+#ifndef FR_NV_GELU64_f64     /* float64 gelu */
+#define FR_NV_GELU64_f64 2
+#endif
 #define FR_NV_MAX 4               /* the most vectors any loop takes at once */
 
 #define FR_LEVEL avx2
@@ -92,11 +95,21 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_SCALE_UNLESS(m, a, pow2n) \
     FR_VOP(mul)(FR_V_SELECT(m, FR_VOP(set1)(1.0), FR_VOP(mul)(a, pow2n)), FR_VOP(set1)(FR_C(DOWN)))
 #define FR_I_SUB FR_SCAT(_mm256_sub_, FR_EPI)
+#define FR_I_ADD FR_SCAT(_mm256_add_, FR_EPI)
+#define FR_I_SRLI FR_SCAT(_mm256_srli_, FR_EPI)
+#define FR_I_SLLI FR_SCAT(_mm256_slli_, FR_EPI)
+#define FR_I_SET1_64 _mm256_set1_epi64x
+/* t[i] per float64 lane for a table of 32, i int64 lanes in [0, 32) */
+#define FR_V_LOOKUP32_F64(t, i) _mm256_i64gather_pd(t, i, 8)
 #define FR_I_OR _mm256_or_si256
 #define FR_I_AND _mm256_and_si256
 #define FR_I_ANDNOT _mm256_andnot_si256
 #define FR_V_FROM_BITS FR_VOP(castsi256)
 #define FR_V_LESS(a, b) FR_VOP(cmp)(a, b, _CMP_LT_OQ)
+#define FR_V_EQ(a, b) FR_VOP(cmp)(a, b, _CMP_EQ_OQ)
+#define FR_V_NEQ(a, b) FR_VOP(cmp)(a, b, _CMP_NEQ_UQ)                  /* NaN: true, as C's != */
+#define FR_M_AND(m1, m2) FR_VOP(and)(m1, m2)
+#define FR_V_ABS(x) FR_VOP(andnot)(FR_VOP(set1)(-0.0), x)
 #define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_VOP(cmp)(a, a, _CMP_UNORD_Q)
 #define FR_V_ANY(m) FR_VOP(movemask)(m)                      /* any lane of a mask */

@@ -49,6 +49,9 @@
 #ifndef FR_NV_GELU_f64       /* float32 gelu and gelu_backward (float64 lanes): */
 #define FR_NV_GELU_f64 4        /* 8 spill (fast gelu_backward 6% slower, gelu as 4) */
 #endif
+#ifndef FR_NV_GELU64_f64     /* float64 gelu */
+#define FR_NV_GELU64_f64 4
+#endif
 #define FR_NV_MAX 8               /* the most vectors any loop takes at once */
 
 #define FR_LEVEL avx512f
@@ -81,11 +84,26 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_SCALE_SUBGRID(a, n) FR_V_SCALE(a, FR_VOP(add)(n, FR_VOP(set1)(FR_SUB_EXP)))
 #define FR_V_SCALE_UNLESS(m, a, n) FR_V_SCALE(a, FR_VOP(maskz_mov)((FR_M)~(m), n))
 #define FR_I_SUB FR_SCAT(_mm512_sub_, FR_EPI)
+#define FR_I_ADD FR_SCAT(_mm512_add_, FR_EPI)
+#define FR_I_SRLI FR_SCAT(_mm512_srli_, FR_EPI)
+#define FR_I_SLLI FR_SCAT(_mm512_slli_, FR_EPI)
+#define FR_I_SET1_64 _mm512_set1_epi64
+/* t[i] per float64 lane for a table of 32 (t 64-byte aligned), i int64
+ * lanes in [0, 32): two vpermt2pd and a blend (a gather is ~3x slower) */
+#define FR_V_LOOKUP32_F64(t, i)                                                      \
+    _mm512_mask_blend_pd(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)),           \
+                         _mm512_permutex2var_pd(_mm512_load_pd(t), i, _mm512_load_pd((t) + 8)), \
+                         _mm512_permutex2var_pd(_mm512_load_pd((t) + 16), i,          \
+                                                _mm512_load_pd((t) + 24)))
 #define FR_I_OR _mm512_or_si512
 #define FR_I_AND _mm512_and_si512
 #define FR_I_ANDNOT _mm512_andnot_si512
 #define FR_V_FROM_BITS FR_VOP(castsi512)
 #define FR_V_LESS(a, b) FR_V_CMP(a, b, _CMP_LT_OQ)
+#define FR_V_EQ(a, b) FR_V_CMP(a, b, _CMP_EQ_OQ)
+#define FR_V_NEQ(a, b) FR_V_CMP(a, b, _CMP_NEQ_UQ)                    /* NaN: true, as C's != */
+#define FR_M_AND(m1, m2) ((FR_M)((m1) & (m2)))
+#define FR_V_ABS(x) FR_VOP(castsi512)(_mm512_andnot_si512(FR_V_BITS(FR_VOP(set1)(-0.0)), FR_V_BITS(x)))
 #define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_V_CMP(a, a, _CMP_UNORD_Q)
 #define FR_V_ANY(m) ((int)(m))                               /* any lane of a mask */

@@ -892,6 +892,196 @@ FR_INLINE void FR_VFN(fr_pair_loop)(const FR_T *g, const FR_T *x, FR_T *out, fr_
 FR_INLINE void fr_v_f64_silu_bwd_fast(const double *g, const double *x, double *out, fr_intp n) {
     FR_VFN(fr_pair_loop)(g, x, out, n, FR_NV(SILU_BWD64));
 }
+
+/* gelu of float64 x (fast mode): scalar.h's fr_gelu_f64 (the FMA variant:
+ * its fast float64 kernel, tables of 25 intervals, double-double) lane by
+ * lane, operation for operation, so the same bits; a row's coefficients
+ * gathered.  fr_exp_dd_f64's Dekker product is an FMA here: both give the
+ * product's exact error, and it is zero where either would underflow. */
+FR_INLINE void FR_VFN(fr_two_sum)(FR_V a, FR_V b, FR_V *s, FR_V *e) {
+    FR_V s_ = FR_VOP(add)(a, b), bb = FR_VOP(sub)(s_, a);
+    *e = FR_VOP(add)(FR_VOP(sub)(a, FR_VOP(sub)(s_, bb)), FR_VOP(sub)(b, bb));
+    *s = s_;
+}
+FR_INLINE FR_V FR_VFN(fr_prod_err)(FR_V a, FR_V b, FR_V p) {
+    return FR_VOP(fmsub)(a, b, p);
+}
+/* fr_exp_dd_f64: exp(z) = (Eh + El) s 2^-600 */
+FR_INLINE void FR_VFN(fr_exp_dd)(const FR_V *z, int nv, FR_V *Eh, FR_V *El, FR_V *s) {
+    FR_V nm[FR_NV_MAX], th[FR_NV_MAX], tl[FR_NV_MAX], q3[FR_NV_MAX];
+    FR_EACH(k) {
+        nm[k] = FR_VOP(add)(FR_VOP(mul)(z[k], FR_VOP(set1)(FR_LOG2E_F64)),
+                            FR_VOP(set1)(FR_MAGIC_F64));
+        FR_V n = FR_VOP(sub)(nm[k], FR_VOP(set1)(FR_MAGIC_F64));
+        FR_V a = FR_VOP(sub)(z[k], FR_VOP(mul)(n, FR_VOP(set1)(FR_LN2_HI_F64)));
+        FR_V b = FR_VOP(mul)(n, FR_VOP(set1)(FR_LN2_LO_F64));
+        th[k] = FR_VOP(sub)(a, b);
+        tl[k] = FR_VOP(sub)(FR_VOP(sub)(a, th[k]), b);
+        q3[k] = FR_VOP(set1)(fr_inv_fact_f64[14]);
+    }
+    FR_UNROLL for (int j = 13; j >= 3; j--)
+        FR_EACH(k) q3[k] = FR_VOP(add)(FR_VOP(mul)(q3[k], th[k]), FR_VOP(set1)(fr_inv_fact_f64[j]));
+    FR_EACH(k) {
+        FR_V sqh = FR_VOP(mul)(th[k], th[k]), sql = FR_VFN(fr_prod_err)(th[k], th[k], sqh);
+        FR_V sh, sl, uh, ul;
+        FR_VFN(fr_two_sum)(FR_VOP(set1)(1.0), th[k], &sh, &sl);
+        FR_VFN(fr_two_sum)(sh, FR_VOP(mul)(FR_VOP(set1)(0.5), sqh), &uh, &ul);
+        FR_V lo = FR_VOP(add)(FR_VOP(add)(ul, sl), FR_VOP(mul)(FR_VOP(set1)(0.5), sql));
+        lo = FR_VOP(add)(lo, FR_VOP(mul)(FR_VOP(mul)(sqh, th[k]), q3[k]));
+        lo = FR_VOP(add)(lo, FR_VOP(mul)(tl[k], sh));
+        Eh[k] = FR_VOP(add)(uh, lo);
+        El[k] = FR_VOP(sub)(lo, FR_VOP(sub)(Eh[k], uh));
+        s[k] = FR_V_FROM_BITS(FR_I_SLLI(FR_V_BITS(nm[k]), 52));
+    }
+}
+/* scalar.h's gelu table tab[25][19] coefficient-major: t[j][i] = tab[i][j],
+ * 32 entries per coefficient (25 used), for FR_V_LOOKUP32_F64 */
+typedef struct {
+    double t[19][32] __attribute__((aligned(64)));
+} fr_gelu_cols;
+FR_INLINE void fr_gelu_transpose(const double (*tab)[19], fr_gelu_cols *c) {
+    for (int j = 0; j < 19; j++)
+        for (int i = 0; i < 32; i++)
+            c->t[j][i] = i < 25 ? tab[i][j] : 0.0;
+}
+/* fr_gelu_parts_f64: (Ph + Pl) s 2^-600 = E T(a), T the table's function */
+FR_INLINE void FR_VFN(fr_gelu_parts)(const FR_V *x, int nv, const fr_gelu_cols *tab, FR_V *Ph,
+                                     FR_V *Pl, FR_V *s) {
+    FR_V a[FR_NV_MAX], sv[FR_NV_MAX], q[FR_NV_MAX], Th[FR_NV_MAX], Tl[FR_NV_MAX];
+    FR_V z[FR_NV_MAX], sl[FR_NV_MAX], Eh[FR_NV_MAX], El[FR_NV_MAX];
+    __typeof__(FR_V_BITS(a[0])) row[FR_NV_MAX];
+    FR_EACH(k) {
+        a[k] = FR_V_MIN(FR_V_ABS(x[k]), FR_VOP(set1)(FR_GELU_AMAX));   /* NaN: AMAX */
+        FR_M lt1 = FR_V_LESS(a[k], FR_VOP(set1)(1.0));
+        FR_V u = FR_V_SELECT(lt1, FR_VOP(add)(a[k], FR_VOP(set1)(1.0)), a[k]);
+        __typeof__(FR_V_BITS(u)) i = FR_I_SUB(FR_I_SRLI(FR_V_BITS(u), 50), FR_I_SET1_64(4092));
+        i = FR_V_BITS(FR_V_SELECT(lt1, FR_V_FROM_BITS(i),
+                                  FR_V_FROM_BITS(FR_I_ADD(i, FR_I_SET1_64(4)))));
+        row[k] = i;
+    }
+#define FR_TAB(j) FR_V_LOOKUP32_F64(tab->t[j], row[k])
+    FR_EACH(k) {
+        sv[k] = FR_VOP(sub)(a[k], FR_TAB(0));
+        q[k] = FR_TAB(18);
+    }
+    FR_UNROLL for (int j = 17; j >= 8; j--)
+        FR_EACH(k) q[k] = FR_VOP(fmadd)(q[k], sv[k], FR_TAB(j));
+    FR_EACH(k) {
+        FR_V sw = FR_V_NEG(FR_TAB(1)), uh, ul, th, tl, ph, pl, e;
+        FR_VFN(fr_two_sum)(FR_TAB(6), FR_VOP(mul)(sv[k], q[k]), &uh, &ul);
+        ul = FR_VOP(add)(ul, FR_TAB(7));
+        ph = FR_VOP(mul)(sv[k], uh);
+        pl = FR_VOP(add)(FR_VFN(fr_prod_err)(sv[k], uh, ph), FR_VOP(mul)(sv[k], ul));
+        FR_VFN(fr_two_sum)(FR_TAB(4), ph, &th, &tl);
+        tl = FR_VOP(add)(tl, FR_VOP(add)(pl, FR_TAB(5)));
+        ph = FR_VOP(mul)(sv[k], th);
+        pl = FR_VOP(add)(FR_VFN(fr_prod_err)(sv[k], th, ph),
+                         FR_VOP(add)(FR_VOP(mul)(sv[k], tl), FR_VOP(mul)(sw, th)));
+        FR_VFN(fr_two_sum)(FR_TAB(2), ph, &Th[k], &e);
+        Tl[k] = FR_VOP(add)(FR_VOP(add)(e, pl), FR_TAB(3));
+    }
+#undef FR_TAB
+    FR_EACH(k) {
+        FR_V sh = FR_VOP(mul)(a[k], a[k]);
+        sl[k] = FR_VFN(fr_prod_err)(a[k], a[k], sh);
+        z[k] = FR_VOP(mul)(FR_VOP(set1)(-0.5), sh);
+    }
+    FR_VFN(fr_exp_dd)(z, nv, Eh, El, s);
+    FR_EACH(k) {
+        FR_V el = FR_VOP(sub)(El[k], FR_VOP(mul)(Eh[k], FR_VOP(mul)(FR_VOP(set1)(0.5), sl[k])));
+        Ph[k] = FR_VOP(mul)(Eh[k], Th[k]);
+        Pl[k] = FR_VOP(add)(FR_VFN(fr_prod_err)(Eh[k], Th[k], Ph[k]),
+                            FR_VOP(add)(FR_VOP(mul)(Eh[k], Tl[k]), FR_VOP(mul)(el, Th[k])));
+    }
+}
+/* x[k] becomes fr_gelu_f64(x[k]) */
+FR_INLINE void FR_VFN(fr_gelu64)(FR_V *x, int nv, const fr_gelu_cols *tab) {
+    FR_V Ph[FR_NV_MAX], Pl[FR_NV_MAX], s[FR_NV_MAX];
+    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s);
+    FR_EACH(k) {
+        FR_V rh, rl, vh = FR_VOP(mul)(x[k], Ph[k]);
+        FR_V vl = FR_VOP(add)(FR_VFN(fr_prod_err)(x[k], Ph[k], vh), FR_VOP(mul)(x[k], Pl[k]));
+        FR_V sc = FR_VOP(mul)(s[k], FR_VOP(set1)(FR_DOWN_F64));
+        FR_VFN(fr_two_sum)(x[k], FR_V_NEG(FR_VOP(mul)(vh, sc)), &rh, &rl);
+        FR_V pos = FR_VOP(add)(rh, FR_VOP(sub)(rl, FR_VOP(mul)(vl, sc)));
+        FR_V neg = FR_V_NEG_ABS(FR_VOP(mul)(FR_VOP(mul)(FR_VOP(add)(vh, vl), s[k]),
+                                            FR_VOP(set1)(FR_DOWN_F64)));  /* -0 if it underflows */
+        FR_V r = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), pos, neg);
+        r = FR_V_SELECT(FR_V_EQ(x[k], FR_VOP(setzero)()), x[k], r);          /* gelu(-0) = -0 */
+        r = FR_V_SELECT(FR_V_LESS(FR_VOP(set1)(FR_GELU_AMAX), x[k]), x[k], r);
+        x[k] = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_AMAX)), FR_VOP(set1)(-0.0), r);
+    }
+}
+/* x[k] becomes fr_gelu_backward_f64(g[k], x[k]) (fast: no series near
+ * gelu''s minimum, fr_mul_pair_f64 without its rescaling) */
+FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_gelu_cols *tab) {
+    FR_V Ph[FR_NV_MAX], Pl[FR_NV_MAX], s[FR_NV_MAX];
+    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s);
+    FR_EACH(k) {
+        /* fr_dgelu_f64: D = (dh + dl) s2 2^-600 */
+        FR_V sc = FR_VOP(mul)(s[k], FR_VOP(set1)(FR_DOWN_F64)), ah, al;
+        FR_M late = FR_V_LESS(x[k], FR_VOP(set1)(-37.0));               /* 2^n subnormal */
+        FR_M pos = FR_V_LESS(FR_VOP(setzero)(), x[k]);
+        FR_VFN(fr_two_sum)(FR_VOP(set1)(1.0), FR_V_NEG(FR_VOP(mul)(Ph[k], sc)), &ah, &al);
+        FR_V dh = FR_V_SELECT(pos, ah, FR_V_SELECT(late, Ph[k], FR_VOP(mul)(Ph[k], sc)));
+        FR_V dl = FR_V_SELECT(pos, FR_VOP(sub)(al, FR_VOP(mul)(Pl[k], sc)),
+                              FR_V_SELECT(late, Pl[k], FR_VOP(mul)(Pl[k], sc)));
+        /* fr_mul_pair_f64(g', dh, dl, fast, 0), g' = late ? g 2^-128 : g */
+        FR_V gk = FR_V_SELECT(late, FR_VOP(mul)(g[k], FR_VOP(set1)(0x1p-128)), g[k]);
+        FR_M big = FR_V_GE(FR_V_ABS(gk), FR_VOP(set1)(0x1p995));
+        gk = FR_V_SELECT(big, FR_VOP(mul)(gk, FR_VOP(set1)(0x1p-64)), gk);
+        FR_V yh = FR_VOP(mul)(gk, dh), yl = FR_VFN(fr_prod_err)(gk, dh, yh);
+        FR_V v = FR_VOP(add)(yh, FR_VOP(add)(yl, FR_VOP(mul)(gk, dl)));
+        FR_M keep = FR_M_AND(FR_V_GE(FR_VOP(set1)(0x1p1000), FR_V_ABS(yh)),
+                             FR_V_NEQ(v, FR_VOP(setzero)()));
+        v = FR_V_SELECT(keep, v, yh);
+        v = FR_V_SELECT(big, FR_VOP(mul)(v, FR_VOP(set1)(0x1p64)), v);
+        FR_V r = FR_V_SELECT(late, FR_VOP(mul)(FR_VOP(mul)(v, FR_VOP(mul)(s[k],
+                                                                         FR_VOP(set1)(0x1p128))),
+                                               FR_VOP(set1)(FR_DOWN_F64)), v);
+        r = FR_V_SELECT(FR_V_ISNAN(x[k]), FR_VOP(add)(x[k], g[k]), r);
+        r = FR_V_SELECT(FR_V_LESS(FR_VOP(set1)(FR_GELU_AMAX), x[k]), g[k], r);
+        x[k] = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_AMAX)),
+                           FR_VOP(mul)(g[k], FR_VOP(set1)(-0.0)), r);
+    }
+}
+/* float64 gelu and gelu_backward (fast mode; g NULL: gelu): nv vectors per
+ * iteration (independent chains: the table lookups' and the double-double
+ * steps' latencies overlap), then one at a time with a masked tail; out may
+ * be g or x */
+FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *out, fr_intp n) {
+    const int nv = FR_NV(GELU64);
+    fr_gelu_cols tab;
+    fr_gelu_transpose(g ? fr_gelu_w_tab : fr_gelu_n_tab, &tab);
+    fr_intp i = 0;
+    for (; i + nv * FR_LANES <= n; i += nv * FR_LANES) {
+        FR_V gv[FR_NV_MAX], v[FR_NV_MAX];
+        FR_EACH(k) v[k] = FR_VOP(loadu)(x + i + k * FR_LANES);
+        if (g) {
+            FR_EACH(k) gv[k] = FR_VOP(loadu)(g + i + k * FR_LANES);
+            FR_VFN(fr_gelu64_bwd)(gv, v, nv, &tab);
+        } else
+            FR_VFN(fr_gelu64)(v, nv, &tab);
+        FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
+    }
+    for (; i < n; i += FR_LANES) {
+        FR_TAIL_MASK m = FR_V_FIRST_LANES(n - i < FR_LANES ? (int)(n - i) : FR_LANES);
+        FR_V gv[1], v[1] = {FR_V_LOAD_FIRST(x + i, m)};
+        if (g) {
+            gv[0] = FR_V_LOAD_FIRST(g + i, m);
+            FR_VFN(fr_gelu64_bwd)(gv, v, 1, &tab);
+        } else
+            FR_VFN(fr_gelu64)(v, 1, &tab);
+        FR_V_STORE_FIRST(out + i, m, v[0]);
+    }
+}
+FR_INLINE void fr_v_f64_gelu_fast(const double *in, double *out, fr_intp n) {
+    FR_VFN(fr_gelu64_loop)(NULL, in, out, n);
+}
+FR_INLINE void fr_v_f64_gelu_backward_fast(const double *g, const double *x, double *out,
+                                           fr_intp n) {
+    FR_VFN(fr_gelu64_loop)(g, x, out, n);
+}
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
                                         fr_intp n, fr_intp pf_n) {
     FR_VFN(fr_cr_loop)(in, bias, out, n, pf_n, FR_SIMD_SILU, FR_NV(BIAS));
