@@ -46,6 +46,17 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
         FR_K(name##_loop)(in, out, h);                                        \
         FR_K(name##_loop)(in + h, out + h, n - h);                            \
     }
+/* UNARY_STRIDED rows (relu: exact in both modes, so any loop gives its
+ * bits): FR_UNARY and the op over byte-strided operands in one pass, which
+ * loops.h runs for a strided output (x[::3] in place: one strided pass where
+ * copying out to the view would be a second) */
+#define FR_UNARY_STRIDED(name, T, f)                                          \
+    FR_UNARY(name, T, f)                                                      \
+    static void FR_K(name##_strided)(const char *in, fr_intp is, char *out, fr_intp os, \
+                                     fr_intp n) {                             \
+        for (fr_intp i = 0; i < n; i++)                                       \
+            *(T *)(out + i * os) = f(*(const T *)(in + i * is));              \
+    }
 #define FR_BINARY(name, T, f)                                                 \
     FR_INLINE void FR_K(name##_loop)(const T *g, const T *y, T *out, fr_intp n) { \
         FR_IVDEP                                                              \
@@ -249,12 +260,12 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
  * name is dtype_op[_mode]; the ISA suffix is appended (f32_relu__avx2);
  * accuracy ANY: exact in both modes (one kernel serves both). */
 #define FR_KERNEL_LIST(K)                                                        \
-    K(UNARY, f32_relu, RELU, F32, ANY, fr_relu_f32)                              \
-    K(UNARY, f64_relu, RELU, F64, ANY, fr_relu_f64)                              \
-    K(UNARY, i8_relu, RELU, I8, ANY, FR_RELU)                                    \
-    K(UNARY, i16_relu, RELU, I16, ANY, FR_RELU)                                  \
-    K(UNARY, i32_relu, RELU, I32, ANY, FR_RELU)                                  \
-    K(UNARY, i64_relu, RELU, I64, ANY, FR_RELU)                                  \
+    K(UNARY_STRIDED, f32_relu, RELU, F32, ANY, fr_relu_f32)                      \
+    K(UNARY_STRIDED, f64_relu, RELU, F64, ANY, fr_relu_f64)                      \
+    K(UNARY_STRIDED, i8_relu, RELU, I8, ANY, FR_RELU)                            \
+    K(UNARY_STRIDED, i16_relu, RELU, I16, ANY, FR_RELU)                          \
+    K(UNARY_STRIDED, i32_relu, RELU, I32, ANY, FR_RELU)                          \
+    K(UNARY_STRIDED, i64_relu, RELU, I64, ANY, FR_RELU)                          \
     K(UNARY_SIMD, f32_sigmoid_fast, SIGMOID, F32, FAST, fr_sigmoid_fast_f32)     \
     K(UNARY_CR, f32_sigmoid_exact, SIGMOID, F32, EXACT, fr_sigmoid_exact)       \
     K(UNARY_SIMD, f64_sigmoid_fast, SIGMOID, F64, FAST, fr_sigmoid_fast_f64)     \
@@ -303,22 +314,23 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
 #define FR_ACC_ANY FR_ANY_ACCURACY
 #define FR_ACC_FAST FR_FAST
 #define FR_ACC_EXACT FR_EXACT
-#define FR_FIELD_UNARY .unary
-#define FR_FIELD_UNARY_CR .unary
-#define FR_FIELD_FUSED_CR .fused
-#define FR_FIELD_UNARY_SIMD .unary
-#define FR_FIELD_FUSED_SIMD .fused
-#define FR_FIELD_BINARY_SIMD .binary
-#define FR_FIELD_BINARY .binary
-#define FR_FIELD_BINARY_CR .binary
-#define FR_FIELD_TERNARY .ternary
-#define FR_FIELD_FUSED .fused
+#define FR_FIELD_UNARY(k) .unary = FR_K(k)
+#define FR_FIELD_UNARY_STRIDED(k) .unary = FR_K(k), .strided = FR_K(k##_strided)
+#define FR_FIELD_UNARY_CR(k) .unary = FR_K(k)
+#define FR_FIELD_FUSED_CR(k) .fused = FR_K(k)
+#define FR_FIELD_UNARY_SIMD(k) .unary = FR_K(k)
+#define FR_FIELD_FUSED_SIMD(k) .fused = FR_K(k)
+#define FR_FIELD_BINARY_SIMD(k) .binary = FR_K(k)
+#define FR_FIELD_BINARY(k) .binary = FR_K(k)
+#define FR_FIELD_BINARY_CR(k) .binary = FR_K(k)
+#define FR_FIELD_TERNARY(k) .ternary = FR_K(k)
+#define FR_FIELD_FUSED(k) .fused = FR_K(k)
 
 /* (parameters are not called name/op: .name and .op are field names) */
 #define FR_EMIT_KERNEL(kind, kname, opid, dt, acc, ...) FR_##kind(kname, FR_CTYPE_##dt, __VA_ARGS__)
 #define FR_EMIT_ROW(kind, kname, opid, dt, acc, ...)                             \
     {.name = FR_STR(FR_K(kname)), .op = FR_##opid, .dtype = FR_##dt,             \
-     .accuracy = FR_ACC_##acc, FR_FIELD_##kind = FR_K(kname)},
+     .accuracy = FR_ACC_##acc, FR_FIELD_##kind(kname)},
 
 /* The kernel list of a FR_OPS line, by its kernels column: LISTED ops are in
  * FR_KERNEL_LIST; FLOAT_MODES ops get f32/f64 x fast/exact, named

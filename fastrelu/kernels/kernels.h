@@ -25,6 +25,8 @@ typedef void (*fr_binary_fn)(const void *g, const void *y, void *out, fr_intp n)
 typedef void (*fr_ternary_fn)(const void *a, const void *b, const void *c, void *out, fr_intp n);
 typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t *count,
                             double eps, fr_intp rows, fr_intp cols);
+typedef void (*fr_strided_fn)(const char *in, fr_intp in_step, char *out, fr_intp out_step,
+                              fr_intp n);
 
 /* The op list: one line per op, everything per-op on the C side (the enum,
  * the kind and thread-threshold tables, the names Python reads, the numpy
@@ -88,6 +90,10 @@ typedef struct {
     int serial;              /* needs the GIL (numpy backend): never threaded */
     fr_ternary_fn ternary;
     fr_fused_fn fused;
+    /* a unary row exact in both modes (relu): the op over byte-strided in and
+     * out in one pass, for strided outputs (loops.h's fr_run_blocks); NULL
+     * elsewhere */
+    fr_strided_fn strided;
 } fr_kernel_row;
 
 /* One registry per compiled ISA level, terminated by a row with name NULL. */
