@@ -23,8 +23,8 @@ def intrinsic_rows():
     """Base names (f32_sigmoid_fast, ...) of the kernels the avx2/avx512f levels
     write with intrinsics: kernels.c's UNARY/BINARY/FUSED _SIMD and UNARY/FUSED
     _CR rows (BINARY_CR is scalar.h's code, which gcc vectorizes), and the
-    rows of kernels.h's FLOAT_MODES_SIMD ops (float32 fast and exact, float64
-    fast) and FLOAT_MODES_SIMD_FAST ops (float32 and float64 fast)."""
+    rows of kernels.h's FLOAT_MODES_SIMD ops (float32 and float64, fast and
+    exact) and FLOAT_MODES_SIMD_FAST ops (float32 and float64 fast)."""
     kdir = Path(fr.__file__).parent / "kernels"
     names = re.findall(r"K\((?:(?:UNARY|BINARY|FUSED)_SIMD|(?:UNARY|FUSED)_CR), (\w+),",
                        (kdir / "kernels.c").read_text())
@@ -32,14 +32,15 @@ def intrinsic_rows():
                               (kdir / "kernels.h").read_text()):
         names += [f"f32_{op}_fast", f"f64_{op}_fast"]
         if col == "FLOAT_MODES_SIMD":
-            names += [f"f32_{op}_exact"]
+            names += [f"f32_{op}_exact", f"f64_{op}_exact"]
     return frozenset(names)
 
 
-# Intrinsics rows written as scalar.h's FMA variant lane by lane, operation
-# for operation (float64 gelu, gelu_backward: sigmoid_simd_body.h's
-# fr_gelu64): the same bits as that scalar code, so as numba's FMA twin.
-SCALAR_BITS_ROWS = frozenset({"f64_gelu_fast", "f64_gelu_backward_fast"})
+# Intrinsics rows written as scalar.h's code lane by lane, operation for
+# operation (float64 gelu, gelu_backward: sigmoid_simd_body.h's fr_gelu64;
+# fast the FMA variant, exact the other): the same bits as that scalar code,
+# so as numba's twins.
+SCALAR_BITS_ROWS = frozenset({"f64_gelu_fast", "f64_gelu_exact", "f64_gelu_backward_fast"})
 
 
 def intrinsic_ops(mode, other_bits=False):

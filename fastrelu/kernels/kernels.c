@@ -335,22 +335,23 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
 /* The kernel list of a FR_OPS line, by its kernels column: LISTED ops are in
  * FR_KERNEL_LIST; FLOAT_MODES ops get f32/f64 x fast/exact, named
  * f32_<name>_fast (scalar function fr_<name>_fast_f32), ...; FLOAT_MODES_SIMD
- * ops' float32 kernels and float64 fast one (FLOAT_MODES_SIMD_FAST: the
- * fast ones) are UNARY_SIMD/BINARY_SIMD rows. */
+ * ops' kernels (FLOAT_MODES_SIMD_FAST: the fast ones) are UNARY_SIMD /
+ * BINARY_SIMD rows. */
 #define FR_OP_KERNELS_LISTED(K, ID, opname, kind)
-#define FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, fast32, exact32, fast64) \
+#define FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, fast32, exact32, fast64, exact64) \
     K(fast32, f32_##opname##_fast, ID, F32, FAST, fr_##opname##_fast_f32)       \
     K(exact32, f32_##opname##_exact, ID, F32, EXACT, fr_##opname##_exact_f32)   \
     K(fast64, f64_##opname##_fast, ID, F64, FAST, fr_##opname##_fast_f64)       \
-    K(kind, f64_##opname##_exact, ID, F64, EXACT, fr_##opname##_exact_f64)
+    K(exact64, f64_##opname##_exact, ID, F64, EXACT, fr_##opname##_exact_f64)
 #define FR_OP_KERNELS_FLOAT_MODES(K, ID, opname, kind)                           \
-    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind, kind, kind)
-/* kind_SIMD (the scalar loop at baseline): float32 and float64 fast, and
- * float32 exact (_SIMD_FAST: float32 exact kind_CR) */
+    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind, kind, kind, kind)
+/* kind_SIMD (the scalar loop at baseline): every row (_SIMD), or the fast
+ * ones (_SIMD_FAST: float32 exact kind_CR, float64 exact kind) */
 #define FR_OP_KERNELS_FLOAT_MODES_SIMD_FAST(K, ID, opname, kind)                 \
-    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_CR, kind##_SIMD)
+    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_CR, kind##_SIMD, kind)
 #define FR_OP_KERNELS_FLOAT_MODES_SIMD(K, ID, opname, kind)                      \
-    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_SIMD, kind##_SIMD)
+    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_SIMD, kind##_SIMD,     \
+                               kind##_SIMD)
 #define FR_OP_EMIT_KERNELS_(ID, opname, kind, threshold, kernels, ...)           \
     FR_OP_KERNELS_##kernels(FR_EMIT_KERNEL, ID, opname, kind)
 #define FR_OP_EMIT_ROWS_(ID, opname, kind, threshold, kernels, ...)              \

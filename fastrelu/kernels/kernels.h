@@ -35,10 +35,10 @@ typedef void (*fr_strided_fn)(const char *in, fr_intp in_step, char *out, fr_int
  * kernels: LISTED, the op's kernels are rows of kernels.c's FR_KERNEL_LIST
  * (the older, irregular ops); FLOAT_MODES, float32/float64 x fast/exact,
  * scalar.h's fr_<name>_<mode>_<f32|f64>, generated (kernels.c);
- * FLOAT_MODES_SIMD, the same but float32 fast and exact and float64 fast
- * are the SIMD levels' fr_v_f32_<name>_fast, _exact and fr_v_f64_<name>_fast
- * (sigmoid_simd_body.h); FLOAT_MODES_SIMD_FAST, the same but float32 exact
- * is a rounding test and a slow path (scalar.h's
+ * FLOAT_MODES_SIMD, the same but all four are the SIMD levels'
+ * fr_v_<f32|f64>_<name>_<fast|exact> (sigmoid_simd_body.h);
+ * FLOAT_MODES_SIMD_FAST, the same but float64 exact is scalar.h's and
+ * float32 exact is a rounding test and a slow path (scalar.h's
  * fr_<name>_exact_f32_try and _slow, kernels.c's BINARY_CR).
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).

@@ -893,21 +893,35 @@ FR_INLINE void fr_v_f64_silu_bwd_fast(const double *g, const double *x, double *
     FR_VFN(fr_pair_loop)(g, x, out, n, FR_NV(SILU_BWD64));
 }
 
-/* gelu of float64 x (fast mode): scalar.h's fr_gelu_f64 (the FMA variant:
- * its fast float64 kernel, tables of 25 intervals, double-double) lane by
- * lane, operation for operation, so the same bits; a row's coefficients
- * gathered.  fr_exp_dd_f64's Dekker product is an FMA here: both give the
- * product's exact error, and it is zero where either would underflow. */
+/* gelu of float64 x: scalar.h's fr_gelu_f64 (fused: the FMA variant, the
+ * fast kernel) or fr_gelu_f64x (no FMA, Dekker's products: the exact one) -
+ * tables of 25 intervals, double-double - lane by lane, operation for
+ * operation, so the same bits.  The fused variant's fr_exp_dd_f64 product
+ * (Dekker's in scalar.h) is an FMA: both give the product's exact error,
+ * and it is zero where either would underflow. */
 FR_INLINE void FR_VFN(fr_two_sum)(FR_V a, FR_V b, FR_V *s, FR_V *e) {
     FR_V s_ = FR_VOP(add)(a, b), bb = FR_VOP(sub)(s_, a);
     *e = FR_VOP(add)(FR_VOP(sub)(a, FR_VOP(sub)(s_, bb)), FR_VOP(sub)(b, bb));
     *s = s_;
 }
-FR_INLINE FR_V FR_VFN(fr_prod_err)(FR_V a, FR_V b, FR_V p) {
-    return FR_VOP(fmsub)(a, b, p);
+/* a b - p exactly, p = fl(a b): fused, one FMA; else Veltkamp-Dekker, as
+ * exp_family.h's fr_prod_err_f64x (the same bits where that is exact too) */
+FR_INLINE FR_V FR_VFN(fr_prod_err)(FR_V a, FR_V b, FR_V p, int fused) {
+    if (fused)
+        return FR_VOP(fmsub)(a, b, p);
+    FR_V ca = FR_VOP(mul)(FR_VOP(set1)(FR_SPLIT_F64), a);
+    FR_V cb = FR_VOP(mul)(FR_VOP(set1)(FR_SPLIT_F64), b);
+    FR_V ah = FR_VOP(sub)(ca, FR_VOP(sub)(ca, a)), al = FR_VOP(sub)(a, ah);
+    FR_V bh = FR_VOP(sub)(cb, FR_VOP(sub)(cb, b)), bl = FR_VOP(sub)(b, bh);
+    FR_V r = FR_VOP(add)(FR_VOP(sub)(FR_VOP(mul)(ah, bh), p), FR_VOP(mul)(ah, bl));
+    return FR_VOP(add)(FR_VOP(add)(r, FR_VOP(mul)(al, bh)), FR_VOP(mul)(al, bl));
+}
+/* a b + c: fused, one rounding; else two (FR_MA_PLAIN) */
+FR_INLINE FR_V FR_VFN(fr_ma)(FR_V a, FR_V b, FR_V c, int fused) {
+    return fused ? FR_VOP(fmadd)(a, b, c) : FR_VOP(add)(FR_VOP(mul)(a, b), c);
 }
 /* fr_exp_dd_f64: exp(z) = (Eh + El) s 2^-600 */
-FR_INLINE void FR_VFN(fr_exp_dd)(const FR_V *z, int nv, FR_V *Eh, FR_V *El, FR_V *s) {
+FR_INLINE void FR_VFN(fr_exp_dd)(const FR_V *z, int nv, FR_V *Eh, FR_V *El, FR_V *s, int fused) {
     FR_V nm[FR_NV_MAX], th[FR_NV_MAX], tl[FR_NV_MAX], q3[FR_NV_MAX];
     FR_EACH(k) {
         nm[k] = FR_VOP(add)(FR_VOP(mul)(z[k], FR_VOP(set1)(FR_LOG2E_F64)),
@@ -922,7 +936,7 @@ FR_INLINE void FR_VFN(fr_exp_dd)(const FR_V *z, int nv, FR_V *Eh, FR_V *El, FR_V
     FR_UNROLL for (int j = 13; j >= 3; j--)
         FR_EACH(k) q3[k] = FR_VOP(add)(FR_VOP(mul)(q3[k], th[k]), FR_VOP(set1)(fr_inv_fact_f64[j]));
     FR_EACH(k) {
-        FR_V sqh = FR_VOP(mul)(th[k], th[k]), sql = FR_VFN(fr_prod_err)(th[k], th[k], sqh);
+        FR_V sqh = FR_VOP(mul)(th[k], th[k]), sql = FR_VFN(fr_prod_err)(th[k], th[k], sqh, fused);
         FR_V sh, sl, uh, ul;
         FR_VFN(fr_two_sum)(FR_VOP(set1)(1.0), th[k], &sh, &sl);
         FR_VFN(fr_two_sum)(sh, FR_VOP(mul)(FR_VOP(set1)(0.5), sqh), &uh, &ul);
@@ -946,7 +960,7 @@ FR_INLINE void fr_gelu_transpose(const double (*tab)[19], fr_gelu_cols *c) {
 }
 /* fr_gelu_parts_f64: (Ph + Pl) s 2^-600 = E T(a), T the table's function */
 FR_INLINE void FR_VFN(fr_gelu_parts)(const FR_V *x, int nv, const fr_gelu_cols *tab, FR_V *Ph,
-                                     FR_V *Pl, FR_V *s) {
+                                     FR_V *Pl, FR_V *s, int fused) {
     FR_V a[FR_NV_MAX], sv[FR_NV_MAX], q[FR_NV_MAX], Th[FR_NV_MAX], Tl[FR_NV_MAX];
     FR_V z[FR_NV_MAX], sl[FR_NV_MAX], Eh[FR_NV_MAX], El[FR_NV_MAX];
     __typeof__(FR_V_BITS(a[0])) row[FR_NV_MAX];
@@ -965,17 +979,17 @@ FR_INLINE void FR_VFN(fr_gelu_parts)(const FR_V *x, int nv, const fr_gelu_cols *
         q[k] = FR_TAB(18);
     }
     FR_UNROLL for (int j = 17; j >= 8; j--)
-        FR_EACH(k) q[k] = FR_VOP(fmadd)(q[k], sv[k], FR_TAB(j));
+        FR_EACH(k) q[k] = FR_VFN(fr_ma)(q[k], sv[k], FR_TAB(j), fused);
     FR_EACH(k) {
         FR_V sw = FR_V_NEG(FR_TAB(1)), uh, ul, th, tl, ph, pl, e;
         FR_VFN(fr_two_sum)(FR_TAB(6), FR_VOP(mul)(sv[k], q[k]), &uh, &ul);
         ul = FR_VOP(add)(ul, FR_TAB(7));
         ph = FR_VOP(mul)(sv[k], uh);
-        pl = FR_VOP(add)(FR_VFN(fr_prod_err)(sv[k], uh, ph), FR_VOP(mul)(sv[k], ul));
+        pl = FR_VOP(add)(FR_VFN(fr_prod_err)(sv[k], uh, ph, fused), FR_VOP(mul)(sv[k], ul));
         FR_VFN(fr_two_sum)(FR_TAB(4), ph, &th, &tl);
         tl = FR_VOP(add)(tl, FR_VOP(add)(pl, FR_TAB(5)));
         ph = FR_VOP(mul)(sv[k], th);
-        pl = FR_VOP(add)(FR_VFN(fr_prod_err)(sv[k], th, ph),
+        pl = FR_VOP(add)(FR_VFN(fr_prod_err)(sv[k], th, ph, fused),
                          FR_VOP(add)(FR_VOP(mul)(sv[k], tl), FR_VOP(mul)(sw, th)));
         FR_VFN(fr_two_sum)(FR_TAB(2), ph, &Th[k], &e);
         Tl[k] = FR_VOP(add)(FR_VOP(add)(e, pl), FR_TAB(3));
@@ -983,24 +997,24 @@ FR_INLINE void FR_VFN(fr_gelu_parts)(const FR_V *x, int nv, const fr_gelu_cols *
 #undef FR_TAB
     FR_EACH(k) {
         FR_V sh = FR_VOP(mul)(a[k], a[k]);
-        sl[k] = FR_VFN(fr_prod_err)(a[k], a[k], sh);
+        sl[k] = FR_VFN(fr_prod_err)(a[k], a[k], sh, fused);
         z[k] = FR_VOP(mul)(FR_VOP(set1)(-0.5), sh);
     }
-    FR_VFN(fr_exp_dd)(z, nv, Eh, El, s);
+    FR_VFN(fr_exp_dd)(z, nv, Eh, El, s, fused);
     FR_EACH(k) {
         FR_V el = FR_VOP(sub)(El[k], FR_VOP(mul)(Eh[k], FR_VOP(mul)(FR_VOP(set1)(0.5), sl[k])));
         Ph[k] = FR_VOP(mul)(Eh[k], Th[k]);
-        Pl[k] = FR_VOP(add)(FR_VFN(fr_prod_err)(Eh[k], Th[k], Ph[k]),
+        Pl[k] = FR_VOP(add)(FR_VFN(fr_prod_err)(Eh[k], Th[k], Ph[k], fused),
                             FR_VOP(add)(FR_VOP(mul)(Eh[k], Tl[k]), FR_VOP(mul)(el, Th[k])));
     }
 }
-/* x[k] becomes fr_gelu_f64(x[k]) */
-FR_INLINE void FR_VFN(fr_gelu64)(FR_V *x, int nv, const fr_gelu_cols *tab) {
+/* x[k] becomes fr_gelu_f64(x[k]) (fused) or fr_gelu_f64x(x[k]) */
+FR_INLINE void FR_VFN(fr_gelu64)(FR_V *x, int nv, const fr_gelu_cols *tab, int fused) {
     FR_V Ph[FR_NV_MAX], Pl[FR_NV_MAX], s[FR_NV_MAX];
-    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s);
+    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s, fused);
     FR_EACH(k) {
         FR_V rh, rl, vh = FR_VOP(mul)(x[k], Ph[k]);
-        FR_V vl = FR_VOP(add)(FR_VFN(fr_prod_err)(x[k], Ph[k], vh), FR_VOP(mul)(x[k], Pl[k]));
+        FR_V vl = FR_VOP(add)(FR_VFN(fr_prod_err)(x[k], Ph[k], vh, fused), FR_VOP(mul)(x[k], Pl[k]));
         FR_V sc = FR_VOP(mul)(s[k], FR_VOP(set1)(FR_DOWN_F64));
         FR_VFN(fr_two_sum)(x[k], FR_V_NEG(FR_VOP(mul)(vh, sc)), &rh, &rl);
         FR_V pos = FR_VOP(add)(rh, FR_VOP(sub)(rl, FR_VOP(mul)(vl, sc)));
@@ -1016,7 +1030,7 @@ FR_INLINE void FR_VFN(fr_gelu64)(FR_V *x, int nv, const fr_gelu_cols *tab) {
  * gelu''s minimum, fr_mul_pair_f64 without its rescaling) */
 FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_gelu_cols *tab) {
     FR_V Ph[FR_NV_MAX], Pl[FR_NV_MAX], s[FR_NV_MAX];
-    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s);
+    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s, 1);
     FR_EACH(k) {
         /* fr_dgelu_f64: D = (dh + dl) s2 2^-600 */
         FR_V sc = FR_VOP(mul)(s[k], FR_VOP(set1)(FR_DOWN_F64)), ah, al;
@@ -1030,7 +1044,7 @@ FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_ge
         FR_V gk = FR_V_SELECT(late, FR_VOP(mul)(g[k], FR_VOP(set1)(0x1p-128)), g[k]);
         FR_M big = FR_V_GE(FR_V_ABS(gk), FR_VOP(set1)(0x1p995));
         gk = FR_V_SELECT(big, FR_VOP(mul)(gk, FR_VOP(set1)(0x1p-64)), gk);
-        FR_V yh = FR_VOP(mul)(gk, dh), yl = FR_VFN(fr_prod_err)(gk, dh, yh);
+        FR_V yh = FR_VOP(mul)(gk, dh), yl = FR_VFN(fr_prod_err)(gk, dh, yh, 1);
         FR_V v = FR_VOP(add)(yh, FR_VOP(add)(yl, FR_VOP(mul)(gk, dl)));
         FR_M keep = FR_M_AND(FR_V_GE(FR_VOP(set1)(0x1p1000), FR_V_ABS(yh)),
                              FR_V_NEQ(v, FR_VOP(setzero)()));
@@ -1045,11 +1059,13 @@ FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_ge
                            FR_VOP(mul)(g[k], FR_VOP(set1)(-0.0)), r);
     }
 }
-/* float64 gelu and gelu_backward (fast mode; g NULL: gelu): nv vectors per
+/* float64 gelu (fused: fast mode; else exact) and gelu_backward (fast; g
+ * not NULL): nv vectors per
  * iteration (independent chains: the table lookups' and the double-double
  * steps' latencies overlap), then one at a time with a masked tail; out may
  * be g or x */
-FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *out, fr_intp n) {
+FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *out, fr_intp n,
+                                      int fused) {
     const int nv = FR_NV(GELU64);
     fr_gelu_cols tab;
     fr_gelu_transpose(g ? fr_gelu_w_tab : fr_gelu_n_tab, &tab);
@@ -1061,7 +1077,7 @@ FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *
             FR_EACH(k) gv[k] = FR_VOP(loadu)(g + i + k * FR_LANES);
             FR_VFN(fr_gelu64_bwd)(gv, v, nv, &tab);
         } else
-            FR_VFN(fr_gelu64)(v, nv, &tab);
+            FR_VFN(fr_gelu64)(v, nv, &tab, fused);
         FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
     }
     for (; i < n; i += FR_LANES) {
@@ -1071,16 +1087,19 @@ FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *
             gv[0] = FR_V_LOAD_FIRST(g + i, m);
             FR_VFN(fr_gelu64_bwd)(gv, v, 1, &tab);
         } else
-            FR_VFN(fr_gelu64)(v, 1, &tab);
+            FR_VFN(fr_gelu64)(v, 1, &tab, fused);
         FR_V_STORE_FIRST(out + i, m, v[0]);
     }
 }
 FR_INLINE void fr_v_f64_gelu_fast(const double *in, double *out, fr_intp n) {
-    FR_VFN(fr_gelu64_loop)(NULL, in, out, n);
+    FR_VFN(fr_gelu64_loop)(NULL, in, out, n, 1);
+}
+FR_INLINE void fr_v_f64_gelu_exact(const double *in, double *out, fr_intp n) {
+    FR_VFN(fr_gelu64_loop)(NULL, in, out, n, 0);
 }
 FR_INLINE void fr_v_f64_gelu_backward_fast(const double *g, const double *x, double *out,
                                            fr_intp n) {
-    FR_VFN(fr_gelu64_loop)(g, x, out, n);
+    FR_VFN(fr_gelu64_loop)(g, x, out, n, 1);
 }
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
                                         fr_intp n, fr_intp pf_n) {
