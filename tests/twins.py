@@ -24,15 +24,15 @@ def intrinsic_rows():
     write with intrinsics: kernels.c's UNARY/BINARY/FUSED _SIMD and UNARY/FUSED
     _CR rows (BINARY_CR is scalar.h's code, which gcc vectorizes), and the
     rows of kernels.h's FLOAT_MODES_SIMD ops (float32 and float64, fast and
-    exact) and FLOAT_MODES_SIMD_FAST ops (float32 and float64 fast)."""
+    exact) and FLOAT_MODES_SIMD_CR ops (all but float32 exact)."""
     kdir = Path(fr.__file__).parent / "kernels"
     names = re.findall(r"K\((?:(?:UNARY|BINARY|FUSED)_SIMD|(?:UNARY|FUSED)_CR), (\w+),",
                        (kdir / "kernels.c").read_text())
     for op, col in re.findall(r"X\(\w+,\s*(\w+),\s*\w+,\s*[^,]+,\s*(FLOAT_MODES_SIMD\w*),",
                               (kdir / "kernels.h").read_text()):
-        names += [f"f32_{op}_fast", f"f64_{op}_fast"]
+        names += [f"f32_{op}_fast", f"f64_{op}_fast", f"f64_{op}_exact"]
         if col == "FLOAT_MODES_SIMD":
-            names += [f"f32_{op}_exact", f"f64_{op}_exact"]
+            names += [f"f32_{op}_exact"]
     return frozenset(names)
 
 
@@ -40,7 +40,8 @@ def intrinsic_rows():
 # operation (float64 gelu, gelu_backward: sigmoid_simd_body.h's fr_gelu64;
 # fast the FMA variant, exact the other): the same bits as that scalar code,
 # so as numba's twins.
-SCALAR_BITS_ROWS = frozenset({"f64_gelu_fast", "f64_gelu_exact", "f64_gelu_backward_fast"})
+SCALAR_BITS_ROWS = frozenset({"f64_gelu_fast", "f64_gelu_exact", "f64_gelu_backward_fast",
+                              "f64_gelu_backward_exact"})
 
 
 def intrinsic_ops(mode, other_bits=False):

@@ -335,7 +335,7 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
 /* The kernel list of a FR_OPS line, by its kernels column: LISTED ops are in
  * FR_KERNEL_LIST; FLOAT_MODES ops get f32/f64 x fast/exact, named
  * f32_<name>_fast (scalar function fr_<name>_fast_f32), ...; FLOAT_MODES_SIMD
- * ops' kernels (FLOAT_MODES_SIMD_FAST: the fast ones) are UNARY_SIMD /
+ * ops' kernels (FLOAT_MODES_SIMD_CR: but float32 exact) are UNARY_SIMD /
  * BINARY_SIMD rows. */
 #define FR_OP_KERNELS_LISTED(K, ID, opname, kind)
 #define FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, fast32, exact32, fast64, exact64) \
@@ -345,10 +345,11 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
     K(exact64, f64_##opname##_exact, ID, F64, EXACT, fr_##opname##_exact_f64)
 #define FR_OP_KERNELS_FLOAT_MODES(K, ID, opname, kind)                           \
     FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind, kind, kind, kind)
-/* kind_SIMD (the scalar loop at baseline): every row (_SIMD), or the fast
- * ones (_SIMD_FAST: float32 exact kind_CR, float64 exact kind) */
-#define FR_OP_KERNELS_FLOAT_MODES_SIMD_FAST(K, ID, opname, kind)                 \
-    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_CR, kind##_SIMD, kind)
+/* kind_SIMD (the scalar loop at baseline): every row (_SIMD), or all but
+ * float32 exact, kind_CR (_SIMD_CR) */
+#define FR_OP_KERNELS_FLOAT_MODES_SIMD_CR(K, ID, opname, kind)                   \
+    FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_CR, kind##_SIMD,       \
+                               kind##_SIMD)
 #define FR_OP_KERNELS_FLOAT_MODES_SIMD(K, ID, opname, kind)                      \
     FR_OP_KERNELS_FLOAT_MODES_(K, ID, opname, kind, kind##_SIMD, kind##_SIMD, kind##_SIMD,     \
                                kind##_SIMD)

@@ -37,8 +37,8 @@ typedef void (*fr_strided_fn)(const char *in, fr_intp in_step, char *out, fr_int
  * scalar.h's fr_<name>_<mode>_<f32|f64>, generated (kernels.c);
  * FLOAT_MODES_SIMD, the same but all four are the SIMD levels'
  * fr_v_<f32|f64>_<name>_<fast|exact> (sigmoid_simd_body.h);
- * FLOAT_MODES_SIMD_FAST, the same but float64 exact is scalar.h's and
- * float32 exact is a rounding test and a slow path (scalar.h's
+ * FLOAT_MODES_SIMD_CR, the same but float32 exact is a rounding test and
+ * a slow path (scalar.h's
  * fr_<name>_exact_f32_try and _slow, kernels.c's BINARY_CR).
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).
@@ -64,7 +64,7 @@ typedef void (*fr_strided_fn)(const char *in, fr_intp in_step, char *out, fr_int
     X(BIAS_SIGMOID,     bias_sigmoid,        FUSED,   1 << 13, LISTED, 0, SIGMOID) \
     X(BIAS_SILU,        bias_silu,           FUSED,   1 << 13, LISTED, 1, SILU) \
     X(GELU,             gelu,                UNARY,   1 << 12, FLOAT_MODES_SIMD, 1, GELU) \
-    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD_FAST, 0, GELU_BWD)
+    X(GELU_BWD,         gelu_backward,       BINARY,  1 << 12, FLOAT_MODES_SIMD_CR, 0, GELU_BWD)
 
 #define FR_OP_ENUM_(ID, name, kind, threshold, ...) FR_##ID,
 enum fr_op { FR_OPS(FR_OP_ENUM_) FR_NOPS };

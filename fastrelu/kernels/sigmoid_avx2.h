@@ -109,6 +109,8 @@ typedef __m256d fr_mask_f64_avx2;
 #define FR_V_EQ(a, b) FR_VOP(cmp)(a, b, _CMP_EQ_OQ)
 #define FR_V_NEQ(a, b) FR_VOP(cmp)(a, b, _CMP_NEQ_UQ)                  /* NaN: true, as C's != */
 #define FR_M_AND(m1, m2) FR_VOP(and)(m1, m2)
+#define FR_M_ANDNOT(m1, m2) FR_VOP(andnot)(m1, m2)                   /* m2 but not m1 */
+#define FR_M_NONE FR_VOP(setzero)()
 #define FR_V_ABS(x) FR_VOP(andnot)(FR_VOP(set1)(-0.0), x)
 #define FR_V_GE(a, b) FR_VOP(cmp)(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_VOP(cmp)(a, a, _CMP_UNORD_Q)

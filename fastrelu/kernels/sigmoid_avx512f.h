@@ -103,6 +103,8 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_V_EQ(a, b) FR_V_CMP(a, b, _CMP_EQ_OQ)
 #define FR_V_NEQ(a, b) FR_V_CMP(a, b, _CMP_NEQ_UQ)                    /* NaN: true, as C's != */
 #define FR_M_AND(m1, m2) ((FR_M)((m1) & (m2)))
+#define FR_M_ANDNOT(m1, m2) ((FR_M)(~(m1) & (m2)))                   /* m2 but not m1 */
+#define FR_M_NONE ((FR_M)0)
 #define FR_V_ABS(x) FR_VOP(castsi512)(_mm512_andnot_si512(FR_V_BITS(FR_VOP(set1)(-0.0)), FR_V_BITS(x)))
 #define FR_V_GE(a, b) FR_V_CMP(a, b, _CMP_GE_OQ)
 #define FR_V_ISNAN(a) FR_V_CMP(a, a, _CMP_UNORD_Q)

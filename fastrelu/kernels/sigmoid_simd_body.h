@@ -1026,11 +1026,33 @@ FR_INLINE void FR_VFN(fr_gelu64)(FR_V *x, int nv, const fr_gelu_cols *tab, int f
         x[k] = FR_V_SELECT(FR_V_LESS(x[k], FR_VOP(set1)(-FR_GELU_AMAX)), FR_VOP(set1)(-0.0), r);
     }
 }
-/* x[k] becomes fr_gelu_backward_f64(g[k], x[k]) (fast: no series near
- * gelu''s minimum, fr_mul_pair_f64 without its rescaling) */
-FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_gelu_cols *tab) {
+/* fr_zero_series_f64 (exact: Dekker's products) for gelu' next to x0: uh + ul */
+FR_INLINE void FR_VFN(fr_dgelu_series)(FR_V x, FR_V *uh, FR_V *ul) {
+    FR_V th, tl, Gh, Gl, ph, pl, Q = FR_VOP(setzero)();
+    FR_VFN(fr_two_sum)(FR_VOP(sub)(x, FR_VOP(set1)(FR_DGELU_X0_HI)),
+                       FR_VOP(set1)(-FR_DGELU_X0_MID), &th, &tl);
+    tl = FR_VOP(sub)(tl, FR_VOP(set1)(FR_DGELU_X0_LO));
+    for (int k = FR_NCOEF(fr_dgelu_x0_taylor); k-- > 0;)
+        Q = FR_VOP(add)(FR_VOP(mul)(Q, th), FR_VOP(set1)(fr_dgelu_x0_taylor[k]));
+    ph = FR_VOP(mul)(th, FR_VOP(set1)(FR_DGELU_A2_HI));
+    pl = FR_VFN(fr_prod_err)(th, FR_VOP(set1)(FR_DGELU_A2_HI), ph, 0);
+    Gh = FR_VOP(add)(FR_VOP(set1)(FR_DGELU_A1_HI), ph);
+    Gl = FR_VOP(sub)(ph, FR_VOP(sub)(Gh, FR_VOP(set1)(FR_DGELU_A1_HI)));
+    FR_V t = FR_VOP(add)(pl, FR_VOP(mul)(th, FR_VOP(add)(FR_VOP(set1)(FR_DGELU_A2_LO),
+                                                           FR_VOP(mul)(th, Q))));
+    Gl = FR_VOP(add)(Gl, FR_VOP(add)(FR_VOP(set1)(FR_DGELU_A1_LO), t));
+    *uh = FR_VOP(mul)(th, Gh);
+    *ul = FR_VFN(fr_prod_err)(th, Gh, *uh, 0);
+    *ul = FR_VOP(add)(*ul, FR_VOP(add)(FR_VOP(mul)(th, Gl), FR_VOP(mul)(tl, Gh)));
+}
+/* x[k] becomes fr_gelu_backward_f64(g[k], x[k]) (fused: the fast kernel)
+ * or fr_gelu_backward_f64x(g[k], x[k]) (exact: gelu''s series within 2^-3
+ * of its zero x0, and fr_mul_pair_f64's rescaling of products that leave
+ * the normals) */
+FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_gelu_cols *tab,
+                                     int fused) {
     FR_V Ph[FR_NV_MAX], Pl[FR_NV_MAX], s[FR_NV_MAX];
-    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s, 1);
+    FR_VFN(fr_gelu_parts)(x, nv, tab, Ph, Pl, s, fused);
     FR_EACH(k) {
         /* fr_dgelu_f64: D = (dh + dl) s2 2^-600 */
         FR_V sc = FR_VOP(mul)(s[k], FR_VOP(set1)(FR_DOWN_F64)), ah, al;
@@ -1040,16 +1062,31 @@ FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_ge
         FR_V dh = FR_V_SELECT(pos, ah, FR_V_SELECT(late, Ph[k], FR_VOP(mul)(Ph[k], sc)));
         FR_V dl = FR_V_SELECT(pos, FR_VOP(sub)(al, FR_VOP(mul)(Pl[k], sc)),
                               FR_V_SELECT(late, Pl[k], FR_VOP(mul)(Pl[k], sc)));
-        /* fr_mul_pair_f64(g', dh, dl, fast, 0), g' = late ? g 2^-128 : g */
+        FR_M small = FR_M_NONE;
+        if (!fused) {
+            FR_V uh, ul;
+            FR_VFN(fr_dgelu_series)(x[k], &uh, &ul);
+            FR_M near = FR_V_LESS(FR_V_ABS(FR_VOP(sub)(x[k], FR_VOP(set1)(FR_DGELU_X0_HI))),
+                                  FR_VOP(set1)(FR_DGELU_NEAR));
+            dh = FR_V_SELECT(near, uh, dh);
+            dl = FR_V_SELECT(near, ul, dl);
+        }
+        /* fr_mul_pair_f64(g', dh, dl, fast, up), g' = late ? g 2^-128 : g,
+         * up = exact and not late */
         FR_V gk = FR_V_SELECT(late, FR_VOP(mul)(g[k], FR_VOP(set1)(0x1p-128)), g[k]);
+        if (!fused)
+            small = FR_M_ANDNOT(late, FR_M_AND(FR_V_LESS(FR_V_ABS(gk), FR_VOP(set1)(0x1p900)),
+                                FR_V_LESS(FR_V_ABS(FR_VOP(mul)(gk, dh)), FR_VOP(set1)(0x1p-969))));
         FR_M big = FR_V_GE(FR_V_ABS(gk), FR_VOP(set1)(0x1p995));
-        gk = FR_V_SELECT(big, FR_VOP(mul)(gk, FR_VOP(set1)(0x1p-64)), gk);
-        FR_V yh = FR_VOP(mul)(gk, dh), yl = FR_VFN(fr_prod_err)(gk, dh, yh, 1);
+        gk = FR_V_SELECT(big, FR_VOP(mul)(gk, FR_VOP(set1)(0x1p-64)),
+                         FR_V_SELECT(small, FR_VOP(mul)(gk, FR_VOP(set1)(0x1p64)), gk));
+        FR_V yh = FR_VOP(mul)(gk, dh), yl = FR_VFN(fr_prod_err)(gk, dh, yh, fused);
         FR_V v = FR_VOP(add)(yh, FR_VOP(add)(yl, FR_VOP(mul)(gk, dl)));
         FR_M keep = FR_M_AND(FR_V_GE(FR_VOP(set1)(0x1p1000), FR_V_ABS(yh)),
                              FR_V_NEQ(v, FR_VOP(setzero)()));
         v = FR_V_SELECT(keep, v, yh);
-        v = FR_V_SELECT(big, FR_VOP(mul)(v, FR_VOP(set1)(0x1p64)), v);
+        v = FR_V_SELECT(big, FR_VOP(mul)(v, FR_VOP(set1)(0x1p64)),
+                        FR_V_SELECT(small, FR_VOP(mul)(v, FR_VOP(set1)(0x1p-64)), v));
         FR_V r = FR_V_SELECT(late, FR_VOP(mul)(FR_VOP(mul)(v, FR_VOP(mul)(s[k],
                                                                          FR_VOP(set1)(0x1p128))),
                                                FR_VOP(set1)(FR_DOWN_F64)), v);
@@ -1059,8 +1096,8 @@ FR_INLINE void FR_VFN(fr_gelu64_bwd)(const FR_V *g, FR_V *x, int nv, const fr_ge
                            FR_VOP(mul)(g[k], FR_VOP(set1)(-0.0)), r);
     }
 }
-/* float64 gelu (fused: fast mode; else exact) and gelu_backward (fast; g
- * not NULL): nv vectors per
+/* float64 gelu and gelu_backward (g not NULL), fused: fast mode, else
+ * exact: nv vectors per
  * iteration (independent chains: the table lookups' and the double-double
  * steps' latencies overlap), then one at a time with a masked tail; out may
  * be g or x */
@@ -1075,7 +1112,7 @@ FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *
         FR_EACH(k) v[k] = FR_VOP(loadu)(x + i + k * FR_LANES);
         if (g) {
             FR_EACH(k) gv[k] = FR_VOP(loadu)(g + i + k * FR_LANES);
-            FR_VFN(fr_gelu64_bwd)(gv, v, nv, &tab);
+            FR_VFN(fr_gelu64_bwd)(gv, v, nv, &tab, fused);
         } else
             FR_VFN(fr_gelu64)(v, nv, &tab, fused);
         FR_EACH(k) FR_VOP(storeu)(out + i + k * FR_LANES, v[k]);
@@ -1085,7 +1122,7 @@ FR_INLINE void FR_VFN(fr_gelu64_loop)(const double *g, const double *x, double *
         FR_V gv[1], v[1] = {FR_V_LOAD_FIRST(x + i, m)};
         if (g) {
             gv[0] = FR_V_LOAD_FIRST(g + i, m);
-            FR_VFN(fr_gelu64_bwd)(gv, v, 1, &tab);
+            FR_VFN(fr_gelu64_bwd)(gv, v, 1, &tab, fused);
         } else
             FR_VFN(fr_gelu64)(v, 1, &tab, fused);
         FR_V_STORE_FIRST(out + i, m, v[0]);
@@ -1100,6 +1137,10 @@ FR_INLINE void fr_v_f64_gelu_exact(const double *in, double *out, fr_intp n) {
 FR_INLINE void fr_v_f64_gelu_backward_fast(const double *g, const double *x, double *out,
                                            fr_intp n) {
     FR_VFN(fr_gelu64_loop)(g, x, out, n, 1);
+}
+FR_INLINE void fr_v_f64_gelu_backward_exact(const double *g, const double *x, double *out,
+                                            fr_intp n) {
+    FR_VFN(fr_gelu64_loop)(g, x, out, n, 0);
 }
 FR_INLINE void fr_v_f32_silu_exact_bias(const float *in, const float *bias, float *out,
                                         fr_intp n, fr_intp pf_n) {
