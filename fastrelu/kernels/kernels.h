@@ -38,8 +38,8 @@ typedef void (*fr_strided_fn)(const char *in, fr_intp in_step, char *out, fr_int
  * FLOAT_MODES_SIMD, the same but all four are the SIMD levels'
  * fr_v_<f32|f64>_<name>_<fast|exact> (sigmoid_simd_body.h);
  * FLOAT_MODES_SIMD_CR, the same but float32 exact is a rounding test and
- * a slow path (scalar.h's
- * fr_<name>_exact_f32_try and _slow, kernels.c's BINARY_CR).
+ * a slow path (scalar.h's fr_<name>_exact_f32_try and _slow, kernels.c's
+ * BINARY_CR).
  * half_tie: op(x) = x/2 + c x^2 (c > 0) near 0, so a float64 result can sit
  * on a float16/bfloat16 midpoint; the narrow loops break the tie (loops.h).
  * of: the op a fused op applies to x + b (itself for the others).

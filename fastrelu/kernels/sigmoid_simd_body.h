@@ -950,13 +950,14 @@ FR_INLINE void FR_VFN(fr_exp_dd)(const FR_V *z, int nv, FR_V *Eh, FR_V *El, FR_V
 }
 /* scalar.h's gelu table tab[25][19] coefficient-major: t[j][i] = tab[i][j],
  * 32 entries per coefficient (25 used), for FR_V_LOOKUP32_F64 */
+#define FR_GELU_NCOL FR_NCOEF(fr_gelu_n_tab[0])          /* 19 coefficients a row */
 typedef struct {
-    double t[19][32] __attribute__((aligned(64)));
+    double t[FR_GELU_NCOL][32] __attribute__((aligned(64)));
 } fr_gelu_cols;
-FR_INLINE void fr_gelu_transpose(const double (*tab)[19], fr_gelu_cols *c) {
-    for (int j = 0; j < 19; j++)
+FR_INLINE void fr_gelu_transpose(const double (*tab)[FR_GELU_NCOL], fr_gelu_cols *c) {
+    for (int j = 0; j < FR_GELU_NCOL; j++)
         for (int i = 0; i < 32; i++)
-            c->t[j][i] = i < 25 ? tab[i][j] : 0.0;
+            c->t[j][i] = i < FR_NCOEF(fr_gelu_n_tab) ? tab[i][j] : 0.0;
 }
 /* fr_gelu_parts_f64: (Ph + Pl) s 2^-600 = E T(a), T the table's function */
 FR_INLINE void FR_VFN(fr_gelu_parts)(const FR_V *x, int nv, const fr_gelu_cols *tab, FR_V *Ph,
