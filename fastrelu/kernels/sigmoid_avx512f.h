@@ -89,12 +89,13 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_I_SLLI FR_SCAT(_mm512_slli_, FR_EPI)
 #define FR_I_SET1_64 _mm512_set1_epi64
 /* t[i] per float64 lane for a table of 32 (t 64-byte aligned), i int64
- * lanes in [0, 32): two vpermt2pd and a blend (a gather is ~3x slower) */
-#define FR_V_LOOKUP32_F64(t, i)                                                      \
-    _mm512_mask_blend_pd(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)),           \
-                         _mm512_permutex2var_pd(_mm512_load_pd(t), i, _mm512_load_pd((t) + 8)), \
-                         _mm512_permutex2var_pd(_mm512_load_pd((t) + 16), i,          \
-                                                _mm512_load_pd((t) + 24)))
+ * lanes in [0, 32): two vpermt2pd and a blend (float64 gelu of 65536 with
+ * gathers instead: 369 against 304 us) */
+#define FR_V_LOOKUP32_F64(t, i)                                                 \
+    _mm512_mask_blend_pd(                                                       \
+        _mm512_test_epi64_mask(i, _mm512_set1_epi64(16)),                       \
+        _mm512_permutex2var_pd(_mm512_load_pd(t), i, _mm512_load_pd((t) + 8)),  \
+        _mm512_permutex2var_pd(_mm512_load_pd((t) + 16), i, _mm512_load_pd((t) + 24)))
 #define FR_I_OR _mm512_or_si512
 #define FR_I_AND _mm512_and_si512
 #define FR_I_ANDNOT _mm512_andnot_si512
