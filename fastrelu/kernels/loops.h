@@ -309,9 +309,9 @@ static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, s
 static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const *steps,
                           fr_intp lo, fr_intp hi, size_t es) {
     int nin = fr_nin(row), filled[3] = {0, 0, 0};
-    if (row->strided && (steps[1] >= FR_ONE_PASS_STEP || steps[1] <= -FR_ONE_PASS_STEP)) {
-        row->strided(args[0] + lo * steps[0], steps[0], args[1] + lo * steps[1], steps[1],
-                     hi - lo);
+    if (row->strided && (steps[nin] >= FR_ONE_PASS_STEP || steps[nin] <= -FR_ONE_PASS_STEP)) {
+        row->strided(args[0] + lo * steps[0], steps[0], args[nin] + lo * steps[nin], steps[nin],
+                     hi - lo);                 /* a unary row's: nin is 1 */
         return;
     }
     double buf[4][FR_STRIDED_BLOCK];   /* double: aligned for every dtype */

@@ -723,6 +723,13 @@ FR_INLINE void fr_v_f32_gelu_backward_fast(const float *g, const float *x, float
 #undef FR_WIDE_GELU
 #undef FR_WIDE_GELU_BWD
 
+/* s + e = a + b exactly (Knuth's two-sum; scalar.h's fr_two_sum_f64) */
+FR_INLINE void FR_VFN(fr_two_sum)(FR_V a, FR_V b, FR_V *s, FR_V *e) {
+    FR_V s_ = FR_VOP(add)(a, b), bb = FR_VOP(sub)(s_, a);
+    *e = FR_VOP(add)(FR_VOP(sub)(a, FR_VOP(sub)(s_, bb)), FR_VOP(sub)(b, bb));
+    *s = s_;
+}
+
 /* silu_backward of float64 g, x (fast mode): g silu'(x) to <= 2 ulp with
  * scalar.h's split (fr_dsilu_dd_f64, the exact kernel and the baseline
  * level), in fewer pairs.  With e = e^z, z = max(-|x|, -760), D = 1 + e:
@@ -773,8 +780,8 @@ FR_INLINE int FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv, double 
     }
     FR_EACH(k) {
         FR_V xa = FR_V_MIN(FR_VOP(set1)(0x1p60), FR_V_MAX(FR_VOP(set1)(-800.0), x[k]));  /* keeps NaN */
-        FR_V ah = FR_VOP(add)(one, xa), bb = FR_VOP(sub)(ah, one);
-        FR_V al = FR_VOP(add)(FR_VOP(sub)(one, FR_VOP(sub)(ah, bb)), FR_VOP(sub)(xa, bb));
+        FR_V ah, al, Th, Tl;
+        FR_VFN(fr_two_sum)(one, xa, &ah, &al);
         FR_V dh = FR_VOP(add)(one, eh[k]);
         FR_V dl = FR_VOP(add)(FR_VOP(sub)(eh[k], FR_VOP(sub)(dh, one)), el[k]);
         FR_V sh = FR_VOP(mul)(dh, dh);
@@ -784,9 +791,8 @@ FR_INLINE int FR_VFN(fr_dsilu_bwd_apply)(const FR_V *g, FR_V *x, int nv, double 
         FR_V posl = FR_VOP(fmadd)(el[k], ah, FR_VOP(fmadd)(eh[k], al, FR_VOP(fmadd)(eh[k], ah,
                                                                    FR_VOP(sub)(one, posh))));
         /* x <= 0: e (a + e), its first e unscaled: 2^n after the quotient */
-        FR_V Th = FR_VOP(add)(ah, eh[k]), tb = FR_VOP(sub)(Th, ah);         /* a two-sum */
-        FR_V Tl = FR_VOP(add)(FR_VOP(add)(FR_VOP(sub)(ah, FR_VOP(sub)(Th, tb)),
-                                          FR_VOP(sub)(eh[k], tb)), FR_VOP(add)(al, el[k]));
+        FR_VFN(fr_two_sum)(ah, eh[k], &Th, &Tl);
+        Tl = FR_VOP(add)(Tl, FR_VOP(add)(al, el[k]));
         FR_V mh = FR_VOP(mul)(uh[k], Th);
         FR_V ml = FR_VOP(fmadd)(ul[k], Th, FR_VOP(fmadd)(uh[k], Tl, FR_VOP(fmsub)(uh[k], Th, mh)));
         FR_M pos = FR_V_LESS(FR_VOP(setzero)(), x[k]);
@@ -899,11 +905,6 @@ FR_INLINE void fr_v_f64_silu_bwd_fast(const double *g, const double *x, double *
  * operation, so the same bits.  The fused variant's fr_exp_dd_f64 product
  * (Dekker's in scalar.h) is an FMA: both give the product's exact error,
  * and it is zero where either would underflow. */
-FR_INLINE void FR_VFN(fr_two_sum)(FR_V a, FR_V b, FR_V *s, FR_V *e) {
-    FR_V s_ = FR_VOP(add)(a, b), bb = FR_VOP(sub)(s_, a);
-    *e = FR_VOP(add)(FR_VOP(sub)(a, FR_VOP(sub)(s_, bb)), FR_VOP(sub)(b, bb));
-    *s = s_;
-}
 /* a b - p exactly, p = fl(a b): fused, one FMA; else Veltkamp-Dekker, as
  * exp_family.h's fr_prod_err_f64x (the same bits where that is exact too) */
 FR_INLINE FR_V FR_VFN(fr_prod_err)(FR_V a, FR_V b, FR_V p, int fused) {
