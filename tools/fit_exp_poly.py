@@ -13,6 +13,12 @@ precision (highest first, refitting the lower ones after each rounding).
 Prints the coefficients as C hex literals and the relative error, in float
 ulps (2^-24 / 2^-53), of the rounded polynomial evaluated exactly.
 
+    python tools/fit_exp_poly.py --table 16   # float64 degree 6 on [-ln2/32, ln2/32]
+
+e^t after a table of 2^(j/N), j = 0..N-1 (the float64 avx512f kernels: two
+vpermt2pd look up 2^(j/16) as a hi + lo pair), |t| <= ln2/(2N); also prints
+the table, hi correctly rounded and lo = 2^(j/N) - hi rounded.
+
     python tools/fit_exp_poly.py --log1p      # softplus's series: float32 degree 3, float64 7
 
 r(w) = sum 2/(2j + 3) w^j = (2 atanh(s) - 2s) / s^3, w = s^2, on w in
@@ -92,10 +98,13 @@ def main():
     ap.add_argument("--degree", type=int)
     ap.add_argument("--dtype", choices=("float32", "float64"))
     ap.add_argument("--log1p", action="store_true", help="softplus's r(w) instead of e^t")
+    ap.add_argument("--table", type=int, default=1, help="entries of a 2^(j/N) table (float64)")
     a = ap.parse_args()
     default = {"float32": 3, "float64": 7} if a.log1p else {"float32": 6, "float64": 11}
+    if a.table > 1:
+        default = {"float64": 6}
     jobs = [(dt, a.degree or default[dt]) for dt in ([a.dtype] if a.dtype else default)]
-    h = float(mp.log(2) / 2)
+    h = float(mp.log(2) / (2 * a.table))
     n = 400
     for dtype, deg in jobs:
         np_t = np.float32 if dtype == "float32" else np.float64
@@ -113,6 +122,11 @@ def main():
             c = fit_rounded(deg, {0: mp.mpf(1), 1: mp.mpf(1)}, grid, mp.exp, lambda v: 1 / v, np_t)
             print(f"{dtype} degree {deg}: relative error {float(relerr(c, deg, grid)) / ulp:.4f} ulp")
         print_coefs(c, deg, np_t, suffix)
+    if a.table > 1:
+        hi = [float(mp.mpf(2) ** (mp.mpf(j) / a.table)) for j in range(a.table)]
+        lo = [float(mp.mpf(2) ** (mp.mpf(j) / a.table) - mp.mpf(h_)) for j, h_ in enumerate(hi)]
+        print("  hi: " + ", ".join(v.hex() for v in hi))
+        print("  lo: " + ", ".join(v.hex() for v in lo))
 
 
 if __name__ == "__main__":

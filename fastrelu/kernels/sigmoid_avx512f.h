@@ -88,14 +88,14 @@ typedef __mmask8 fr_mask_f64_avx512f;
 #define FR_I_SRLI FR_SCAT(_mm512_srli_, FR_EPI)
 #define FR_I_SLLI FR_SCAT(_mm512_slli_, FR_EPI)
 #define FR_I_SET1_64 _mm512_set1_epi64
-/* t[i] per float64 lane for a table of 32 (t 64-byte aligned), i int64
- * lanes in [0, 32): two vpermt2pd and a blend (float64 gelu of 65536 with
- * gathers instead: 369 against 304 us) */
-#define FR_V_LOOKUP32_F64(t, i)                                                 \
-    _mm512_mask_blend_pd(                                                       \
-        _mm512_test_epi64_mask(i, _mm512_set1_epi64(16)),                       \
-        _mm512_permutex2var_pd(_mm512_load_pd(t), i, _mm512_load_pd((t) + 8)),  \
-        _mm512_permutex2var_pd(_mm512_load_pd((t) + 16), i, _mm512_load_pd((t) + 24)))
+/* t[i mod 16] per float64 lane (t 64-byte aligned, i int64 lanes): one
+ * vpermt2pd, which reads the index's low 4 bits only */
+#define FR_V_LOOKUP16_F64(t, i) _mm512_permutex2var_pd(_mm512_load_pd(t), i, _mm512_load_pd((t) + 8))
+/* t[i] for a table of 32, i in [0, 32): two vpermt2pd and a blend (float64
+ * gelu of 65536 with gathers instead: 369 against 304 us) */
+#define FR_V_LOOKUP32_F64(t, i)                                                            \
+    _mm512_mask_blend_pd(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)),                 \
+                         FR_V_LOOKUP16_F64(t, i), FR_V_LOOKUP16_F64((t) + 16, i))
 #define FR_I_OR _mm512_or_si512
 #define FR_I_AND _mm512_and_si512
 #define FR_I_ANDNOT _mm512_andnot_si512
@@ -135,9 +135,15 @@ typedef __m256 fr_half_avx512f;
 #define FR_HALF_STORE_FIRST(p, r, v) \
     _mm512_mask_storeu_ps(p, (__mmask16)((1u << (r)) - 1u), _mm512_castps256_ps512(v))
 /* 1/d: vrcp14ps/pd (2^-14 relative) and Newton steps, each doubling the
- * bits: one for float32, two for float64 */
+ * bits (one for float32, two for float64), where the divider is slow
+ * (-DFR_DIV_SLOW=1: Intel's vdivpd zmm, 16 cycles a vector); else divisions
+ * (FR_RECIP_STEPS 0).  Zen 5 divides 8 doubles every 3.6 cycles, and there
+ * the division is the faster: float64 sigmoid of 16384 in L2, 7.9 -> 6.7 us */
+#ifndef FR_DIV_SLOW
+#define FR_DIV_SLOW 0
+#endif
 #define FR_V_RECIP_EST(d) FR_VOP(rcp14)(d)
-#define FR_RECIP_STEPS (FR_MANT_BITS == 52 ? 2 : 1)
+#define FR_RECIP_STEPS (FR_DIV_SLOW ? (FR_MANT_BITS == 52 ? 2 : 1) : 0)
 /* the lanes whose double bits' low 29 (those float32 rounding drops) lie
  * within w of the midpoint 2^28 */
 static inline int fr_near_midpoint_avx512f(__m512d y, long long w) {

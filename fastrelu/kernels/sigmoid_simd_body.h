@@ -22,18 +22,18 @@
  *   applied so that a subnormal e is rounded once, not flushed (FR_V_SCALE);
  *   q = e / (1 + e), then f = e - e q (one FMA) = e / (1 + e) again, but
  *   with the rounding of 1 + e and of the division scaled down by e q
- *   (float64 at avx512f: f = q + rho r, fr_ratio_parts below);
+ *   (float64 with FR_DIV_SLOW: f = q + rho r, fr_ratio_parts below);
  *   sigmoid = x > 0 ? 1 - f : f.
  *
  * silu(x) = max(x, 0) + z F, F = e / (1 + e) = sigmoid(z): for x > 0 that is
  *   x - x F = x sigmoid(x), for x <= 0 it is x F.  F must be better than one
  *   rounding (the roundings of 1 + e and of the division cost up to 1 ulp
  *   each where e and the result straddle a binade), so it is q + c to
- *   ~2^-46: q = e / (1 + e) rounded (float64 at avx512f: e r, r a one-step
+ *   ~2^-46: q = e / (1 + e) rounded (float64 with FR_DIV_SLOW: e r, r a one-step
  *   reciprocal, within 2^-28), rho = e - q (1 + e) its remainder as (e - q)
  *   - q e (e - q is exact: q lies in [e/2, e], but for e within an ulp or
  *   two of 1, where it is off by 2^-54 at most; one FMA rounds the tiny rho
- *   once), c = rho / (1 + e) ~ rho (1 - q) (float64 at avx512f: rho r).  Then
+ *   once), c = rho / (1 + e) ~ rho (1 - q) (float64, FR_DIV_SLOW: rho r).  Then
  *   silu = z q + (z c + max(-0, x)), two FMAs, one rounding that counts.
  *   max(-0, x) is x for x >= +0 and -0 otherwise (vmax returns its second
  *   operand for two zeros), so silu(-0) = -0 and silu(x < zmin) = -0.
@@ -79,6 +79,41 @@ FR_INLINE void FR_VFN(fr_exp_nonpos)(const FR_V *z, int nv, const FR_T *c, int d
     FR_EACH(k) e[k] = FR_V_SCALE(p[k], scale[k]);
 }
 
+/* e^z at the dtype's full precision (FR_EXP_COEF), as fr_exp_nonpos.  Float64
+ * where the level looks up 16 entries in a register (avx512f): 2^(j/16) from
+ * a table and a degree-6 q = e^t - 1 on |t| <= ln2/32.  nm = 16 z log2e +
+ * 1.5 2^52 rounded once holds n = round(16 z log2e) in its low bits, j = n
+ * mod 16 the lookup's index; the scale is n/16 (one FMA, exact; vscalef
+ * takes 2^floor(n/16)), t = z - (n/16) ln2 in two constants (n/16 has 15
+ * bits, so its product with LN2_HI is exact); p = Th + (Th q + Tl) rounded
+ * once.  11 operations on the FMA ports where the degree-11 polynomial took
+ * 14, plus two permutes and an add. */
+#if defined(FR_V_LOOKUP16_F64) && FR_MANT_BITS == 52
+FR_INLINE void FR_VFN(fr_exp_nonpos_full)(const FR_V *z, int nv, FR_V *scale, FR_V *p, FR_V *e) {
+    const FR_T *c = fr_exp16_f64_coef;
+    FR_V nm[FR_NV_MAX], t[FR_NV_MAX], t2[FR_NV_MAX], q[FR_NV_MAX];
+    FR_EACH(k) nm[k] = FR_VOP(fmadd)(z[k], FR_VOP(set1)(16 * FR_LOG2E_F64), FR_VOP(set1)(0x1.8p52));
+    FR_EACH(k) scale[k] = FR_VOP(fmsub)(nm[k], FR_VOP(set1)(0x1p-4), FR_VOP(set1)(0x1.8p48));
+    FR_EACH(k) t[k] = FR_VOP(fnmadd)(scale[k], FR_VOP(set1)(FR_LN2_HI_F64), z[k]);
+    FR_EACH(k) t[k] = FR_VOP(fnmadd)(scale[k], FR_VOP(set1)(FR_LN2_LO_F64), t[k]);
+    FR_EACH(k) t2[k] = FR_VOP(mul)(t[k], t[k]);
+    FR_EACH(k) q[k] = FR_VOP(fmadd)(FR_VOP(set1)(c[6]), t[k], FR_VOP(set1)(c[5]));
+    FR_UNROLL for (int j = 4; j >= 2; j--)
+        FR_EACH(k) q[k] = FR_VOP(fmadd)(q[k], t[k], FR_VOP(set1)(c[j]));
+    FR_EACH(k) q[k] = FR_VOP(fmadd)(q[k], t2[k], t[k]);
+    FR_EACH(k) {
+        FR_V th = FR_V_LOOKUP16_F64(fr_exp16_hi_f64, FR_V_BITS(nm[k]));
+        FR_V tl = FR_V_LOOKUP16_F64(fr_exp16_lo_f64, FR_V_BITS(nm[k]));
+        p[k] = FR_VOP(add)(th, FR_VOP(fmadd)(th, q[k], tl));
+        e[k] = FR_V_SCALE(p[k], scale[k]);
+    }
+}
+#else
+FR_INLINE void FR_VFN(fr_exp_nonpos_full)(const FR_V *z, int nv, FR_V *scale, FR_V *p, FR_V *e) {
+    FR_VFN(fr_exp_nonpos)(z, nv, FR_EXP_COEF, FR_EXP_DEGREE, scale, p, e);
+}
+#endif
+
 /* z = max(zmin, -|x|) (keeps NaN), and *m the running min of -|x| over a
  * block (start it at +inf): whether any lane was clamped is then
  * fr_any_below(*m, zmin).  -|x| goes first: vmin returns its second
@@ -98,7 +133,7 @@ FR_INLINE int FR_VFN(fr_exp_neg_abs)(const FR_V *x, int nv, FR_T zmin, FR_V *z, 
                                      FR_V *p, FR_V *e) {
     FR_V m = FR_VOP(set1)(INFINITY);
     FR_EACH(k) z[k] = FR_VFN(fr_clamp_neg_abs)(x[k], zmin, &m);
-    FR_VFN(fr_exp_nonpos)(z, nv, FR_EXP_COEF, FR_EXP_DEGREE, scale, p, e);
+    FR_VFN(fr_exp_nonpos_full)(z, nv, scale, p, e);
     return FR_VFN(fr_any_below)(m, zmin);
 }
 
@@ -132,9 +167,9 @@ FR_INLINE void FR_VFN(fr_quotient)(const FR_V *num, const FR_V *d, int nv, FR_V 
  * beyond ~2^-56 relative.  It replaced a division (vdivpd's 16-cycle
  * throughput bound the loop), then a 2-step reciprocal with a corrected
  * quotient and sigmoid's f = e - e q: float64 sigmoid 4.95 -> 4.2 ns per
- * vector in L2, max 1.63 -> 1.41 ulp on the same 1M samples (silu 1.74 ->
- * 1.76).  Float32 and the levels without an estimate divide, q rounded once
- * (and no r): the estimate was no faster there. */
+ * vector in L2 on Intel, max 1.63 -> 1.41 ulp on the same 1M samples (silu
+ * 1.74 -> 1.76).  With a fast divider (Zen 5, FR_RECIP_STEPS 0), float32
+ * and the levels without an estimate, q is divided, rounded once (and no r). */
 FR_INLINE void FR_VFN(fr_ratio_parts)(const FR_V *e, int nv, FR_V *q, FR_V *rho, FR_V *r) {
 #if FR_RATIO_RECIP
     FR_V d[FR_NV_MAX];
@@ -208,7 +243,7 @@ FR_INLINE int FR_VFN(fr_softplus)(FR_V *x, int nv, int neg) {
     FR_EACH(k) f[k] = FR_V_FMADD_WHERE(red[k], e[k], FR_VOP(set1)(0.5), FR_VOP(set1)(-0.5));
     FR_EACH(k) d[k] = FR_VOP(add)(f[k], FR_VOP(set1)(2.0));
     if (FR_MANT_BITS == 52)                        /* s's error is damped by s f */
-        FR_VFN(fr_quotient)(f, d, nv, s);
+        FR_VFN(fr_quotient)(f, d, nv, s);          /* (float32: the estimate was slower) */
     else
         FR_EACH(k) s[k] = FR_VOP(div)(f[k], d[k]);
     FR_EACH(k) s2[k] = FR_VOP(mul)(s[k], s[k]);
@@ -290,7 +325,7 @@ FR_INLINE FR_V FR_VFN(fr_tiny_fix)(FR_V y, FR_V x, int op) {
     if (FR_V_ANY(FR_V_GE(FR_V_SELECT(tiny, zt, FR_VOP(set1)(-INFINITY)), FR_VOP(set1)(zmin)))) {
         FR_V sc, p, e;
         zt = FR_V_SELECT(zero, FR_VOP(set1)(FR_Z_SAFE), zt);
-        FR_VFN(fr_exp_nonpos)(&zt, 1, FR_EXP_COEF, FR_EXP_DEGREE, &sc, &p, &e);
+        FR_VFN(fr_exp_nonpos_full)(&zt, 1, &sc, &p, &e);
         (void)e;
         /* e = p 2^n, silu's x e = (x p) 2^n, rounded once */
         t = FR_V_SELECT(zero, t, FR_VFN(fr_scale_quiet)(op == FR_SIMD_SILU ? FR_VOP(mul)(zt, p) : p,
