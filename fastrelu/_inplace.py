@@ -214,12 +214,20 @@ def _nary_inplace(ufunc, argnames):
 def _bias_inplace(ufunc, activation, counted):
     """counted: the op has per-unit counts (silu has nothing to count: no stats=)."""
     fname = ufunc.__name__ + "_"
+    op, fast = _ufuncs.OPS.index(ufunc.__name__), _ufuncs.inplace
 
     if counted:
         def inplace(x, b, *, stats=None):
+            if stats is None:
+                done = fast(op, x, b)
+                if done is not None:
+                    return done
             return _fused(ufunc.__name__, activation, fname, x, b, stats)
     else:
         def inplace(x, b):
+            done = fast(op, x, b)
+            if done is not None:
+                return done
             return _fused(ufunc.__name__, activation, fname, x, b, None)
 
     inplace.__name__ = inplace.__qualname__ = fname

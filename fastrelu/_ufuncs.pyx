@@ -616,6 +616,35 @@ cdef object _inplace_grid(int op, int dt, cnp.ndarray ax, tuple rest):
     return ax
 
 
+cdef object _inplace_rows(int op, int dt, cnp.ndarray ax, object b):
+    """inplace() for a fused op, bias_<act>_(x, b): x C-contiguous with at
+    least one axis, b a plain vector of x's dtype and x.shape[-1] elements,
+    apart from x: run_rows' pass, without the Python checks of
+    _inplace._fused (~6 us; the 1-row call took 6.8 us against 1.1 for the
+    ufunc with out=x)."""
+    cdef int nd = cnp.PyArray_NDIM(ax)
+    if nd == 0 or not cnp.PyArray_IS_C_CONTIGUOUS(ax) or not _plain(b):
+        return None
+    cdef cnp.ndarray ab = <cnp.ndarray>b
+    cdef fr_intp cols = cnp.PyArray_DIM(ax, nd - 1), n = cnp.PyArray_SIZE(ax)
+    if cnp.PyArray_TYPE(ab) != cnp.PyArray_TYPE(ax) or cnp.PyArray_NDIM(ab) != 1 \
+            or cnp.PyArray_DIM(ab, 0) != cols:
+        return None
+    cdef size_t es = cnp.PyArray_ITEMSIZE(ax)
+    cdef char *px = <char *>cnp.PyArray_DATA(ax)
+    cdef const char *pb = <const char *>cnp.PyArray_DATA(ab)
+    if pb < px + n * es and pb + cols * es > px:
+        return None                # b inside x: numpy's ufunc copies it first
+    if n == 0:
+        return ax
+    if n >= _NOGIL_FROM:
+        with nogil:
+            fr_run_rows(op, dt, es, px, pb, px, NULL, 0.0, n // cols, cols)
+    else:
+        fr_run_rows(op, dt, es, px, pb, px, NULL, 0.0, n // cols, cols)
+    return ax
+
+
 def inplace(int op, x, *rest):
     """op(x, *rest) written into x, when x and rest are plain ndarrays (exact
     type, C-contiguous, aligned, native) of one fastrelu dtype and x's shape,
@@ -626,10 +655,12 @@ def inplace(int op, x, *rest):
         return None
     cdef cnp.ndarray ax = <cnp.ndarray>x, ar
     cdef int dt = _fast_dtype(ax, op), nin = fr_kind_nin[fr_op_kind[op]], i
-    if dt < 0 or len(rest) != nin - 1 or fr_op_kind[op] == FR_KIND_FUSED \
+    if dt < 0 or len(rest) != nin - 1 \
             or not cnp.PyArray_ISWRITEABLE(ax) or not cnp.PyArray_ISALIGNED(ax) \
             or not cnp.PyArray_ISNOTSWAPPED(ax):
         return None
+    if fr_op_kind[op] == FR_KIND_FUSED:
+        return _inplace_rows(op, dt, ax, rest[0])
     if not cnp.PyArray_IS_C_CONTIGUOUS(ax):
         return _inplace_grid(op, dt, ax, rest)
     cdef fr_intp n = cnp.PyArray_SIZE(ax)

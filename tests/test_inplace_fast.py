@@ -70,7 +70,6 @@ def test_what_it_declines():
         "scalar alpha": (opi("leaky_relu"), a, 0.1),
         "other dtype": (opi("relu_backward"), a, a.astype(np.float64)),
         "partial overlap": (opi("relu_backward"), a[:-1], a[1:]),
-        "fused": (opi("bias_relu"), a.reshape(8, 8), a[:8].copy()),
     }
     ro = a.copy()
     ro.flags.writeable = False
@@ -83,6 +82,56 @@ def test_what_it_declines():
         assert _ufuncs.inplace(*args) is None, case
         for v, b in zip(args[1:], before):
             np.testing.assert_array_equal(np.asarray(v), b, err_msg=case)
+
+
+FUSED = [op for op in _ops.OPS if op.kind == "fused"]
+
+
+@pytest.mark.parametrize("op", FUSED, ids=lambda o: o.name)
+@pytest.mark.parametrize("shape", [(0, 5), (1, 1), (1, 37), (3, 1000), (4, 7, 33), (300, 128)],
+                         ids=str)
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_fused_fast_path_gives_the_ufunc_bits(op, shape, mode):
+    """bias_<act>_(x, b), b along x's last axis: run_rows' pass, the ufunc's bits"""
+    opi = _ufuncs.OPS.index(op.name)
+    for dtype in ("float32", "float64"):
+        x, b = operands(op, dtype, shape)[0], operands(op, dtype, shape[-1:], seed=1)[1]
+        with fr.accuracy(mode), np.errstate(all="ignore"):
+            want = getattr(fr, op.name)(x, b)
+            y = x.copy()
+            assert _ufuncs.inplace(opi, y, b) is y
+            same_bits(y, want)
+            assert getattr(fr, op.name + "_")(x, b) is x
+        same_bits(x, want)
+
+
+def test_fused_fast_path_declines():
+    """anything but a C-contiguous x and a plain vector b of its dtype, apart
+    from x, goes to the general path, which still gives the ufunc's bits"""
+    opi = _ufuncs.OPS.index("bias_sigmoid")
+    base = np.linspace(-6, 6, 8 * 16).reshape(8, 16)
+    b = np.linspace(-1, 1, 16)
+    cases = {
+        "b as a row (1, units)": (base.copy(), b[None]),
+        "b of another dtype": (base.copy(), b.astype(np.float32)),
+        "b strided": (base.copy(), np.repeat(b, 2)[::2]),
+        "b inside x": None,
+        "b a scalar": (base.copy(), 0.5),
+        "b of the wrong length": (base.copy(), b[:8].copy()),
+        "x a row view": (base.copy()[:, :8], b[:8].copy()),
+        "x 0-d": (np.array(1.0), np.array([0.5])),
+        "x float16": (base.astype(np.float16), b.astype(np.float16)),
+    }
+    x = base.copy()
+    cases["b inside x"] = (x, x[2])
+    for case, (x, bb) in cases.items():
+        before = np.array(x, copy=True)
+        assert _ufuncs.inplace(opi, x, bb) is None, case
+        np.testing.assert_array_equal(x, before, err_msg=case)
+        if x.ndim and case != "b of the wrong length":
+            want = fr.bias_sigmoid(before, np.array(bb, copy=True))
+            assert fr.bias_sigmoid_(x, bb) is x
+            same_bits(x, want)
 
 
 def test_identical_operands_are_taken():

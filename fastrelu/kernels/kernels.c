@@ -30,6 +30,11 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
     uintptr_t a = (uintptr_t)out;
     return n < FR_HEAD_MIN || a % size ? 0 : (fr_intp)((-a & 63) / size);
 }
+/* the same for a row of cols elements in a call of total */
+static inline fr_intp fr_row_head_to_line(const void *row, size_t size, fr_intp cols, fr_intp total) {
+    fr_intp h = fr_head_to_line(row, size, total);
+    return h < cols ? h : cols;
+}
 /* ivdep: out is an input itself or apart from them (never partly
  * overlapping), so no iteration depends on another; without it gcc gives up
  * on loops that gather from a table (its dependence analysis of the gather
@@ -133,12 +138,17 @@ static inline fr_intp fr_head_to_line(const void *out, size_t size, fr_intp n) {
 #endif
 #define FR_BIAS_ADD(v, j) ((v) + b[j])
 #define FR_BIAS_NONE(v, j) (v)
+/* each row's stores from a cache line's start on (fr_head_to_line): numpy
+ * aligns arrays to 16 bytes, and a vector split across two lines costs both
+ * (Zen 5, bias_relu_ of 1024 x 1024 float32 in place: 70 -> 63 us, relu_ 49) */
 #define FR_FUSED_PASS(T, f, ADD)                                              \
     for (fr_intp r = 0; r < rows; r++) {                                      \
         const T *xr = x + r * cols;                                           \
         T *yr = out + r * cols;                                               \
+        fr_intp h = fr_row_head_to_line(yr, sizeof(T), cols, rows * cols);    \
+        for (fr_intp j = 0; j < h; j++) yr[j] = f(ADD(xr[j], j));             \
         FR_IVDEP                                                              \
-        for (fr_intp j = 0; j < cols; j++) yr[j] = f(ADD(xr[j], j));          \
+        for (fr_intp j = h; j < cols; j++) yr[j] = f(ADD(xr[j], j));          \
     }
 #define FR_FUSED_COUNT_PASS(T, f, ADD, counted)                               \
     fr_intp r = 0;                                                            \
