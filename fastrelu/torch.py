@@ -7,6 +7,7 @@ optional extra (`fastrelu[torch]`): `import fastrelu` never imports it;
     import torch
     import fastrelu.torch as frt
     y = torch.ops.fastrelu.relu(x)        # or frt.relu(x); differentiable
+                                          # (frt.relu: no dispatcher in plain eager calls)
     torch.ops.fastrelu.relu_(x)           # in place: writes x, returns x
     model = torch.nn.Sequential(torch.nn.Linear(64, 64), frt.ReLU(), torch.nn.Linear(64, 1))
     torch.compile(fn, fullgraph=True)     # the ops have fake kernels
@@ -55,6 +56,7 @@ its own):
 """
 import functools
 import inspect
+import sys
 import warnings
 
 import torch
@@ -86,6 +88,19 @@ def _native(op):
     return functools.reduce(getattr, path, torch)
 
 
+class _EagerTorch:
+    """torch, but with torch.ops.fastrelu as this module's forms: the table's
+    gradient formulas (TorchSpec.grad, .second) call the backward ops through
+    it, so a backward pass that autograd does not record (no create_graph)
+    runs them without the dispatcher too (_eager)."""
+
+    def __init__(self, module):
+        self.ops = type("ops", (), {"fastrelu": module})
+
+    def __getattr__(self, name):
+        return getattr(torch, name)
+
+
 def _autograd(op):
     """(what backward needs: argument names, "out" for the result; the gradient
     of each argument from (g, *those))."""
@@ -93,18 +108,18 @@ def _autograd(op):
     if op.kind == "fused":
         act = BY_NAME[activation(op.name)].torch
         if act.saved == ("out",):
-            return ("b", "out"), lambda g, b, y: _with_bias_grad(act.grad(torch, g, y), b)
+            return ("b", "out"), lambda g, b, y: _with_bias_grad(act.grad(_torch, g, y), b)
         assert act.saved == ("x",), act.saved
-        return ("x", "b"), lambda g, x, b: _with_bias_grad(act.grad(torch, g, x + b), b)
+        return ("x", "b"), lambda g, x, b: _with_bias_grad(act.grad(_torch, g, x + b), b)
     spec = op.torch
     if op.args[0] == "grad":
         # a backward op op(grad, v, *floats) is linear in grad
         if spec.second is None:
             return op.args[1:], lambda gg, v, *f: (getattr(ops, op.name)(gg, v, *f),) + nones
         return op.args, lambda gg, g, v, *f: ((getattr(ops, op.name)(gg, v, *f),
-                                               gg * g * spec.second(torch, v)) + nones[1:])
+                                               gg * g * spec.second(_torch, v)) + nones[1:])
     assert all(a in _FLOAT_ARGS for a in op.args[1:]), op.args
-    return spec.saved, lambda g, *saved: (spec.grad(torch, g, *saved),) + nones
+    return spec.saved, lambda g, *saved: (spec.grad(_torch, g, *saved),) + nones
 
 
 def _with_bias_grad(dx, b):
@@ -113,8 +128,10 @@ def _with_bias_grad(dx, b):
 
 def _np(a):
     """A numpy view of a CPU tensor's storage (any strides), never a copy; other
-    arguments as they are."""
-    return a.detach().numpy() if isinstance(a, torch.Tensor) else a
+    arguments as they are.  (detach only where needed: it costs ~1 us)"""
+    if isinstance(a, torch.Tensor):
+        return (a.detach() if a.requires_grad else a).numpy()
+    return a
 
 
 def _check(op, args):
@@ -153,8 +170,48 @@ def _fall_back(name, x):
                       f"tensors); shown once per op", FallbackWarning, stacklevel=2)
 
 
+def _direct(args):
+    """A plain eager call: the kernel function may run without the dispatcher
+    (a custom op's Python dispatch costs ~10 us a call, torch's own op on 1000
+    elements ~1 us).  Not when autograd records (a tensor requires grad), for
+    tensor subclasses (FakeTensor, Parameter, ...), under functorch transforms,
+    torch function or dispatch modes, or while torch.compile traces: those
+    take torch.ops.fastrelu, which is what they intercept."""
+    grad = torch.is_grad_enabled()
+    for a in args:
+        if type(a) is torch.Tensor:
+            if grad and a.requires_grad:
+                return False
+        elif isinstance(a, torch.Tensor):
+            return False
+    return not (torch.compiler.is_compiling() or torch._C._is_torch_function_mode_enabled()
+                or torch._C._len_torch_dispatch_stack()
+                or torch._C._functorch.peek_interpreter_stack() is not None)
+
+
+def _eager(name, kernel, dispatched, writes):
+    """fastrelu.torch.<name>: torch.ops.fastrelu.<name> (`dispatched`), with
+    plain eager calls running its kernel function directly (same checks, same
+    values).  writes: an in-place form, which bumps x's version counter as the
+    dispatcher does, so autograd still sees the write."""
+    def call(*args):
+        if not _direct(args):
+            return dispatched(*args)
+        out = kernel(*args)
+        if writes:
+            torch.autograd.graph.increment_version(out)
+        return out
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = (f"torch.ops.fastrelu.{name}, run without the dispatcher where nothing "
+                    f"records or intercepts the call (no gradient, no mode, not compiling)")
+    call.dispatched = dispatched
+    return call
+
+
 def _register(op):
-    """torch.ops.fastrelu.<name> and <name>_ for one row of the op table."""
+    """torch.ops.fastrelu.<name> and <name>_ for one row of the op table;
+    returns fastrelu.torch's two functions (_eager)."""
     ufunc, inplace_form = getattr(fr, op.name), getattr(fr, op.name + "_")
     native = _native(op)
     dtypes = frozenset(getattr(torch, d) for d in op.inplace_dtypes
@@ -162,7 +219,7 @@ def _register(op):
     params = [f"{'float' if a in _FLOAT_ARGS else 'Tensor'} {a}" for a in op.args]
 
     def ours(x):
-        return x.device.type == "cpu" and x.dtype in dtypes and x.layout == torch.strided
+        return x.is_cpu and x.dtype in dtypes and x.layout == torch.strided
 
     def forward(*args):
         _check(op, args)
@@ -212,12 +269,13 @@ def _register(op):
     torch.library.custom_op(f"fastrelu::{op.name}_", inplace, mutates_args=(op.args[0],),
                             schema=f"({', '.join(params)}) -> Tensor(a!)",
                             tags=torch.Tag.inplace)
+    return (_eager(op.name, forward, getattr(ops, op.name), False),
+            _eager(op.name + "_", inplace, getattr(ops, op.name + "_"), True))
 
 
+_torch = _EagerTorch(sys.modules[__name__])
 for _op in OPS:
-    _register(_op)
-    globals()[_op.name] = getattr(ops, _op.name)
-    globals()[_op.name + "_"] = getattr(ops, _op.name + "_")
+    globals()[_op.name], globals()[_op.name + "_"] = _register(_op)
 del _op
 
 
@@ -241,7 +299,7 @@ class _InplaceFromOutput(torch.autograd.Function):
         op = BY_NAME[ctx.name]
         values = dict(zip(op.args[1:], ctx.floats), out=y)
         values[op.args[0]] = y                  # the output stands for the input
-        dx = op.torch.grad(torch, g, *[values[n] for n in op.torch.saved])
+        dx = op.torch.grad(_torch, g, *[values[n] for n in op.torch.saved])
         return (dx, None) + (None,) * len(ctx.floats)
 
 
@@ -249,11 +307,11 @@ def _activation(op, x, inplace, floats):
     """op(x, *floats), in place when asked and autograd allows it."""
     if inplace:
         if not (torch.is_grad_enabled() and x.requires_grad):
-            return getattr(ops, op.name + "_")(x, *floats)
+            return globals()[op.name + "_"](x, *floats)
         from_output = op.torch.from_output
         if from_output and from_output(*floats) and not torch.compiler.is_compiling():
             return _InplaceFromOutput.apply(x, op.name, *floats)
-    return getattr(ops, op.name)(x, *floats)
+    return globals()[op.name](x, *floats)
 
 
 def _module(op):

@@ -69,7 +69,7 @@ def test_import_fastrelu_does_not_import_torch():
 @pytest.mark.parametrize("op", OPS, ids=IDS)
 def test_every_op_is_registered_in_both_forms(op):
     for name in (op.name, op.name + "_"):
-        assert getattr(frt, name) is getattr(ops, name)
+        assert getattr(frt, name).dispatched is getattr(ops, name)     # fastrelu.torch's form
         assert name in frt.__all__
     inplace = getattr(ops, op.name + "_").default
     assert inplace._schema.arguments[0].alias_info.is_write            # Tensor(a!) x
@@ -91,12 +91,14 @@ def test_opcheck(op):
 @pytest.mark.parametrize("op", OPS, ids=IDS)
 @pytest.mark.parametrize("dtype", FLOATS, ids=str)
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_ops_compute_the_ufuncs_bits(op, dtype, layout, mode):
-    """Out of place and in place, any layout: the ufunc's result on the same values,
-    bit for bit, in either accuracy mode."""
+@pytest.mark.parametrize("form", [ops, frt], ids=["torch.ops.fastrelu", "fastrelu.torch"])
+def test_ops_compute_the_ufuncs_bits(op, dtype, layout, mode, form):
+    """Out of place and in place, any layout, through the dispatcher and
+    fastrelu.torch's eager path: the ufunc's result on the same values, bit for
+    bit, in either accuracy mode."""
     args = make_args(op, dtype, layout)
     expected = getattr(fr, op.name)(*as_np(args))
-    out = getattr(ops, op.name)(*args)
+    out = getattr(form, op.name)(*args)
     assert out.dtype == dtype and out.shape == args[0].shape
     # torch.empty_like keeps a dense layout (transposed too), else is contiguous
     assert out.stride() == (out.contiguous().stride() if layout == "strided" else args[0].stride())
@@ -104,8 +106,9 @@ def test_ops_compute_the_ufuncs_bits(op, dtype, layout, mode):
     x = args[0]
     base = x._base if x._base is not None else x
     before = base.clone()
-    r = getattr(ops, op.name + "_")(*args)
-    assert r is x
+    version = x._version
+    r = getattr(form, op.name + "_")(*args)
+    assert r is x and x._version > version            # autograd sees the write
     np.testing.assert_array_equal(x.numpy(), expected)
     untouched = torch.ones_like(base, dtype=torch.bool)
     untouched.as_strided(x.shape, x.stride(), x.storage_offset()).fill_(False)
@@ -219,6 +222,66 @@ def test_gradcheck_and_gradgradcheck(op):
     fn = getattr(ops, op.name)
     assert torch.autograd.gradcheck(fn, args)
     assert torch.autograd.gradgradcheck(fn, args)
+
+
+def _dispatched(fn, *args):
+    """whether fn(*args) went through the dispatcher (the profiler records the
+    custom op's call there); returns (that, the result)"""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        out = fn(*args)
+    return any(e.name.startswith("fastrelu::") for e in prof.events()), out
+
+
+def test_eager_calls_skip_the_dispatcher_only_when_nothing_records():
+    x = torch.randn(4, 8)
+    assert not _dispatched(frt.sigmoid, x)[0]
+    assert _dispatched(ops.sigmoid, x)[0]                    # the profiler does see the op
+    assert not _dispatched(frt.bias_relu_, x.clone(), torch.randn(8))[0]
+    xr = x.clone().requires_grad_()
+    took, y = _dispatched(frt.sigmoid, xr)
+    assert took and y.grad_fn is not None                    # autograd records: the op
+    with torch.no_grad():
+        took, y = _dispatched(frt.sigmoid, xr)
+    assert not took and y.grad_fn is None
+    took, _ = _dispatched(frt.relu, torch.nn.Parameter(x.clone(), requires_grad=False))
+    assert took                                              # a subclass: the op
+
+
+def test_eager_inplace_write_is_seen_by_autograd():
+    """a tensor saved for backward, then written in place under no_grad: the
+    version counter catches it, as with torch's own in-place ops"""
+    a = torch.randn(10, requires_grad=True)
+    y = a.sigmoid()                                          # saves its output
+    with torch.no_grad():
+        assert not _dispatched(frt.relu_, y)[0]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_eager_form_under_transforms_and_modes():
+    """vmap, fake tensors and a dispatch mode see fastrelu.torch's calls as the op"""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    x = torch.randn(3, 5)
+    np.testing.assert_array_equal(torch.vmap(frt.sigmoid)(x).numpy(), fr.sigmoid(x.numpy()))
+
+    class Seen(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.names = []
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.names.append(str(func))
+            return func(*args, **(kwargs or {}))
+
+    with Seen() as seen:
+        frt.relu(x)
+    assert any(n.startswith("fastrelu.relu") for n in seen.names), seen.names
+    with FakeTensorMode() as mode:
+        fake = mode.from_tensor(x) if hasattr(mode, "from_tensor") else torch.empty(3, 5)
+        y = frt.silu(fake)
+    assert type(y).__name__ == "FakeTensor" and y.shape == x.shape
 
 
 def test_inplace_refuses_expanded_tensors():
