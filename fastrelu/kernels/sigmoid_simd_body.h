@@ -438,15 +438,15 @@ FR_INLINE void FR_VFN(fr_loop)(const FR_T *in, const FR_T *bias, FR_T *out, fr_i
 /* sigmoid in parts, for float32 x widened (the float64 instance): as
  * scalar.h's fr_sigmoid_exact_guess_f32 but with a Pade [5/5] for 2^u
  * (2^-50 relative on |u| <= 1/2; coefficients ln2^k a_k, a = 1/2, 1/9, 1/72,
- * 1/1008, 1/30240) and the division as a reciprocal: with z = max(-|x|,
- * zmin), e^z = e / q and sigmoid(x) = (x > 0 ? q : e) r, sigmoid(-x) = (x > 0
- * ? e : q) r, r = 1 / (q + e) (FR_V_RECIP_EST and Newton steps, 2^-52; or a
- * division).  a = z log2e rounded (2^-45.2 absolute for |z| <= 105, 2^-52
- * for |z| <= 2) dominates: 2^-45.3 relative in all for |z| <= 105. */
+ * 1/1008, 1/30240): with z = max(-|x|, zmin), e^z = e / q and sigmoid(x) =
+ * (x > 0 ? q : e) / d, sigmoid(-x) = (x > 0 ? e : q) / d, d = q + e (the
+ * callers divide, or multiply by a reciprocal: FR_V_RECIP_EST and Newton
+ * steps, 2^-52).  a = z log2e rounded (2^-45.2 absolute for |z| <= 105,
+ * 2^-52 for |z| <= 2) dominates: 2^-45.3 relative in all for |z| <= 105. */
 FR_INLINE void FR_VFN(fr_sigmoid_parts)(const FR_V *x, int nv, double zmin, FR_V *q, FR_V *e,
-                                        FR_V *r) {
+                                        FR_V *d) {
     FR_V z[FR_NV_MAX], zl[FR_NV_MAX], n[FR_NV_MAX], u[FR_NV_MAX], u2[FR_NV_MAX];
-    FR_V ev[FR_NV_MAX], od[FR_NV_MAX], d[FR_NV_MAX];
+    FR_V ev[FR_NV_MAX], od[FR_NV_MAX];
     FR_EACH(k) z[k] = FR_V_MAX(FR_VOP(set1)(zmin), FR_V_NEG_ABS(x[k]));   /* keeps NaN */
     FR_EACH(k) zl[k] = FR_V_ZLOG2E(z[k]);
     FR_EACH(k) n[k] = FR_V_ROUND_N(zl[k]);
@@ -462,13 +462,13 @@ FR_INLINE void FR_VFN(fr_sigmoid_parts)(const FR_V *x, int nv, double zmin, FR_V
     FR_EACH(k) q[k] = FR_VOP(sub)(ev[k], od[k]);                       /* P(-u) */
     FR_EACH(k) e[k] = FR_V_SCALE(FR_VOP(add)(ev[k], od[k]), FR_V_POW2N(zl[k], n[k]));
     FR_EACH(k) d[k] = FR_VOP(add)(q[k], e[k]);                         /* in [0.7, 2.9] */
-    FR_VFN(fr_quotient)(NULL, d, nv, r);
 }
-/* exact float32 sigmoid's guess */
+/* exact float32 sigmoid's guess: (x > 0 ? q : e) / d */
 FR_INLINE void FR_VFN(fr_sigmoid_cr_guess)(FR_V *x, int nv) {
-    FR_V q[FR_NV_MAX], e[FR_NV_MAX], r[FR_NV_MAX];
-    FR_VFN(fr_sigmoid_parts)(x, nv, -105.0, q, e, r);
-    FR_EACH(k) x[k] = FR_VOP(mul)(FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]), r[k]);
+    FR_V q[FR_NV_MAX], e[FR_NV_MAX], d[FR_NV_MAX];
+    FR_VFN(fr_sigmoid_parts)(x, nv, -105.0, q, e, d);
+    FR_EACH(k) q[k] = FR_V_SELECT(FR_V_LESS(FR_VOP(setzero)(), x[k]), q[k], e[k]);
+    FR_VFN(fr_quotient)(q, d, nv, x);
 }
 FR_INLINE float FR_VFN(fr_cr_slow)(float x, int op) {
     if (op == FR_SIMD_GELU) return fr_gelu_exact_f32(x);
@@ -479,7 +479,8 @@ FR_INLINE float FR_VFN(fr_cr_slow)(float x, int op) {
 }
 /* y (double lanes) rounded to float32, the lanes the test leaves open redone */
 FR_INLINE FR_HALF FR_VFN(fr_cr_round)(FR_V y, FR_HALF x, int op) {
-    FR_V tiny = FR_VOP(set1)(0x1p-126), a = FR_V_MAX(y, FR_VOP(sub)(FR_VOP(setzero)(), y));
+    FR_V tiny = FR_VOP(set1)(0x1p-126);             /* |y|; sigmoid's y is >= +0 or NaN */
+    FR_V a = op == FR_SIMD_SIGMOID ? y : FR_V_MAX(y, FR_VOP(sub)(FR_VOP(setzero)(), y));
     a = FR_V_SELECT(FR_V_LESS(a, tiny), FR_VOP(add)(a, tiny), a);
     int open = FR_V_NEAR_MIDPOINT(a, op == FR_SIMD_GELU ? FR_CR_WINDOW_GELU : FR_CR_WINDOW);
     FR_HALF r = FR_HALF_NARROW(y);
@@ -562,6 +563,7 @@ FR_INLINE void FR_VFN(fr_cr_loop)(const float *in, const float *bias, float *out
 FR_INLINE void FR_VFN(fr_silu_bwd_apply)(const FR_V *g, FR_V *x, int nv) {
     FR_V q[FR_NV_MAX], e[FR_NV_MAX], r[FR_NV_MAX];
     FR_VFN(fr_sigmoid_parts)(x, nv, -700.0, q, e, r);
+    FR_VFN(fr_quotient)(NULL, r, nv, r);                              /* 1 / d */
     FR_EACH(k) {
         FR_M pos = FR_V_LESS(FR_VOP(setzero)(), x[k]);
         FR_V s = FR_VOP(mul)(FR_V_SELECT(pos, q[k], e[k]), r[k]);
