@@ -19,7 +19,7 @@ static const double fr_exp_f64_coef[12] = {
     0x1.a0198d9c72f01p-16, 0x1.71dd10f7909fbp-19, 0x1.28b7ae974c8e2p-22,
     0x1.b0d4e84f5f488p-26};
 /* float64 after a table of 2^(j/16) (the avx512f kernels, sigmoid_simd_body.h's
- * fr_exp16_nonpos): q = e^t - 1 = t + c2 t^2 + ... + c6 t^6 on |t| <= ln2/32,
+ * fr_exp_nonpos_full): q = e^t - 1 = t + c2 t^2 + ... + c6 t^6 on |t| <= ln2/32,
  * 0.105 ulp; the table as hi (correctly rounded) + lo (the rest, rounded).
  * `tools/fit_exp_poly.py --table 16` */
 static const double fr_exp16_f64_coef[7] = {
