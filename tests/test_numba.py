@@ -664,6 +664,7 @@ def _readonly_package(tmp_path):
     return str(dst.parent)
 
 
+@pytest.mark.ci_only            # subprocesses compiling into fresh caches (~5 s each)
 def test_cache_falls_back_to_user_dir_when_package_read_only(tmp_path):
     env = _cache_env(tmp_path)
     site = _readonly_package(tmp_path)
@@ -683,6 +684,7 @@ def test_cache_falls_back_to_user_dir_when_package_read_only(tmp_path):
     assert "HITS 4 4" in second.stdout, second.stdout
 
 
+@pytest.mark.ci_only            # subprocesses compiling into fresh caches (~5 s each)
 def test_no_writable_cache_dir_compiles_uncached(tmp_path):
     env = _cache_env(tmp_path)
     code = _CACHE_PROBE.format(refuse=["InTreeCacheLocator", "UserWideCacheLocator"])
