@@ -174,19 +174,21 @@ def _direct(args):
     """A plain eager call: the kernel function may run without the dispatcher
     (a custom op's Python dispatch costs ~10 us a call, torch's own op on 1000
     elements ~1 us).  Not when autograd records (a tensor requires grad), for
-    tensor subclasses (FakeTensor, Parameter, ...), under functorch transforms,
-    torch function or dispatch modes, or while torch.compile traces: those
-    take torch.ops.fastrelu, which is what they intercept."""
+    anything but plain tensors and Python numbers (tensor subclasses such as
+    FakeTensor or Parameter, torch.fx's proxies), under functorch transforms,
+    torch function or dispatch modes, or while torch.compile or torch.jit.trace
+    traces: those take torch.ops.fastrelu, which is what they intercept."""
     grad = torch.is_grad_enabled()
     for a in args:
         if type(a) is torch.Tensor:
             if grad and a.requires_grad:
                 return False
-        elif isinstance(a, torch.Tensor):
+        elif type(a) not in (float, int):
             return False
     return not (torch.compiler.is_compiling() or torch._C._is_torch_function_mode_enabled()
                 or torch._C._len_torch_dispatch_stack()
-                or torch._C._functorch.peek_interpreter_stack() is not None)
+                or torch._C._functorch.peek_interpreter_stack() is not None
+                or torch._C._get_tracing_state() is not None)
 
 
 def _eager(name, kernel, dispatched, writes):

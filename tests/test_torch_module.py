@@ -278,6 +278,14 @@ def test_eager_form_under_transforms_and_modes():
     with Seen() as seen:
         frt.relu(x)
     assert any(n.startswith("fastrelu.relu") for n in seen.names), seen.names
+    lin = torch.nn.Linear(5, 5)
+    traced = torch.fx.symbolic_trace(torch.nn.Sequential(lin, frt.SiLU()))
+    assert any("fastrelu" in str(n.target) for n in traced.graph.nodes), traced.graph
+    with torch.no_grad():
+        np.testing.assert_array_equal(traced(x).numpy(), fr.silu(lin(x).numpy()))
+    with torch.no_grad():
+        jitted = torch.jit.trace(lambda t: frt.relu(t * 2), x)
+    assert "fastrelu::relu" in str(jitted.graph), jitted.graph
     with FakeTensorMode() as mode:
         fake = mode.from_tensor(x) if hasattr(mode, "from_tensor") else torch.empty(3, 5)
         y = frt.silu(fake)
