@@ -102,6 +102,8 @@ def main():
     a = ap.parse_args()
     default = {"float32": 3, "float64": 7} if a.log1p else {"float32": 6, "float64": 11}
     if a.table > 1:
+        if a.dtype == "float32" or a.log1p:
+            ap.error("--table: e^t in float64 only")
         default = {"float64": 6}
     jobs = [(dt, a.degree or default[dt]) for dt in ([a.dtype] if a.dtype else default)]
     h = float(mp.log(2) / (2 * a.table))
