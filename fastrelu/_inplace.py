@@ -216,19 +216,16 @@ def _bias_inplace(ufunc, activation, counted):
     fname = ufunc.__name__ + "_"
     op, fast = _ufuncs.OPS.index(ufunc.__name__), _ufuncs.inplace
 
+    def run(x, b, stats):
+        done = fast(op, x, b) if stats is None else None
+        return done if done is not None else _fused(ufunc.__name__, activation, fname, x, b, stats)
+
     if counted:
         def inplace(x, b, *, stats=None):
-            if stats is None:
-                done = fast(op, x, b)
-                if done is not None:
-                    return done
-            return _fused(ufunc.__name__, activation, fname, x, b, stats)
+            return run(x, b, stats)
     else:
         def inplace(x, b):
-            done = fast(op, x, b)
-            if done is not None:
-                return done
-            return _fused(ufunc.__name__, activation, fname, x, b, None)
+            return run(x, b, None)
 
     inplace.__name__ = inplace.__qualname__ = fname
     inplace.__doc__ = (f"{fname}(x, b{', *, stats=None' if counted else ''}): {activation}(x + b) "

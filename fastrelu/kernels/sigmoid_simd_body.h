@@ -98,9 +98,7 @@ FR_INLINE void FR_VFN(fr_exp_nonpos_full)(const FR_V *z, int nv, FR_V *scale, FR
     FR_EACH(k) t[k] = FR_VOP(fnmadd)(scale[k], FR_VOP(set1)(FR_LN2_HI_F64), z[k]);
     FR_EACH(k) t[k] = FR_VOP(fnmadd)(scale[k], FR_VOP(set1)(FR_LN2_LO_F64), t[k]);
     FR_EACH(k) t2[k] = FR_VOP(mul)(t[k], t[k]);
-    FR_EACH(k) q[k] = FR_VOP(fmadd)(FR_VOP(set1)(c[6]), t[k], FR_VOP(set1)(c[5]));
-    FR_UNROLL for (int j = 4; j >= 2; j--)
-        FR_EACH(k) q[k] = FR_VOP(fmadd)(q[k], t[k], FR_VOP(set1)(c[j]));
+    FR_VFN(fr_exp_poly)(t, nv, c + 2, 4, q);                        /* c2 + ... + c6 t^4 */
     FR_EACH(k) q[k] = FR_VOP(fmadd)(q[k], t2[k], t[k]);
     FR_EACH(k) {
         FR_V th = FR_V_LOOKUP16_F64(fr_exp16_hi_f64, FR_V_BITS(nm[k]));
