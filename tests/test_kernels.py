@@ -173,9 +173,46 @@ def test_same_bits_whatever_size_stride_threads(isa, mode, op, dtype):
     same_bits(whole[::997], scalars)
 
 
+ALPHA_OPS = [op.name for op in _ops.OPS if op.args[-1] == "alpha"]
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+@pytest.mark.parametrize("op", ALPHA_OPS)
+def test_scalar_alpha_same_bits_as_an_array_of_it(isa, op, dtype):
+    """A scalar alpha (numpy broadcasts it: step 0) runs the rows' last_scalar
+    kernels, threaded, with a scalar head to out's cache line: the bits of
+    the same alpha as an array, at every size, offset and thread count, in
+    place too."""
+    ufunc = getattr(fr, op)
+    n = 2**19 + 5
+    args = [values(dtype, n + 1, seed=k) for k in range(ufunc.nin - 1)]
+    for alpha in (0.01, 0.0, -0.0, -1.5, 3.0, np.inf, np.nan):
+        a = np.asarray(alpha, dtype)
+        for size in (0, 1, 4095, 4096 + 17, n):       # below / above the head, threaded
+            for off in (0, 1):                      # 16-byte aligned or not
+                xs = [v[off:off + size] for v in args]
+                want = ufunc(*xs, np.full(size, a))
+                same_bits(ufunc(*xs, a), want)
+                same_bits(ufunc(*xs, float(alpha)), want)
+                out = np.empty(size + 1, dtype)[off:off + size]
+                same_bits(ufunc(*xs, a, out=out), want)
+                inplace = np.empty(size + 1, dtype)[off:off + size]
+                inplace[...] = xs[0]                    # the first argument written
+                getattr(fr, op + "_")(inplace, *xs[1:], alpha)
+                same_bits(inplace, want)
+        prev = fr.get_num_threads()
+        try:
+            fr.set_num_threads(1)
+            same_bits(ufunc(*args, a), ufunc(*args, np.full(n + 1, a)))
+        finally:
+            fr.set_num_threads(prev)
+
+
 ACCURATE = [op.name for op in _ops.OPS if op.accurate]
 OP_SUBSETS = {"test_exact_mode_same_bits_on_every_variant":
-              "the ops with accuracy modes (the others: one exact kernel, test_matches_slow_twin)"}
+              "the ops with accuracy modes (the others: one exact kernel, test_matches_slow_twin)",
+              "test_scalar_alpha_same_bits_as_an_array_of_it":
+              "the ops with an alpha (their kernels' last_scalar form)"}
 
 
 @pytest.mark.parametrize("op", ACCURATE)

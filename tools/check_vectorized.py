@@ -13,7 +13,7 @@ when they are newer than every file kernels.c includes and build_flags.py;
 otherwise kernels.c is compiled into a temporary directory.
 
 The kernels are the rows of each level's registry (fr_kernels__<isa>[],
-read from the preprocessed kernels.c); each is found in the object's symbol
+read from the preprocessed kernels.c; a row's last_scalar kernel too); each is found in the object's symbol
 table and its body, from `objdump -d`, must contain packed arithmetic on the
 level's vector registers:
 
@@ -107,8 +107,12 @@ def registry(isa, tmp):
     m = re.search(r"fr_kernels__" + isa + r"\[\]\s*=\s*\{(.*?)\};", text, re.S)
     if not m:
         raise SystemExit(f"no registry fr_kernels__{isa}[] in the preprocessed {SOURCE}")
-    rows = re.findall(r'\{\s*\.name\s*=\s*"(\w+)"\s*,\s*\.op\s*=\s*\w+\s*,\s*\.dtype\s*=\s*(\w+)',
-                      m.group(1))
+    rows = []
+    for row in re.findall(r"\{([^{}]*)\}", m.group(1)):
+        head = re.match(r'\s*\.name\s*=\s*"(\w+)"\s*,\s*\.op\s*=\s*\w+\s*,\s*\.dtype\s*=\s*(\w+)', row)
+        if head:        # the row's kernel, and its alpha-is-one-number form if it has one
+            rows.append(head.groups())
+            rows += [(k, head.group(2)) for k in re.findall(r"\.last_scalar\s*=\s*(\w+)", row)]
     unknown = {d for _, d in rows} - set(FLOATS + INTS)
     if not rows or unknown:
         raise SystemExit(f"fr_kernels__{isa}[]: no rows, or dtypes unknown here: {unknown}")

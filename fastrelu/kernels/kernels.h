@@ -27,6 +27,8 @@ typedef void (*fr_fused_fn)(const void *x, const void *bias, void *out, int64_t 
                             double eps, fr_intp rows, fr_intp cols);
 typedef void (*fr_strided_fn)(const char *in, fr_intp in_step, char *out, fr_intp out_step,
                               fr_intp n);
+/* in[0..nin-2] contiguous arrays, in[nin-1] one element (a scalar alpha) */
+typedef void (*fr_last_scalar_fn)(char *const *in, char *out, fr_intp n);
 
 /* The op list: one line per op, everything per-op on the C side (the enum,
  * the kind and thread-threshold tables, the names Python reads, the numpy
@@ -94,6 +96,10 @@ typedef struct {
      * out in one pass, for strided outputs (loops.h's fr_run_blocks); NULL
      * elsewhere */
     fr_strided_fn strided;
+    /* a binary or ternary row whose last operand is often one number
+     * (leaky_relu's alpha): the op with that operand read once, for calls
+     * where it is broadcast (step 0) and the rest contiguous; NULL elsewhere */
+    fr_last_scalar_fn last_scalar;
 } fr_kernel_row;
 
 /* One registry per compiled ISA level, terminated by a row with name NULL. */

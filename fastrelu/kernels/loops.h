@@ -212,6 +212,7 @@ typedef struct {
     npy_intp const *steps;       /* NULL: every operand contiguous */
     fr_intp n, per;
     size_t es;
+    int last_scalar;             /* steps NULL but the last input one number: row->last_scalar */
 } fr_elementwise_job;
 
 static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const *steps,
@@ -228,6 +229,11 @@ static void fr_elementwise_task(void *ctx, fr_intp c, int slot) {
     int nin = fr_nin(j->row);
     char *p[4];
     for (int i = 0; i <= nin; i++) p[i] = j->args[i] + lo * j->es;
+    if (j->last_scalar) {
+        p[nin - 1] = j->args[nin - 1];
+        j->row->last_scalar(p, p[nin], hi - lo);
+        return;
+    }
     fr_call(j->row, p, p[nin], hi - lo);
 }
 
@@ -245,7 +251,7 @@ static fr_intp fr_line_bytes(int nin, npy_intp const *steps, size_t es) {
 /* weight: n, or more for a strided call (fr_strided_weight) */
 static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp const *steps,
                             fr_intp n, size_t es, int nt, fr_intp weight) {
-    fr_elementwise_job j = {row, args, steps, n, fr_chunk_size(n, nt), es};
+    fr_elementwise_job j = {row, args, steps, n, fr_chunk_size(n, nt), es, 0};
     fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j, fr_wake_for(row, weight));
 }
 
@@ -286,6 +292,13 @@ static void fr_run_contig(const fr_kernel_row *row, char **args, fr_intp n, size
     int nt = fr_threads_for(row, n);
     if (nt <= 1) { fr_call(row, args, args[fr_nin(row)], n); return; }
     fr_run_threaded(row, args, NULL, n, es, nt, n);
+}
+/* the same, but the last input one number (row->last_scalar) */
+static void fr_run_last_scalar(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
+    int nt = fr_threads_for(row, n);
+    if (nt <= 1) { row->last_scalar(args, args[fr_nin(row)], n); return; }
+    fr_elementwise_job j = {row, args, NULL, n, fr_chunk_size(n, nt), es, 1};
+    fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j, fr_wake_for(row, n));
 }
 
 /* The in-place forms' fast path (_ufuncs.inplace): contiguous operands,
@@ -431,11 +444,13 @@ static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *di
         }
         return;
     }
-    for (int i = 0; i <= nin; i++) contig &= steps[i] == (npy_intp)es;
+    for (int i = 0; i <= nin; i++) contig &= steps[i] == (npy_intp)es || (i == nin - 1 && !steps[i]);
     if (contig) {
-        fr_run_contig(row, args, n, es);
-        return;
+        if (steps[nin - 1]) fr_run_contig(row, args, n, es);
+        else if (row->last_scalar) fr_run_last_scalar(row, args, n, es);
+        else contig = 0;
     }
+    if (contig) return;
     fr_intp weight = fr_strided_weight(nin, steps, n, es);
     int nt = fr_threads_strided(row, n, weight);
     if (nt <= 1) { fr_run_blocks(row, args, steps, 0, n, es); return; }
