@@ -52,7 +52,7 @@ def test_every_kernel_of_avx2_and_avx512f_is_vectorized():
 def test_the_check_covers_every_registry_row(tool, tmp_path):
     for isa, _ in _dispatch.ISA_LEVELS:
         rows, _ = tool["registry"](isa, tmp_path)
-        assert [name for name, _ in rows] == [k.name for k in _dispatch.KERNELS if k.isa == isa]
+        assert [row[0] for row in rows] == [k.name for k in _dispatch.KERNELS if k.isa == isa]
 
 
 def test_the_check_fails_without_vectorization():
@@ -81,3 +81,20 @@ def test_256_bit_code_does_not_pass_for_the_avx512f_level(tool, tmp_path):
     assert {name for name, v, _, _ in res if v == "ok"} == {"i8_relu__avx2", "i16_relu__avx2"}
     assert {v for name, v, _, _ in res if not name.startswith(("i8_", "i16_"))} == {
         "NOT VECTORIZED"}
+
+
+def test_a_rows_last_scalar_kernel_is_checked_too(tool, tmp_path):
+    """The leaky rows' alpha-is-one-number kernels are part of their row: a
+    row passes only if each of its functions is vectorized."""
+    rows, deps = tool["registry"]("avx2", tmp_path)
+    with_alpha = [r for r in rows if len(r[2]) > 1]
+    assert {r[0] for r in with_alpha} == {f"{dt}_{op}__avx2" for dt in ("f32", "f64")
+                                          for op in ("leaky_relu", "leaky_relu_bwd")}
+    assert all(r[2][1] == r[0].replace("__", "_alpha__") for r in with_alpha)
+    obj, _ = tool["current_build_object"]("avx2", deps)
+    obj = obj or tool["compile_level"]("avx2", tmp_path)
+    name, dtype, (main, alpha) = with_alpha[0]
+    scalar = "i64_relu__baseline"          # not in this object: judged NOT FOUND
+    res = tool["check_level"]("avx2", obj, [(name, dtype, [main, alpha]),
+                                            (name, dtype, [main, scalar])])
+    assert [v for _, v, _, _ in res] == ["ok", f"NOT FOUND: {scalar}"]

@@ -94,7 +94,8 @@ def level_flags(isa, extra=()):
 
 
 def registry(isa, tmp):
-    """The level's kernels [(name, dtype)] and the repository files kernels.c includes."""
+    """The level's rows [(name, dtype, [the row's kernel functions])] and the
+    repository files kernels.c includes."""
     out = Path(tmp) / f"{isa}.i"
     compiler().preprocess(str(SOURCE), output_file=str(out), macros=[("FR_ISA", isa)],
                           extra_postargs=level_flags(isa))
@@ -111,9 +112,9 @@ def registry(isa, tmp):
     for row in re.findall(r"\{([^{}]*)\}", m.group(1)):
         head = re.match(r'\s*\.name\s*=\s*"(\w+)"\s*,\s*\.op\s*=\s*\w+\s*,\s*\.dtype\s*=\s*(\w+)', row)
         if head:        # the row's kernel, and its alpha-is-one-number form if it has one
-            rows.append(head.groups())
-            rows += [(k, head.group(2)) for k in re.findall(r"\.last_scalar\s*=\s*(\w+)", row)]
-    unknown = {d for _, d in rows} - set(FLOATS + INTS)
+            name, dtype = head.groups()
+            rows.append((name, dtype, [name] + re.findall(r"\.last_scalar\s*=\s*(\w+)", row)))
+    unknown = {row[1] for row in rows} - set(FLOATS + INTS)
     if not rows or unknown:
         raise SystemExit(f"fr_kernels__{isa}[]: no rows, or dtypes unknown here: {unknown}")
     return rows, deps
@@ -190,24 +191,31 @@ def vector_ops(body, reg, dtype):
 
 
 def check_level(isa, obj, rows):
-    """[(kernel, verdict, register, ops found)] for one level's object."""
+    """[(row, verdict, register, ops found)] for one level's object; a row
+    (name, dtype[, functions]) is ok when each of its functions is."""
     funcs = functions(obj)
     out = []
-    for name, dtype in rows:
+    for name, dtype, *more in rows:
         reg = WIDTH[isa][1] if dtype in NARROW_INT else WIDTH[isa][0]
-        if name not in funcs:
-            out.append((name, "NOT FOUND", reg, []))
-            continue
-        body = funcs[name]
-        # gcc folds identical kernels (at baseline, where fast mode fuses
-        # nothing: f64_silu_bwd_exact into f64_silu_bwd_fast, ...) into a jump
-        # to the first: judge that one
-        if len(body) == 1 and body[0][0] == "jmp":
-            m = re.search(r"<(\w+)>", body[0][1])
-            if m and m.group(1) in funcs:
-                body = funcs[m.group(1)]
-        ops = vector_ops(body, reg, dtype)
-        out.append((name, "ok" if ops else "NOT VECTORIZED", reg, ops))
+        verdict, ops = "ok", []
+        for fn in (more[0] if more else [name]):
+            if fn not in funcs:
+                verdict = "NOT FOUND" if fn == name else f"NOT FOUND: {fn}"
+                break
+            body = funcs[fn]
+            # gcc folds identical kernels (at baseline, where fast mode fuses
+            # nothing: f64_silu_bwd_exact into f64_silu_bwd_fast, ...) into a jump
+            # to the first: judge that one
+            if len(body) == 1 and body[0][0] == "jmp":
+                m = re.search(r"<(\w+)>", body[0][1])
+                if m and m.group(1) in funcs:
+                    body = funcs[m.group(1)]
+            found = vector_ops(body, reg, dtype)
+            if not found:
+                verdict = "NOT VECTORIZED" if fn == name else f"NOT VECTORIZED: {fn}"
+                break
+            ops += found
+        out.append((name, verdict, reg, ops))
     return out
 
 
