@@ -67,7 +67,10 @@ def test_what_it_declines():
         "subclass": (opi("relu"), a.view(np.ma.MaskedArray)),
         "list": (opi("relu"), [1.0, -1.0]),
         "broadcast grad": (opi("relu_backward"), a.reshape(8, 8), a[:8]),
-        "scalar alpha": (opi("leaky_relu"), a, 0.1),
+        "alpha of another float dtype": (opi("leaky_relu"), a, np.float64(0.1)),
+        "alpha an int": (opi("leaky_relu"), a, 1),
+        "alpha 0-d": (opi("leaky_relu"), a, np.array(0.1, np.float32)),
+        "alpha past float32": (opi("leaky_relu"), a, 1e300),
         "other dtype": (opi("relu_backward"), a, a.astype(np.float64)),
         "partial overlap": (opi("relu_backward"), a[:-1], a[1:]),
     }
@@ -82,6 +85,35 @@ def test_what_it_declines():
         assert _ufuncs.inplace(*args) is None, case
         for v, b in zip(args[1:], before):
             np.testing.assert_array_equal(np.asarray(v), b, err_msg=case)
+
+
+ALPHA = [op for op in _ops.OPS if op.args[-1] == "alpha"]
+OP_SUBSETS = {"test_scalar_alpha_gives_the_ufunc_bits": "the ops with an alpha"}
+
+
+@pytest.mark.parametrize("op", ALPHA, ids=lambda o: o.name)
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (1000,), (3, 50_000)], ids=str)
+@pytest.mark.parametrize("backend", ["cython", "numba"])
+def test_scalar_alpha_gives_the_ufunc_bits(op, shape, backend):
+    """leaky_relu_(x, 0.01): a Python float or a numpy scalar of x's dtype runs
+    the row's last_scalar kernel (the numba rows have none: the general path)"""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    opi = _ufuncs.OPS.index(op.name)
+    ufunc, inplace = getattr(fr, op.name), getattr(fr, op.name + "_")
+    with fr.backend(backend):
+        for dtype in ("float32", "float64"):
+            args = operands(op, dtype, shape)[:-1]
+            for alpha in (0.01, 0.0, -0.0, -2.5, np.inf, np.nan, 1e-45, np.dtype(dtype).type(0.3)):
+                want = ufunc(*args, alpha)
+                y = args[0].copy()
+                done = _ufuncs.inplace(opi, y, *args[1:], alpha)
+                assert (done is y) if backend == "cython" else (done is None)
+                if done is not None:
+                    same_bits(y, want)
+                y = args[0].copy()
+                assert inplace(y, *args[1:], alpha) is y
+                same_bits(y, want)
 
 
 FUSED = [op for op in _ops.OPS if op.kind == "fused"]

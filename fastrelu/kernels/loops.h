@@ -309,6 +309,13 @@ static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, s
     fr_fp_restore(fp);
 }
 
+/* the same for fr_run_last_scalar (_ufuncs.inplace: leaky_relu_(x, 0.01)) */
+static void fr_run_last_scalar_fp(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
+    fr_fpstate fp = fr_fp_save();
+    fr_run_last_scalar(row, args, n, es);
+    fr_fp_restore(fp);
+}
+
 /* An output step of this many bytes or more takes the row's one-pass strided
  * loop where it has one (relu): copying the block out to the view would cost
  * a second strided pass.  relu_ in place, 65536 elements, 1 thread, us (numpy
