@@ -223,7 +223,7 @@ def kernel_lines():
     """{kernel base name: line of kernels.c's kernel list that names it}."""
     lines = {}
     for i, line in enumerate(SOURCE.read_text().splitlines(), 1):
-        m = re.match(r"\s*K\(\s*[A-Z]+\s*,\s*(\w+)\s*,", line)
+        m = re.match(r"\s*K\(\s*[A-Z_]+\s*,\s*(\w+)\s*,", line)
         if m:
             lines.setdefault(m.group(1), i)
     return lines
