@@ -13,9 +13,9 @@ when they are newer than every file kernels.c includes and build_flags.py;
 otherwise kernels.c is compiled into a temporary directory.
 
 The kernels are the rows of each level's registry (fr_kernels__<isa>[],
-read from the preprocessed kernels.c; a row's last_scalar kernel too); each is found in the object's symbol
-table and its body, from `objdump -d`, must contain packed arithmetic on the
-level's vector registers:
+read from the preprocessed kernels.c; a row's last_scalar kernel is part of
+its row); each is found in the object's symbol table and its body, from
+`objdump -d`, must contain packed arithmetic on the level's vector registers:
 
     level      registers  required in the kernel's body
     avx2       ymm        float64: a packed-double op (vaddpd, vmulpd, vfmadd231pd,
