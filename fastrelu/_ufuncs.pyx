@@ -77,9 +77,8 @@ cdef extern from "kernels/loops.h" nogil:
     const fr_kernel_row *fr_current_kernel(int op, int dtype)
     const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, fr_intp step, int *threads,
                                  fr_intp *chunk)
-    void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t)
-    void fr_run_contig_fp(const fr_kernel_row *, char **, fr_intp, size_t)
-    void fr_run_last_scalar_fp(const fr_kernel_row *, char **, fr_intp, size_t)
+    void fr_run_contig(const fr_kernel_row *, char **, fr_intp, size_t, int last_scalar)
+    void fr_run_contig_fp(const fr_kernel_row *, char **, fr_intp, size_t, int last_scalar)
     ctypedef struct fr_grid_job:
         const fr_kernel_row *row
         char **args
@@ -399,7 +398,7 @@ def roofline_(x):
     args[0] = p
     args[1] = p
     with nogil:
-        fr_run_contig(row, args, n, es)
+        fr_run_contig(row, args, n, es, 0)
     return x
 
 def roofline3_(a, b):
@@ -419,7 +418,7 @@ def roofline3_(a, b):
     args[1] = pb
     args[2] = pa
     with nogil:
-        fr_run_contig(row, args, n, es)
+        fr_run_contig(row, args, n, es, 0)
     return a
 
 # ---- the numpy backend: plain numpy formulas behind the kernel signature ----
@@ -712,16 +711,10 @@ def inplace(int op, x, *rest):
             return None            # partial overlap: numpy's ufunc copies
     args[nin] = lo
     cdef size_t es = cnp.PyArray_ITEMSIZE(ax)
-    cdef bint last_scalar = args[nin - 1] == <char *>alpha
+    cdef int last_scalar = args[nin - 1] == <char *>alpha
     if n >= _NOGIL_FROM:
         with nogil:
-            if last_scalar:
-                fr_run_last_scalar_fp(row, args, n, es)
-            else:
-                fr_run_contig_fp(row, args, n, es)
+            fr_run_contig_fp(row, args, n, es, last_scalar)
     elif n > 0:
-        if last_scalar:
-            fr_run_last_scalar_fp(row, args, n, es)
-        else:
-            fr_run_contig_fp(row, args, n, es)
+        fr_run_contig_fp(row, args, n, es, last_scalar)
     return x

@@ -218,6 +218,16 @@ typedef struct {
 static void fr_run_blocks(const fr_kernel_row *row, char **args, npy_intp const *steps,
                           fr_intp lo, fr_intp hi, size_t es);
 
+/* The row's kernel over n contiguous elements at p[0..nin] (p[nin] the
+ * output); last_scalar: p[nin - 1] is one number, row->last_scalar runs. */
+static void fr_call_contig(const fr_kernel_row *row, char *const *p, fr_intp n, int last_scalar) {
+    int nin = fr_nin(row);
+    if (last_scalar)
+        row->last_scalar(p, p[nin], n);
+    else
+        fr_call(row, p, p[nin], n);
+}
+
 static void fr_elementwise_task(void *ctx, fr_intp c, int slot) {
     const fr_elementwise_job *j = (const fr_elementwise_job *)ctx;
     fr_intp lo = c * j->per, hi = lo + j->per < j->n ? lo + j->per : j->n;
@@ -228,13 +238,9 @@ static void fr_elementwise_task(void *ctx, fr_intp c, int slot) {
     }
     int nin = fr_nin(j->row);
     char *p[4];
-    for (int i = 0; i <= nin; i++) p[i] = j->args[i] + lo * j->es;
-    if (j->last_scalar) {
-        p[nin - 1] = j->args[nin - 1];
-        j->row->last_scalar(p, p[nin], hi - lo);
-        return;
-    }
-    fr_call(j->row, p, p[nin], hi - lo);
+    for (int i = 0; i <= nin; i++)
+        p[i] = j->args[i] + (j->last_scalar && i == nin - 1 ? 0 : lo * (fr_intp)j->es);
+    fr_call_contig(j->row, p, hi - lo, j->last_scalar);
 }
 
 /* The bytes of cache line an element brings along: its operands' widest
@@ -250,8 +256,8 @@ static fr_intp fr_line_bytes(int nin, npy_intp const *steps, size_t es) {
 
 /* weight: n, or more for a strided call (fr_strided_weight) */
 static void fr_run_threaded(const fr_kernel_row *row, char **args, npy_intp const *steps,
-                            fr_intp n, size_t es, int nt, fr_intp weight) {
-    fr_elementwise_job j = {row, args, steps, n, fr_chunk_size(n, nt), es, 0};
+                            fr_intp n, size_t es, int nt, fr_intp weight, int last_scalar) {
+    fr_elementwise_job j = {row, args, steps, n, fr_chunk_size(n, nt), es, last_scalar};
     fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j, fr_wake_for(row, weight));
 }
 
@@ -287,32 +293,21 @@ static const fr_kernel_row *fr_plan(int op, int dtype, fr_intp n, fr_intp step, 
     return row;
 }
 
-/* args[0..nin-1] inputs, args[nin] output, all contiguous. */
-static void fr_run_contig(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
+/* args[0..nin-1] inputs, args[nin] output, all contiguous; last_scalar:
+ * args[nin - 1] is one number (a broadcast alpha, row->last_scalar). */
+static void fr_run_contig(const fr_kernel_row *row, char **args, fr_intp n, size_t es,
+                          int last_scalar) {
     int nt = fr_threads_for(row, n);
-    if (nt <= 1) { fr_call(row, args, args[fr_nin(row)], n); return; }
-    fr_run_threaded(row, args, NULL, n, es, nt, n);
-}
-/* the same, but the last input one number (row->last_scalar) */
-static void fr_run_last_scalar(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
-    int nt = fr_threads_for(row, n);
-    if (nt <= 1) { row->last_scalar(args, args[fr_nin(row)], n); return; }
-    fr_elementwise_job j = {row, args, NULL, n, fr_chunk_size(n, nt), es, 1};
-    fr_parallel(nt, (n + j.per - 1) / j.per, fr_elementwise_task, &j, fr_wake_for(row, n));
+    if (nt <= 1) { fr_call_contig(row, args, n, last_scalar); return; }
+    fr_run_threaded(row, args, NULL, n, es, nt, n, last_scalar);
 }
 
 /* The in-place forms' fast path (_ufuncs.inplace): contiguous operands,
  * the floating-point state kept as the ufunc loops keep it. */
-static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
+static void fr_run_contig_fp(const fr_kernel_row *row, char **args, fr_intp n, size_t es,
+                             int last_scalar) {
     fr_fpstate fp = fr_fp_save();
-    fr_run_contig(row, args, n, es);
-    fr_fp_restore(fp);
-}
-
-/* the same for fr_run_last_scalar (_ufuncs.inplace: leaky_relu_(x, 0.01)) */
-static void fr_run_last_scalar_fp(const fr_kernel_row *row, char **args, fr_intp n, size_t es) {
-    fr_fpstate fp = fr_fp_save();
-    fr_run_last_scalar(row, args, n, es);
+    fr_run_contig(row, args, n, es, last_scalar);
     fr_fp_restore(fp);
 }
 
@@ -442,6 +437,7 @@ static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *di
                    npy_intp const *steps) {
     const fr_kernel_row *row = fr_current_kernel(op, dtype);
     int nin = fr_nin(row), contig = 1;
+    int last_scalar = row->last_scalar && steps[nin - 1] == 0;   /* a broadcast alpha */
     fr_intp n = dims[0];
     if (fr_chained(nin, args, steps, n)) {            /* in order, one element at a time */
         char *p[4];
@@ -451,17 +447,16 @@ static void fr_run(int op, int dtype, size_t es, char **args, npy_intp const *di
         }
         return;
     }
-    for (int i = 0; i <= nin; i++) contig &= steps[i] == (npy_intp)es || (i == nin - 1 && !steps[i]);
+    for (int i = 0; i <= nin; i++)
+        contig &= steps[i] == (npy_intp)es || (last_scalar && i == nin - 1);
     if (contig) {
-        if (steps[nin - 1]) fr_run_contig(row, args, n, es);
-        else if (row->last_scalar) fr_run_last_scalar(row, args, n, es);
-        else contig = 0;
+        fr_run_contig(row, args, n, es, last_scalar);
+        return;
     }
-    if (contig) return;
     fr_intp weight = fr_strided_weight(nin, steps, n, es);
     int nt = fr_threads_strided(row, n, weight);
     if (nt <= 1) { fr_run_blocks(row, args, steps, 0, n, es); return; }
-    fr_run_threaded(row, args, steps, n, es, nt, weight);
+    fr_run_threaded(row, args, steps, n, es, nt, weight, 0);
 }
 
 /* The fused bias kernels over a C-contiguous (rows x cols) array, bias of
