@@ -49,14 +49,28 @@ def available_isas():
             if all(_ufuncs.cpu_has(f) and f not in off for f in req)]
 
 
+_by_place = {}          # (op, dtype, backend, isa) -> its rows of KERNELS, in order
+_placed = 0             # how many of KERNELS _by_place holds (KERNELS only grows)
+
+
+def _rows(op, dtype, backend, isa):
+    """KERNELS' rows of op, dtype, backend and ISA level (a dict: every switch
+    of level or backend refills each slot of the tables)."""
+    global _placed
+    with _lock:
+        for k in KERNELS[_placed:]:
+            _by_place.setdefault((k.op, k.dtype, k.backend, k.isa), []).append(k)
+        _placed = len(KERNELS)
+    return _by_place.get((op, dtype, backend, isa), ())
+
+
 def _best(op, dtype, accuracy, isas, backend="cython"):
     """The first row of `backend` for the slot, walking `isas` in order; slots a
     backend lacks (integer relu outside cython) take the best cython row."""
     for be in (backend, "cython"):
         for isa in isas:
-            for k in KERNELS:
-                if ((k.op, k.dtype, k.backend, k.isa) == (op, dtype, be, isa)
-                        and k.accuracy in (accuracy, None)):
+            for k in _rows(op, dtype, be, isa):
+                if k.accuracy in (accuracy, None):
                     return k
     raise LookupError(f"no kernel for {op} {dtype} {accuracy} among {isas}")
 

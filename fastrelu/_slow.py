@@ -288,8 +288,10 @@ def _mp_map(f, w, prec=100):
             return np.longdouble(np.nan)
         with mpmath.workprec(prec):
             return np.longdouble(mpmath.nstr(f(mpmath.mpf(float(x)), mpmath), 30))
-    return np.array([one(x) for x in np.asarray(w).ravel()],
-                    np.longdouble).reshape(np.shape(w))
+    # once per distinct value (inputs often repeat; mpmath has no -0.0 anyway)
+    distinct, inverse = np.unique(np.asarray(w).ravel(), return_inverse=True)
+    values = np.array([one(x) for x in distinct], np.longdouble)
+    return values[inverse.reshape(-1)].reshape(np.shape(w))
 
 
 def gelu(x):

@@ -8,10 +8,10 @@ test_dispatch.py checks what it adds, the plumbing.)
 the ladder picks: for a build whose kernels are not in question (CI's
 single-threaded build differs in the loops that call them).
 
-When tests that use numba are selected, the numba backend's kernels (and,
-for the tests marked numba_user, their numba code: numba_user.warm) compile in
-a background process from the start of the session, on the other core, and
-those tests run last (numba_stage)."""
+When tests that use numba are selected, the numba backend's kernels and, for
+the tests marked numba_user, their numba code (numba_user.warm) compile in two
+background processes from the start of the session (their caches are apart),
+and those tests run last (numba_stage)."""
 import importlib.util
 import json
 import os
@@ -40,7 +40,7 @@ from twins import use_variant
 
 ISAS = _dispatch.available_isas()
 BACKENDS = ["numba"] if importlib.util.find_spec("numba") else []
-_WARMER = pytest.StashKey()
+_WARMERS = pytest.StashKey()
 _KERNELS_READY = pytest.StashKey()
 OP_COVERAGE = pytest.StashKey()
 
@@ -76,8 +76,8 @@ def uses_numba(item):
 
 
 def numba_stage(item):
-    """0: no numba; 1: waits for the warm-up's kernel-table cfuncs; 2 (marked
-    `numba_user`: calls numba_user's functions): waits for all of it."""
+    """0: no numba; 1: waits for the kernel-table cfuncs' warm-up; 2 (marked
+    `numba_user`: calls numba_user's functions): waits for both warm-ups."""
     if not uses_numba(item):
         return 0
     return 2 if item.get_closest_marker("numba_user") is not None else 1
@@ -149,11 +149,12 @@ _WARM = """
 import pathlib, signal, sys
 stop = []
 signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
-from fastrelu import _dispatch
-with _dispatch.backend("numba"):       # compiles (or loads) every kernel-table cfunc
-    pass
-pathlib.Path(sys.argv[3]).touch()      # the tests of the numba backend may start
-if not stop and sys.argv[1] == "1":
+if sys.argv[1] == "kernels":
+    from fastrelu import _dispatch
+    with _dispatch.backend("numba"):   # compiles (or loads) every kernel-table cfunc
+        pass
+    pathlib.Path(sys.argv[2]).touch()  # the tests of the numba backend may start
+else:
     import numba_user
     numba_user.warm(no_fma=sys.argv[2] == "1")
 """
@@ -161,10 +162,14 @@ if not stop and sys.argv[1] == "1":
 
 def pytest_collection_finish(session):
     """When tests that use numba run, compile the numba backend's kernels and
-    (for test_numba.py) its numba code on the other core while the tests
-    before them run (into numba's on-disk caches, which the tests then load;
-    a cold compile of the kernels alone is ~2 CPU minutes).  Nothing to do
-    when the caches are warm."""
+    (for the tests marked numba_user) test_numba.py's numba code while the
+    tests before them run, into numba's on-disk caches, which the tests then
+    load.  Two processes, one per cache (numba's index files are not safe for
+    two processes saving into one): cold, the kernels are ~70 CPU s and the
+    user code ~95, more than the tests before them take on one core, so one
+    process after the other would leave those tests waiting; side by side
+    the three processes share the cores.  Nothing to compile when the caches
+    are warm."""
     if (not BACKENDS or session.config.option.collectonly
             or not any(uses_numba(item) for item in session.items)):
         return
@@ -175,46 +180,51 @@ def pytest_collection_finish(session):
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fr.__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [here, package_parent] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
-    log = tempfile.TemporaryFile("w+")
     kernels_ready = os.path.join(tempfile.mkdtemp(), "numba-kernels-ready")
-    session.config.stash[_WARMER] = (subprocess.Popen(
-        [sys.executable, "-c", _WARM, "1" if user else "0", "1" if no_fma else "0",
-         kernels_ready], cwd=here, env=env, stdout=log, stderr=subprocess.STDOUT), log)
     session.config.stash[_KERNELS_READY] = kernels_ready
+    jobs = {1: ["kernels", kernels_ready]}
+    if user:
+        jobs[2] = ["user", "1" if no_fma else "0"]
+    warmers = {}
+    for stage, args in jobs.items():
+        log = tempfile.TemporaryFile("w+")
+        warmers[stage] = (subprocess.Popen([sys.executable, "-c", _WARM] + args, cwd=here,
+                                           env=env, stdout=log, stderr=subprocess.STDOUT), log)
+    session.config.stash[_WARMERS] = warmers
 
 
 def pytest_runtest_setup(item):
-    """A test using numba waits for the warm-up: two processes saving into one
-    numba cache index at once can lose entries or mismatch them.  The tests
-    calling numba_user's functions wait for all of it; the others, which run
-    fastrelu's kernel-table cfuncs (or numba code cached nowhere or in a
-    process of their own), for its first step (numba_user's code has a cache
-    of its own)."""
-    proc, _ = item.config.stash.get(_WARMER, (None, None))
+    """A test using numba waits for the warm-up its stage needs: two processes
+    saving into one numba cache index at once can lose entries or mismatch
+    them.  The tests calling numba_user's functions wait for numba_user's
+    warm-up and the kernels'; the others, which run fastrelu's kernel-table
+    cfuncs (or numba code cached nowhere or in a process of their own), for
+    the kernels'."""
+    warmers = item.config.stash.get(_WARMERS, {})
     stage = numba_stage(item)
-    if proc is None or not stage or proc.poll() is not None:
-        return
-    ready = item.config.stash[_KERNELS_READY]
     deadline = time.monotonic() + 900
-    while proc.poll() is None and time.monotonic() < deadline:
-        if stage == 1 and os.path.exists(ready):
-            return
-        time.sleep(0.05)
-    if proc.poll() is None:
-        _stop(proc)
+    for s in range(1, stage + 1):
+        proc = warmers.get(s, (None, None))[0]
+        ready = item.config.stash[_KERNELS_READY] if s == 1 else None
+        while (proc is not None and proc.poll() is None
+               and not (ready and os.path.exists(ready))):
+            if time.monotonic() > deadline:
+                _stop(proc)
+                break
+            time.sleep(0.05)
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    proc, log = config.stash.get(_WARMER, (None, None))
-    if proc is not None and (proc.poll() or 0) > 0:        # an error, not a signal
-        log.seek(0)
-        tail = log.read().strip().splitlines()[-1:] or ["no output"]
-        terminalreporter.write_line(f"numba warm-up failed ({tail[0]}); the tests compiled "
-                                    "their numba code themselves")
+    for proc, log in config.stash.get(_WARMERS, {}).values():
+        if (proc.poll() or 0) > 0:                  # an error, not a signal
+            log.seek(0)
+            tail = log.read().strip().splitlines()[-1:] or ["no output"]
+            terminalreporter.write_line(f"numba warm-up failed ({tail[0]}); the tests "
+                                        "compiled their numba code themselves")
 
 
 def _stop(proc):
-    """Ask the warm-up to stop at its next step (see numba_user.warm) and wait
+    """Ask a warm-up to stop at its next step (see numba_user.warm) and wait
     for that; a step compiling in a child process of its own finishes first."""
     proc.terminate()
     try:
@@ -224,11 +234,12 @@ def _stop(proc):
 
 
 def pytest_unconfigure(config):
-    proc, log = config.stash.get(_WARMER, (None, None))
-    if proc is not None:
+    warmers = config.stash.get(_WARMERS, {})
+    for proc, log in warmers.values():
         if proc.poll() is None:                 # the session ended first (-x, ^C)
             _stop(proc)
         log.close()
+    if warmers:
         shutil.rmtree(os.path.dirname(config.stash[_KERNELS_READY]), ignore_errors=True)
 
 

@@ -13,7 +13,7 @@ import fastrelu as fr
 from fastrelu import _ops, _slow
 from layouts import EVERY_OP, special_grid, special_values, values
 from twins import ROUNDED_UNARY, bits, call, check, same_bits
-from ulp import ulp_bound, ulp_error
+from ulp import mp_rounded, once_per_input, ulp_bound, ulp_error
 
 FLOATS = ("float16", "float32", "float64")
 OP_SUBSETS = {   # tests over some ops of the table only, and why (test_op_table checks the rest)
@@ -405,7 +405,7 @@ def test_backward_ulp_vs_mpmath(isa, mode, op, dtype):
     ulp at the double nearest x0, 46 at x = -1.27) and gelu_backward's a few
     bits (0.97 ulp at grad = 1, 1.49 with a grad)."""
     x = backward_sample(op, dtype, 7)
-    exact = _slow.rounded_mpmath(op, x, np.longdouble)
+    exact = mp_rounded(op, x, np.longdouble)
     bound = ulp_bound(op, dtype, mode)
     got = getattr(fr, op)(np.ones_like(x), x)
     err = ulp_error(got, exact)
@@ -436,6 +436,7 @@ _BACKWARD_CR_CASES = {
 }
 
 
+@once_per_input
 def _mp_backward_f32(op, g, x):
     """g op'(x) rounded once to float32 by mpmath (right for normal results:
     the callers leave out the subnormal ones); op' is rounded_mpmath's formula."""
@@ -497,7 +498,7 @@ def test_gelu_backward_of_a_huge_grad_where_the_derivative_is_subnormal(isa, mod
     near the top of the range times it is a normal number, and used to
     overflow to inf first (g = -1.2e307, x = -38.13 gave inf, not 3.56e-8)."""
     x = np.linspace(-38.999, -37.001, 41)
-    exact = _slow.rounded_mpmath("gelu_backward", x, np.longdouble)
+    exact = mp_rounded("gelu_backward", x, np.longdouble)
     for g in (-1.2e307, np.ldexp(1.9, 1023), np.ldexp(-1.5, 960), np.ldexp(1.25, 900)):
         got = fr.gelu_backward(np.full_like(x, g), x)
         want = np.longdouble(g) * exact

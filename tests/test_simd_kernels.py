@@ -26,7 +26,7 @@ import pytest
 import fastrelu as fr
 from fastrelu import _dispatch, _ops, _slow
 from twins import bits, same_bits
-from ulp import ulp_bound, ulp_error
+from ulp import mp_rounded, ulp_bound, ulp_error
 
 
 def simd_rows():
@@ -159,7 +159,7 @@ def test_threads_and_chunking_give_the_same_bits(isa, op, dtype):
 def ref(op, x):
     """The exact value: float64 for float32 x (error ~1e-9 ulp), mpmath for float64."""
     if x.dtype == np.float64:
-        return _slow.rounded_mpmath(op, x, np.longdouble)
+        return mp_rounded(op, x, np.longdouble)
     w = x.astype(np.float64)
     with np.errstate(all="ignore"):
         s = np.where(w >= 0, 1 / (1 + np.exp(-w)), np.exp(w) / (1 + np.exp(w)))
@@ -456,7 +456,7 @@ def test_exact_float32_near_midpoints_are_correctly_rounded(isa, op):
     x = near_midpoints(op, 16)
     with _dispatch.use_isa(isa):
         got = call_exact(op, x)
-    same_bits(got, _slow.rounded_mpmath(op, x, np.float32))
+    same_bits(got, mp_rounded(op, x, np.float32))
 
 
 @pytest.mark.parametrize("isa,op", CR_CASES)
@@ -513,7 +513,7 @@ def check_float64_fast(ones, got, base, op, x):
     assert np.array_equal(got == 0, zero)
     assert np.array_equal(np.signbit(got[zero]), np.signbit(base[zero]))
     ok = np.isfinite(x)
-    err = ulp_error(ones[ok], _slow.rounded_mpmath(op, x[ok], np.longdouble))
+    err = ulp_error(ones[ok], mp_rounded(op, x[ok], np.longdouble))
     assert err.max() <= ulp_bound(op, "float64", "fast"), (x[ok][np.argmax(err)], err.max())
 
 

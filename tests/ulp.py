@@ -1,14 +1,16 @@
 """ulp_error: how far results are from an exact reference, in units in the last
 place of the result dtype; ulp_bound: how far they may be (the one table of
-bounds).  A helper for the accuracy tests and tools/accuracy.py, not a test
-module.
+bounds); mp_rounded: the reference, computed once per process.  A helper for
+the accuracy tests and tools/accuracy.py, not a test module.
 """
+import functools
 
 import numpy as np
 
-from fastrelu import _ops
+from fastrelu import _ops, _slow
 
-__all__ = ["ulp_error", "ulp_bound", "ULP_BOUNDS", "LONGDOUBLE_BOUND", "LONGDOUBLE_BOUNDS"]
+__all__ = ["ulp_error", "ulp_bound", "ULP_BOUNDS", "LONGDOUBLE_BOUND", "LONGDOUBLE_BOUNDS",
+           "once_per_input", "mp_rounded"]
 
 # Max ulp error of each rounded op's result against the exact value, per
 # dtype and accuracy mode (DESIGN.md section 1; issue 8 for the newer ops).
@@ -105,3 +107,28 @@ def ulp_error(got, ref_exact):
             same = (g == ref) | (np.isnan(g) & np.isnan(ref))
             err = np.where(special, np.where(same, 0.0, np.inf), err)
     return err
+
+
+def once_per_input(f):
+    """f, computed once per distinct arguments (arrays by dtype, shape and
+    bytes) in this process, the result read-only: the tests compare every
+    kernel variant (ISA level, backend, mode) with the same slow reference,
+    which costs mpmath's ~20-100 us per element each time."""
+    memo = {}
+
+    def key(a):
+        return (a.dtype.str, a.shape, a.tobytes()) if isinstance(a, np.ndarray) else a
+
+    @functools.wraps(f)
+    def cached(*args):
+        k = tuple(map(key, args))
+        if k not in memo:
+            r = np.asarray(f(*args))
+            r.flags.writeable = False
+            memo[k] = r
+        return memo[k]
+    return cached
+
+
+#: _slow.rounded_mpmath(op, x, dtype), once per input
+mp_rounded = once_per_input(_slow.rounded_mpmath)

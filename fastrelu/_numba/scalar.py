@@ -529,6 +529,12 @@ def silu_bwd_f32(g, x):
     return np.float32(_silu_bwd_wide_f32(g, x)[0])
 
 
+@njit_called
+def _silu_bwd_exact_slow_f32(g, x):
+    fh, fl = _dsilu_dd_exact(np.float64(x))
+    return _round_mul_pair_f32(g, fh, fl)
+
+
 @njit_inline
 def silu_bwd_exact_f32(g, x):
     """fr_silu_bwd_exact_f32_try, and _slow for the rounding test's hard
@@ -536,8 +542,7 @@ def silu_bwd_exact_f32(g, x):
     y, eps = _silu_bwd_wide_f32(g, x)
     r, hard = _correctly_rounded(y, eps)
     if hard and abs(x) <= np.float32(K.SILU_BWD_F32_SLOW_MAX) and abs(g) <= np.float32(K.FLT_MAX):
-        fh, fl = _dsilu_dd_exact(np.float64(x))
-        r = _round_mul_pair_f32(g, fh, fl)
+        r = _silu_bwd_exact_slow_f32(g, x)
     return r
 
 
