@@ -150,7 +150,22 @@ def test_import_time_net_of_numpy_is_within_budget(tmp_path):
     # tmp_path): compiling the sources, as a checkout with PYTHONDONTWRITEBYTECODE
     # does on every run, is no part of the budget.
     env = {"PYTHONPYCACHEPREFIX": str(tmp_path), "PYTHONDONTWRITEBYTECODE": None}
+    # the importing thread's CPU time, numpy imported first: the suite runs beside
+    # the numba warm-ups, which share the cores, and wall time would count their
+    # load too (and the process's CPU time the OpenBLAS workers numpy just
+    # started, which spin for a while: ~30 ms of it)
     run_py("import fastrelu", env=env)
-    runs = [_import_ms(run_py("import fastrelu", flags=("-X", "importtime"), env=env).stderr)
-            for _ in range(3)]
-    assert min(runs) < BUDGET_MS, f"import fastrelu took {runs} ms over numpy (budget {BUDGET_MS})"
+    runs = [float(run_py(_TIMED_IMPORT, env=env).stdout.split()[0]) for _ in range(3)]
+    if min(runs) >= BUDGET_MS:
+        wall = _import_ms(run_py("import fastrelu", flags=("-X", "importtime"), env=env).stderr)
+        pytest.fail(f"import fastrelu took {runs} ms of CPU over numpy (budget {BUDGET_MS}; "
+                    f"-X importtime: {wall} ms)")
+
+
+_TIMED_IMPORT = """
+import time
+import numpy
+t = time.thread_time()
+import fastrelu
+print((time.thread_time() - t) * 1e3)
+"""
