@@ -53,23 +53,25 @@ _by_place = {}          # (op, dtype, backend, isa) -> its rows of KERNELS, in o
 _placed = 0             # how many of KERNELS _by_place holds (KERNELS only grows)
 
 
-def _rows(op, dtype, backend, isa):
-    """KERNELS' rows of op, dtype, backend and ISA level (a dict: every switch
-    of level or backend refills each slot of the tables)."""
+def _rows_by_place():
+    """KERNELS' rows by (op, dtype, backend, ISA level), brought up to date
+    with rows added since (a dict: every switch of level or backend refills
+    each slot of the tables)."""
     global _placed
     with _lock:
         for k in KERNELS[_placed:]:
             _by_place.setdefault((k.op, k.dtype, k.backend, k.isa), []).append(k)
         _placed = len(KERNELS)
-    return _by_place.get((op, dtype, backend, isa), ())
+    return _by_place
 
 
 def _best(op, dtype, accuracy, isas, backend="cython"):
     """The first row of `backend` for the slot, walking `isas` in order; slots a
     backend lacks (integer relu outside cython) take the best cython row."""
+    by_place = _rows_by_place()
     for be in (backend, "cython"):
         for isa in isas:
-            for k in _rows(op, dtype, be, isa):
+            for k in by_place.get((op, dtype, be, isa), ()):
                 if k.accuracy in (accuracy, None):
                     return k
     raise LookupError(f"no kernel for {op} {dtype} {accuracy} among {isas}")

@@ -97,7 +97,7 @@ NEW_SCALAR_OPS = (("leaky_relu", "fast", "xa"), ("leaky_relu_backward", "fast", 
                   ("bias_silu", "exact", "xb"))
 
 
-# three functions, not one: numba compiles the 15 ops' inlined code in 37 s
+# three functions, not one: numba compiled the 15 ops' inlined code in 37 s
 # so, 47 s as one function (cold caches: CI's; the warm-up's longest step)
 @njit
 def _scalar_ops_leaky_silu(x, g, a, b, out):
